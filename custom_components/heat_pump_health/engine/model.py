@@ -1,0 +1,107 @@
+"""Vocabulary shared by the evaluator, the integration and the replay tool."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class InputKey(StrEnum):
+    """The configurable sources; the names are fixed across config, replay and tests."""
+
+    POWER = "power_entity"
+    COIL_TEMPERATURE = "coil_temperature_entity"
+    OUTDOOR_TEMPERATURE = "outdoor_temperature_entity"
+    SUPPLY_TEMPERATURE = "supply_temperature_entity"
+    RETURN_TEMPERATURE = "return_temperature_entity"
+    DEFROST = "defrost_entity"
+    CLIMATE = "climate_entity"
+    NOISE = "noise_entity"
+
+
+class SystemType(StrEnum):
+    """How the heat is delivered; sets the default expectations."""
+
+    AIR_TO_AIR = "air_to_air"
+    AIR_TO_WATER = "air_to_water"
+
+
+class FaultKey(StrEnum):
+    """The faults; the names are used by entities, events, repairs and replay."""
+
+    POWER_LOSS = "power_loss"
+    ICE_BUILDUP = "ice_buildup"
+    INSUFFICIENT_HEAT = "insufficient_heat"
+    ABNORMAL_NOISE = "abnormal_noise"
+
+
+class Severity(StrEnum):
+    """Error: the unit is at risk now.  Warning: comfort or efficiency suffers."""
+
+    ERROR = "error"
+    WARNING = "warning"
+
+
+class Health(StrEnum):
+    """The overall verdict shown by the health sensor."""
+
+    LEARNING = "learning"
+    OK = "ok"
+    WATCH = "watch"
+    FAULT = "fault"
+
+
+@dataclass(frozen=True, slots=True)
+class ClimateReading:
+    """What a climate entity says: its state is the mode, the rest attributes."""
+
+    hvac_mode: str | None = None
+    hvac_action: str | None = None
+    current_temperature: float | None = None  # °C
+    target_temperature: float | None = None  # °C
+
+
+# What one observation carries, per input:
+# - POWER: watts; temperatures: °C; NOISE: the entity's own level (dB or other);
+# - DEFROST: bool;
+# - CLIMATE: ClimateReading;
+# - None: the source is unknown or unavailable at that moment.
+type Value = float | bool | ClimateReading | None
+
+
+@dataclass(slots=True)
+class FaultStatus:
+    """One fault's verdict at one evaluation."""
+
+    fault: FaultKey
+    # True: confirmed fault; False: evaluated and fine; None: cannot be judged
+    # right now (its evidence is unknown).
+    active: bool | None
+    # Epoch seconds when the current fault began (first abnormal evidence),
+    # None when not active.
+    since: float | None = None
+    severity: Severity = Severity.WARNING
+    # Suspicious but not (yet) confirmed: drives the "watch" health state.
+    suspect: bool = False
+    # Short machine-readable reason, e.g. "no_power", "defrost_too_long",
+    # "low_split", "bursts" / "sustained".
+    reason: str | None = None
+    # The values and thresholds behind the decision; JSON-serialisable.
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Diagnostics:
+    """Derived numbers for the diagnostic sensors; None when unknown."""
+
+    supply_return_split: float | None = None  # K
+    coil_outdoor_gap: float | None = None  # K (outdoor minus coil)
+    defrosts_last_24h: int | None = None
+    last_defrost_minutes: float | None = None
+    health: Health = Health.LEARNING
+    # Readings refused as implausible since start-up, keyed "input:reason"
+    # (e.g. "coil_temperature_entity:probe_error"); they count as unknown.
+    rejected_readings: dict[str, int] = field(default_factory=dict)
+    # Share of the learning needed before the health leaves "learning", 0..1.
+    learning_progress: float = 0.0

@@ -1,0 +1,30 @@
+"""Shared fixtures.
+
+pytest-homeassistant-custom-component ships a ``custom_components`` package of
+its own; importing ours first makes Home Assistant's loader find this
+project's integration instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+import sys
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import custom_components  # noqa: E402
+
+assert Path(custom_components.__path__[0]).resolve() == ROOT / "custom_components", (
+    "the plugin's custom_components package shadows this project's"
+)
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+    """Let Home Assistant load this project's integration in every test."""
+    yield
