@@ -7,7 +7,6 @@ project's integration instead.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 import sys
 
@@ -25,6 +24,5 @@ assert Path(custom_components.__path__[0]).resolve() == ROOT / "custom_component
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load this project's integration in every test."""
-    yield
