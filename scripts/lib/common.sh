@@ -187,3 +187,20 @@ hph_ensure_venv() {
   printf '%s\n' "$want" >"$HPH_VENV/.stamp"
   hph_log "Environment ready in $((SECONDS - started)) s."
 }
+
+# Installs Debian packages into the provisioned root when missing (no-op on a
+# native host, where the machine's own packages are used).
+hph_root_packages() {
+  [[ -f "$HPH_VENV/.in-root" ]] || return 0
+  local -a missing=()
+  local pkg
+  for pkg in "$@"; do
+    chroot "$HPH_CHROOT" dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" ||
+      missing+=("$pkg")
+  done
+  ((${#missing[@]})) || return 0
+  hph_log "Installing ${missing[*]} into the provisioned root..."
+  ( hph_chroot_exec env DEBIAN_FRONTEND=noninteractive bash -c \
+      'apt-get -o Acquire::Check-Valid-Until=false update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null' apt "${missing[@]}" ) ||
+    hph_die "could not install ${missing[*]} into $HPH_CHROOT."
+}
