@@ -126,7 +126,7 @@ hph_chroot_exec() {
   cp -f /etc/hosts "$HPH_CHROOT/etc/hosts" 2>/dev/null || true
   # Parents before children, so a later mount is not hidden by an earlier one.
   local -a sorted=()
-  mapfile -t sorted < <(printf '%s\n' "${binds[@]}" | awk '{ print length($0) "\t" $0 }' | sort -n -u | cut -f2-)
+  mapfile -t sorted < <(printf '%s\n' "${binds[@]}" | awk '{ print length($0) "\t" $0 }' | sort -n -s | cut -f2- | awk '!seen[$0]++')
   exec unshare --mount --propagation private -- bash -c '
     set -e
     target="$1" workdir="$2" home="$3" count="$4"
