@@ -1,0 +1,87 @@
+"""Export simulated records in the shapes Home Assistant hands out.
+
+- :func:`to_history_json`: the body of ``GET /api/history/period`` (without
+  ``minimal_response``): one list per entity, each state a full object with
+  ISO 8601 timestamps in UTC (``+00:00``).
+- :func:`to_history_csv`: the history panel's "Download data" file, built
+  like the frontend builds it: a ``entity_id,state,last_changed`` header,
+  entities with a unit (line charts) before the others (timelines), and
+  JavaScript ``toISOString()`` timestamps (millisecond precision, ``Z``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+import json
+from typing import Any
+
+from .physics import StateRecord
+
+
+def iso_utc(epoch: float) -> str:
+    """Python's isoformat, as Home Assistant's JSON encoder writes datetimes."""
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
+
+
+def js_iso(epoch: float) -> str:
+    """``new Date(ms).toISOString()``: milliseconds and a ``Z``."""
+    stamp = datetime.fromtimestamp(round(epoch * 1000) / 1000, UTC)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%S.") + f"{stamp.microsecond // 1000:03d}Z"
+
+
+def _by_entity(records: Iterable[StateRecord]) -> dict[str, list[StateRecord]]:
+    grouped: dict[str, list[StateRecord]] = {}
+    for record in records:
+        grouped.setdefault(record.entity_id, []).append(record)
+    for rows in grouped.values():
+        rows.sort(key=lambda r: r.last_updated)
+    return grouped
+
+
+def history_payload(records: Iterable[StateRecord]) -> list[list[dict[str, Any]]]:
+    """The history API's structure, before JSON encoding."""
+    return [
+        [
+            {
+                "entity_id": r.entity_id,
+                "state": r.state,
+                "attributes": r.attributes,
+                "last_changed": iso_utc(r.last_changed),
+                "last_updated": iso_utc(r.last_updated),
+            }
+            for r in rows
+        ]
+        for rows in _by_entity(records).values()
+    ]
+
+
+def to_history_json(records: Iterable[StateRecord]) -> str:
+    """What ``/api/history/period`` returns for these records."""
+    return json.dumps(history_payload(records), ensure_ascii=False)
+
+
+def to_history_csv(records: Iterable[StateRecord]) -> str:
+    """The history panel's CSV download for these records."""
+    grouped = _by_entity(records)
+
+    def is_line(rows: list[StateRecord]) -> bool:
+        # The frontend draws numeric entities with a unit, and climate
+        # entities, as line charts and lists them first.
+        first = rows[0]
+        return first.entity_id.startswith("climate.") or any(
+            "unit_of_measurement" in r.attributes for r in rows
+        )
+
+    lines = ["entity_id,state,last_changed\n"]
+    ordered = [rows for rows in grouped.values() if is_line(rows)]
+    ordered += [rows for rows in grouped.values() if not is_line(rows)]
+    for rows in ordered:
+        lines.extend(
+            f"{r.entity_id},{r.state},{js_iso(r.last_changed)}\n"
+            for r in rows
+            # Attribute-only updates share last_changed; the panel's data
+            # holds one point per state change.
+            if r.last_changed == r.last_updated
+        )
+    return "".join(lines)
