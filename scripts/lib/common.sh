@@ -138,14 +138,21 @@ hph_chroot_exec() {
       mount --rbind "$p" "$dest"
     done
     mkdir -p "$target$home"
-    exec chroot "$target" /usr/bin/env HOME="$home" PATH="/usr/local/bin:/usr/bin:/bin" \
+    exec chroot "$target" /usr/bin/env HOME="$home" PATH="/usr/local/bin:/usr/bin:/bin" HPH_INSIDE_ROOT=1 \
       bash -c "cd \"\$0\" && exec \"\$@\"" "$workdir" "$@"
   ' hph "$HPH_CHROOT" "$PWD" "$HOME" "${#sorted[@]}" "${sorted[@]}" "$@"
 }
 
+# True inside a command that hph_exec already started (a script run by the
+# tests, say): there the environment is ready and the root cannot be entered
+# again.
+hph_inside() { [[ "${HPH_INSIDE_ROOT:-}" == 1 || "${VIRTUAL_ENV:-}" == "$HPH_VENV" ]]; }
+
 # Runs "$@" with .venv's bin first on PATH, natively or in the provisioned root.
 hph_exec() {
-  if [[ -f "$HPH_VENV/.in-root" ]]; then
+  if hph_inside; then
+    PATH="$HPH_VENV/bin:$PATH" VIRTUAL_ENV="$HPH_VENV" exec "$@"
+  elif [[ -f "$HPH_VENV/.in-root" ]]; then
     hph_chroot_exec env PATH="$HPH_VENV/bin:/usr/local/bin:/usr/bin:/bin" VIRTUAL_ENV="$HPH_VENV" "$@"
   else
     PATH="$HPH_VENV/bin:$PATH" VIRTUAL_ENV="$HPH_VENV" exec "$@"
@@ -159,6 +166,7 @@ hph_requirements_hash() {
 # Makes .venv match the pinned requirements; quick when it already does.
 hph_ensure_venv() {
   local want python in_root=0
+  hph_inside && return 0
   want="$(hph_requirements_hash)"
   if [[ -f "$HPH_VENV/.stamp" && "$(cat "$HPH_VENV/.stamp")" == "$want" ]]; then
     if [[ ! -f "$HPH_VENV/.in-root" ]] || hph_chroot_ready; then

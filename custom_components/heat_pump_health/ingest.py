@@ -1,0 +1,399 @@
+"""Turn Home Assistant states into the evaluator's canonical values.
+
+The live integration and the replay tool both go through this module, so a
+replay of exported history judges exactly what the live sensors would have
+judged.  Only Home Assistant *utilities* are imported here (unit conversion);
+the evaluator itself stays free of Home Assistant.
+
+Conventions (see ``engine.model``): temperatures in °C, power in W, noise in
+whatever unit its sensor uses, defrost as ``bool``, a climate entity as a
+``ClimateReading``.  A state that carries no usable value (``unknown``,
+``unavailable``, text, ``nan``...) becomes ``None`` together with a short
+reason, which the replay counts and the live layer may log.  A unit that cannot
+be converted is not a reading problem but a configuration problem: it raises
+``UnitError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+import math
+from typing import Any, Final
+
+from homeassistant.const import UnitOfPower, UnitOfTemperature
+from homeassistant.util.unit_conversion import PowerConverter, TemperatureConverter
+
+from .engine.model import ClimateReading, InputKey, Value
+
+ATTR_UNIT: Final = "unit_of_measurement"
+# Not a Home Assistant standard: a climate entity's temperatures are in the
+# system unit and no attribute says which.  Some exports or templates add it.
+ATTR_TEMPERATURE_UNIT: Final = "temperature_unit"
+
+# Reasons for a rejected reading; stable strings, counted by the replay.
+REASON_UNKNOWN: Final = "unknown"
+REASON_UNAVAILABLE: Final = "unavailable"
+REASON_EMPTY: Final = "empty"
+REASON_NOT_NUMERIC: Final = "not_numeric"
+REASON_NOT_FINITE: Final = "not_finite"
+REASON_UNRECOGNISED: Final = "unrecognised_state"
+REASON_NO_HVAC_ACTION: Final = "no_hvac_action"
+
+HVAC_MODES: Final = frozenset({"off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only"})
+
+# Defrost sources come in three shapes: a binary_sensor / switch /
+# input_boolean (on/off), a template or MQTT sensor with true/false or 1/0,
+# and an "operating mode" text sensor (heating, defrosting, standby...).
+_DEFROST_TRUE: Final = frozenset({"on", "true", "1", "yes", "defrost", "defrosting"})
+_DEFROST_FALSE: Final = frozenset(
+    {
+        "off",
+        "false",
+        "0",
+        "no",
+        "heat",
+        "heating",
+        "cool",
+        "cooling",
+        "idle",
+        "standby",
+        "fan",
+        "fan_only",
+        "dry",
+        "drying",
+        "preheating",
+        "hot_water",
+        "dhw",
+        "auto",
+    }
+)
+_HVAC_ACTION_DEFROST: Final = "defrosting"
+
+# Spellings seen in hand-written replay configs and older integrations.
+# Deliberately no case folding for power: "mW" and "MW" differ by 10^9.
+_UNIT_ALIASES: Final[Mapping[str, str]] = {
+    "C": UnitOfTemperature.CELSIUS,
+    "°c": UnitOfTemperature.CELSIUS,
+    "degC": UnitOfTemperature.CELSIUS,
+    "℃": UnitOfTemperature.CELSIUS,
+    "celsius": UnitOfTemperature.CELSIUS,
+    "F": UnitOfTemperature.FAHRENHEIT,
+    "°f": UnitOfTemperature.FAHRENHEIT,
+    "degF": UnitOfTemperature.FAHRENHEIT,
+    "℉": UnitOfTemperature.FAHRENHEIT,
+    "fahrenheit": UnitOfTemperature.FAHRENHEIT,
+    "kelvin": UnitOfTemperature.KELVIN,
+    "w": UnitOfPower.WATT,
+    "kw": UnitOfPower.KILO_WATT,
+    "KW": UnitOfPower.KILO_WATT,
+}
+
+_TEMPERATURE_KEYS: Final = frozenset(
+    {
+        InputKey.COIL_TEMPERATURE,
+        InputKey.OUTDOOR_TEMPERATURE,
+        InputKey.SUPPLY_TEMPERATURE,
+        InputKey.RETURN_TEMPERATURE,
+    }
+)
+
+
+class UnitError(ValueError):
+    """A source's unit cannot be converted to what the evaluator expects."""
+
+    def __init__(self, key: InputKey, unit: str | None, *, entity_id: str | None = None) -> None:
+        self.key = key
+        self.unit = unit
+        self.entity_id = entity_id
+        what = f"{entity_id} ({key.value})" if entity_id else key.value
+        if unit is None:
+            message = f"{what} has no unit of measurement"
+        else:
+            message = f"{what} has unit {unit!r}, which is not a {_kind(key)} unit"
+        super().__init__(f"{message}; expected one of: {', '.join(expected_units(key))}")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestResult:
+    """A converted value, or ``None`` with the reason it was rejected."""
+
+    value: Value
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """What a converter returns instead of a value: why there is none."""
+
+    reason: str
+
+
+# A converter returns the value itself, or a shared ``Rejected``: no result
+# object per reading on the replay's hot path.  ``to_value`` wraps both.
+type Converter = Callable[[str, Mapping[str, Any]], Value | Rejected]
+
+# A rejection carries no data, so one instance per reason will do.
+_REJECTED: Final[Mapping[str, Rejected]] = {
+    reason: Rejected(reason)
+    for reason in (
+        REASON_UNKNOWN,
+        REASON_UNAVAILABLE,
+        REASON_EMPTY,
+        REASON_NOT_NUMERIC,
+        REASON_NOT_FINITE,
+        REASON_UNRECOGNISED,
+        REASON_NO_HVAC_ACTION,
+    )
+}
+
+
+def _kind(key: InputKey) -> str:
+    if key is InputKey.POWER:
+        return "power"
+    if key is InputKey.NOISE:
+        return "noise"
+    if key is InputKey.DEFROST:
+        return "defrost"
+    return "temperature"
+
+
+def expected_units(key: InputKey) -> tuple[str, ...]:
+    """Units accepted for an input, for messages and config forms."""
+    if key is InputKey.POWER:
+        return tuple(
+            str(u)
+            for u in (
+                UnitOfPower.WATT,
+                UnitOfPower.KILO_WATT,
+                UnitOfPower.MEGA_WATT,
+                UnitOfPower.MILLIWATT,
+                UnitOfPower.BTU_PER_HOUR,
+            )
+        )
+    if key in _TEMPERATURE_KEYS or key is InputKey.CLIMATE:
+        return tuple(
+            str(u)
+            for u in (
+                UnitOfTemperature.CELSIUS,
+                UnitOfTemperature.FAHRENHEIT,
+                UnitOfTemperature.KELVIN,
+            )
+        )
+    return ("any",)
+
+
+def normalise_unit(key: InputKey, unit: str | None, *, entity_id: str | None = None) -> str | None:
+    """Return the Home Assistant spelling of ``unit`` for ``key``.
+
+    Raises ``UnitError`` for a unit that is present but not convertible; a
+    missing unit (``None``) is returned as is because whether it matters
+    depends on the state (an unavailable sensor often has no unit).
+    """
+    if unit is None or key in (InputKey.NOISE, InputKey.DEFROST):
+        return unit
+    valid = (
+        PowerConverter.VALID_UNITS if key is InputKey.POWER else TemperatureConverter.VALID_UNITS
+    )
+    unit = unit.strip()
+    if unit in valid:
+        return unit
+    alias = _UNIT_ALIASES.get(unit)
+    if alias is None:
+        alias = _UNIT_ALIASES.get(unit.lower())
+    if alias is not None and alias in valid:
+        return alias
+    raise UnitError(key, unit, entity_id=entity_id)
+
+
+def _reject_text(state: str) -> Rejected:
+    """Classify a state that is not a number (the slow path)."""
+    lowered = state.strip().lower()
+    if lowered == REASON_UNKNOWN:
+        return _REJECTED[REASON_UNKNOWN]
+    if lowered == REASON_UNAVAILABLE:
+        return _REJECTED[REASON_UNAVAILABLE]
+    if not lowered:
+        return _REJECTED[REASON_EMPTY]
+    return _REJECTED[REASON_NOT_NUMERIC]
+
+
+def _numeric_converter(key: InputKey, unit: str | None, entity_id: str | None) -> Converter:
+    if key is InputKey.NOISE or unit is None:
+        convert: Callable[[float], float] | None = None
+    elif unit == (UnitOfPower.WATT if key is InputKey.POWER else UnitOfTemperature.CELSIUS):
+        convert = None  # already canonical: skip an identity call per reading
+    elif key is InputKey.POWER:
+        convert = PowerConverter.converter_factory(unit, UnitOfPower.WATT)
+    else:
+        convert = TemperatureConverter.converter_factory(unit, UnitOfTemperature.CELSIUS)
+    needs_unit = key is not InputKey.NOISE and unit is None
+    isfinite = math.isfinite
+
+    def numeric(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+        # The hot path of a replay: one float() and one isfinite() per reading.
+        try:
+            number = float(state)
+        except ValueError:
+            return _reject_text(state)
+        if not isfinite(number):
+            return _REJECTED[REASON_NOT_FINITE]
+        if needs_unit:
+            # Only a real number needs a unit: an unavailable sensor without
+            # one is normal, a reporting sensor without one is misconfigured.
+            raise UnitError(key, None, entity_id=entity_id)
+        return number if convert is None else convert(number)
+
+    return numeric
+
+
+def _defrost(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+    lowered = state.strip().lower()
+    if lowered in _DEFROST_FALSE:
+        return False
+    if lowered in _DEFROST_TRUE:
+        return True
+    if lowered in (REASON_UNKNOWN, REASON_UNAVAILABLE, ""):
+        return _reject_text(lowered)
+    return _REJECTED[REASON_UNRECOGNISED]
+
+
+def _climate_defrost(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+    # A climate entity's state is its mode; defrost shows only in hvac_action.
+    if state in (REASON_UNKNOWN, REASON_UNAVAILABLE, ""):
+        return _reject_text(state)
+    action = attributes.get("hvac_action")
+    if not isinstance(action, str):
+        return _REJECTED[REASON_NO_HVAC_ACTION]
+    return action == _HVAC_ACTION_DEFROST
+
+
+def _attr_number(value: Any) -> float | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except TypeError, ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _climate_converter(unit: str | None, entity_id: str | None) -> Converter:
+    convert = (
+        None
+        if unit is None
+        else TemperatureConverter.converter_factory(unit, UnitOfTemperature.CELSIUS)
+    )
+
+    def temperature(value: Any) -> float | None:
+        number = _attr_number(value)
+        if number is None:
+            return None
+        if convert is None:
+            raise UnitError(InputKey.CLIMATE, None, entity_id=entity_id)
+        return convert(number)
+
+    def climate(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+        if state not in HVAC_MODES:
+            if state in (REASON_UNKNOWN, REASON_UNAVAILABLE, ""):
+                return _reject_text(state)
+            return _REJECTED[REASON_UNRECOGNISED]
+        action = attributes.get("hvac_action")
+        target = attributes.get("temperature")
+        if target is None:
+            # Dual-setpoint thermostats: the setpoint that matters is the one
+            # being worked towards; when idle, the heating one (the faults
+            # judged here are about heating).
+            high = attributes.get("target_temp_high")
+            low = attributes.get("target_temp_low")
+            cooling = action == "cooling" or state == "cool"
+            target = high if cooling else low
+            if target is None:
+                target = low if cooling else high
+        return ClimateReading(
+            hvac_mode=state,
+            hvac_action=action if isinstance(action, str) else None,
+            current_temperature=temperature(attributes.get("current_temperature")),
+            target_temperature=temperature(target),
+        )
+
+    return climate
+
+
+@lru_cache(maxsize=256)
+def converter(
+    key: InputKey,
+    unit: str | None = None,
+    *,
+    entity_id: str | None = None,
+    climate_source: bool = False,
+) -> Converter:
+    """Return the function that converts states of one source with one unit.
+
+    ``unit`` is the source's unit (for a climate entity: the unit of its
+    temperatures, i.e. the system unit).  ``climate_source`` says the source
+    is a climate entity, which matters for ``DEFROST``.  Building a converter
+    validates the unit (``UnitError``); calling it never raises, except
+    ``UnitError`` when a number arrives from a source that has no unit.
+    Cached: the replay asks once per source and unit, not per reading.
+    """
+    if key is InputKey.DEFROST:
+        return _climate_defrost if climate_source else _defrost
+    normalised = normalise_unit(key, unit, entity_id=entity_id)
+    if key is InputKey.CLIMATE:
+        return _climate_converter(normalised, entity_id)
+    return _numeric_converter(key, normalised, entity_id)
+
+
+def source_unit(
+    key: InputKey,
+    attributes: Mapping[str, Any],
+    *,
+    unit: str | None = None,
+    climate_unit: str | None = None,
+) -> str | None:
+    """Return the unit a source's state is in: an explicit override wins.
+
+    For a climate entity, an attribute naming the unit comes next, then
+    ``climate_unit`` (the Home Assistant system temperature unit).
+    """
+    if unit is not None:
+        return unit
+    if key is InputKey.CLIMATE:
+        found = attributes.get(ATTR_TEMPERATURE_UNIT)
+        return found if isinstance(found, str) else climate_unit
+    found = attributes.get(ATTR_UNIT)
+    return found if isinstance(found, str) else None
+
+
+def to_value(
+    key: InputKey,
+    state: str,
+    attributes: Mapping[str, Any],
+    *,
+    unit: str | None = None,
+    climate_unit: str | None = None,
+    entity_id: str | None = None,
+) -> IngestResult:
+    """Convert one Home Assistant state of the source configured as ``key``.
+
+    ``unit`` overrides ``attributes["unit_of_measurement"]`` (a CSV export
+    carries no attributes).  ``climate_unit`` is the unit of a climate
+    entity's temperatures (Home Assistant's system unit).  ``entity_id``
+    improves error messages and tells a climate entity used as the defrost
+    source from a switch.  Raises ``UnitError`` for an unconvertible unit.
+    """
+    climate_source = (entity_id is not None and entity_id.startswith("climate.")) or (
+        "hvac_action" in attributes or "hvac_modes" in attributes
+    )
+    convert = converter(
+        key,
+        source_unit(key, attributes, unit=unit, climate_unit=climate_unit),
+        entity_id=entity_id,
+        climate_source=climate_source,
+    )
+    value = convert(state, attributes)
+    if isinstance(value, Rejected):
+        return IngestResult(None, value.reason)
+    return IngestResult(value)

@@ -1,0 +1,1 @@
+"""Tests for the ingest layer, the history parser and the replay tool."""
