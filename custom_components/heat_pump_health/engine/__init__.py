@@ -4,3 +4,36 @@ Readings go in with explicit timestamps (UTC epoch seconds), fault states and
 the evidence behind them come out.  The live integration and the replay tool
 both drive this same code.
 """
+
+from .advice import ADVICE, SEVERITY, Advice
+from .evaluator import Evaluation, Evaluator
+from .model import (
+    ClimateReading,
+    Diagnostics,
+    FaultKey,
+    FaultStatus,
+    Health,
+    InputKey,
+    Severity,
+    SystemType,
+    Value,
+)
+from .options import EvaluatorOptions
+
+__all__ = [
+    "ADVICE",
+    "SEVERITY",
+    "Advice",
+    "ClimateReading",
+    "Diagnostics",
+    "Evaluation",
+    "Evaluator",
+    "EvaluatorOptions",
+    "FaultKey",
+    "FaultStatus",
+    "Health",
+    "InputKey",
+    "Severity",
+    "SystemType",
+    "Value",
+]

@@ -1,0 +1,229 @@
+"""abnormal_noise: the unit is louder than it normally is in the same state.
+
+A baseline (time-weighted mean and mean absolute deviation) is learned per
+state: running, idle, defrosting.  A level beyond the baseline by several
+deviations is "elevated".  Two patterns make a fault:
+- sustained: elevated most of the time for a quarter of an hour or more
+  (grinding, squealing: worn bearings);
+- bursts: many separate short excursions an hour, hour after hour (rattling:
+  loose panels or hardware).
+Single spikes are ignored, and so is everything within a couple of minutes of
+a defrost or compressor start/stop: the reversing valve bangs then.
+
+Noise readings arrive between ticks, so they are integrated as they come.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from .stats import Ewma, as_float, blend, rounded
+
+RUN = "running"
+IDLE = "idle"
+DEFROST = "defrost"
+ANY = "any"
+_STATES = (RUN, IDLE, DEFROST, ANY)
+
+# Around a start, stop or defrost transition the sound is expected to jump.
+_QUIET_WINDOW_S = 150.0
+# Baselines: quick first estimate, then slow, so that a fault is not learned.
+_FAST_TAU_S = 600.0
+_FAST_LEARNING_S = 1800.0
+_SLOW_TAU_S = 4 * 3600.0
+_TRUSTED_S = 3600.0
+# Elevated: beyond mean + K deviations; back to normal below half of that.
+_K_DEV = 4.0
+# A steady signal still varies a little; relative floor under the deviation.
+_MIN_DEV_SHARE = 0.03
+_MIN_DEV_ABS = 1e-3
+# Elevated share: exponential average of the "elevated" indicator.
+_SHARE_TAU_S = 15 * 60.0
+_SUSTAINED_SHARE = 0.7
+_CALM_SHARE = 0.3
+_SUSPECT_SHARE = 0.4
+# Bursts: this many separate excursions in each of the last two hours.
+_BURSTS_PER_HOUR = 3
+_HOUR_S = 3600.0
+# ... and the first of them at least this long ago: a pattern, not a spell.
+_BURSTS_SPAN_S = 90 * 60.0
+_MAX_ONSETS = 128
+
+
+class AbnormalNoiseDetector:
+    """Judges abnormal_noise from the noise level, integrated between ticks."""
+
+    __slots__ = (
+        "_k",
+        "_level",
+        "_state",
+        "_t",
+        "baselines",
+        "elevated",
+        "learn_allowed",
+        "onsets",
+        "quiet_until",
+        "share",
+    )
+
+    def __init__(self, *, margin_scale: float) -> None:
+        self._k = _K_DEV * margin_scale
+        self.baselines: dict[str, Ewma] = {state: Ewma() for state in _STATES}
+        self.share = 0.0
+        self.elevated = False
+        self.onsets: deque[float] = deque(maxlen=_MAX_ONSETS)
+        self.quiet_until: float | None = None
+        # Set by the evaluator after each tick: no fault building.
+        self.learn_allowed = True
+        self._level: float | None = None
+        self._state = ANY
+        self._t: float | None = None
+
+    def limit(self, state: str) -> tuple[float, float] | None:
+        """(mean, elevated level) for the state, once its baseline is trusted."""
+        base = self.baselines[state]
+        mean = base.mean
+        if mean is None or base.seconds < _TRUSTED_S:
+            return None
+        dev = max(base.dev, _MIN_DEV_SHARE * abs(mean), _MIN_DEV_ABS)
+        return mean, mean + self._k * dev
+
+    def advance(self, now: float) -> None:
+        """Integrate the level held since the last call up to now."""
+        start = self._t
+        self._t = now if start is None else max(start, now)
+        if start is None or now <= start or self._level is None:
+            return
+        quiet = self.quiet_until
+        if quiet is not None and start < quiet:
+            start = min(quiet, now)
+        dt = now - start
+        if dt <= 0.0:
+            return
+        level = self._level
+        state = self._state
+        limits = self.limit(state)
+        if limits is not None:
+            target = 1.0 if self.elevated else 0.0
+            self.share += blend(dt, _SHARE_TAU_S) * (target - self.share)
+        if self.learn_allowed and not self.elevated:
+            base = self.baselines[state]
+            tau = _FAST_TAU_S if base.seconds < _FAST_LEARNING_S else _SLOW_TAU_S
+            base.add(level, dt, tau)
+
+    def level_changed(self, now: float, level: float | None) -> None:
+        """Take a new noise reading (the caller has advanced to now)."""
+        self._level = level
+        self._reclassify(now)
+
+    def state_changed(self, now: float, state: str) -> None:
+        """Running/idle/defrost changed (the caller has advanced to now)."""
+        if state == self._state:
+            return
+        self._state = state
+        self.transition(now)
+        self._reclassify(now)
+
+    def transition(self, now: float) -> None:
+        """Forgive spikes around a start, stop or defrost transition."""
+        self.quiet_until = now + _QUIET_WINDOW_S
+        onsets = self.onsets
+        while onsets and onsets[-1] >= now - _QUIET_WINDOW_S:
+            onsets.pop()
+
+    def _reclassify(self, now: float) -> None:
+        level = self._level
+        limits = self.limit(self._state)
+        if level is None or limits is None:
+            self.elevated = False
+            return
+        mean, high = limits
+        if self.elevated:
+            if level < mean + 0.5 * (high - mean):
+                self.elevated = False
+            return
+        if level > high:
+            self.elevated = True
+            if self.quiet_until is None or now >= self.quiet_until:
+                self.onsets.append(now)
+
+    def judge(self, now: float) -> tuple[str | None, bool, bool, dict[str, Any]]:
+        """(reason if abnormal, calm, suspect, details); the caller has advanced to now."""
+        onsets = self.onsets
+        while onsets and onsets[0] < now - 2 * _HOUR_S:
+            onsets.popleft()
+        last_hour = 0
+        for onset in reversed(onsets):
+            if onset < now - _HOUR_S:
+                break
+            last_hour += 1
+        hour_before = len(onsets) - last_hour
+        limits = self.limit(self._state)
+        details: dict[str, Any] = {
+            "level": rounded(self._level, 2),
+            "state": self._state,
+            "baseline": rounded(limits[0], 2) if limits else None,
+            "elevated_above": rounded(limits[1], 2) if limits else None,
+            "elevated_share": round(self.share, 2),
+            "sustained_share": _SUSTAINED_SHARE,
+            "bursts_last_hour": last_hour,
+            "bursts_hour_before": hour_before,
+            "bursts_per_hour": _BURSTS_PER_HOUR,
+        }
+        reason: str | None = None
+        if self.share >= _SUSTAINED_SHARE:
+            reason = "sustained"
+        elif (
+            last_hour >= _BURSTS_PER_HOUR
+            and hour_before >= _BURSTS_PER_HOUR
+            and now - onsets[0] >= _BURSTS_SPAN_S
+        ):
+            reason = "bursts"
+        calm = self.share < _CALM_SHARE and last_hour <= 1
+        suspect = self.share >= _SUSPECT_SHARE or last_hour >= _BURSTS_PER_HOUR
+        return reason, calm, suspect, details
+
+    @property
+    def trusted(self) -> bool:
+        """The current state's baseline is learned."""
+        return self.limit(self._state) is not None
+
+    @property
+    def level(self) -> float | None:
+        """The latest level."""
+        return self._level
+
+    def reset_learned(self) -> None:
+        """Forget the baselines."""
+        self.baselines = {state: Ewma() for state in _STATES}
+        self.share = 0.0
+        self.elevated = False
+        self.onsets.clear()
+
+    def learned_dict(self) -> dict[str, Any]:
+        """Return the learned baselines, JSON-serialisable."""
+        return {state: base.to_dict() for state, base in self.baselines.items()}
+
+    def load_learned(self, data: object) -> None:
+        """Restore baselines, ignoring anything unusable."""
+        if not isinstance(data, dict):
+            return
+        for state in _STATES:
+            if state in data:
+                self.baselines[state] = Ewma.from_dict(data[state])
+
+    def state_dict(self) -> dict[str, Any]:
+        """Return the state, JSON-serialisable."""
+        return {"share": round(self.share, 4), "onsets": list(self.onsets)}
+
+    def load_state(self, data: object) -> None:
+        """Restore state, ignoring anything unusable."""
+        if not isinstance(data, dict):
+            return
+        share = as_float(data.get("share"))
+        self.share = min(max(share, 0.0), 1.0) if share is not None else 0.0
+        onsets = data.get("onsets")
+        if isinstance(onsets, list):
+            values = sorted(v for v in (as_float(item) for item in onsets) if v is not None)
+            self.onsets = deque(values[-_MAX_ONSETS:], maxlen=_MAX_ONSETS)

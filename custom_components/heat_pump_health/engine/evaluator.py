@@ -1,0 +1,462 @@
+"""The evaluator: readings in, fault verdicts out, for one heat pump."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+import math
+from typing import Any
+
+from .abnormal_noise import ANY, DEFROST, IDLE, RUN, AbnormalNoiseDetector
+from .advice import SEVERITY
+from .defrost import DAY_S, DefrostTracker
+from .ice_buildup import IceBuildupDetector
+from .insufficient_heat import InsufficientHeatDetector
+from .model import Diagnostics, FaultKey, FaultStatus, Health, InputKey, Value
+from .operation import Operation, PowerProfile
+from .options import EvaluatorOptions
+from .persistence import Evidence, FaultTracker, Transition, Verdict
+from .plausibility import check
+from .power_loss import PowerLossDetector
+from .readings import Readings
+from .stats import as_float, rounded
+
+STATE_VERSION = 1
+LEARNED_VERSION = 1
+
+# Minutes before a fault is confirmed, and of healthy evidence before it clears.
+DEFAULT_CONFIRM_MIN = {
+    FaultKey.POWER_LOSS: 10,
+    FaultKey.ICE_BUILDUP: 5,
+    FaultKey.INSUFFICIENT_HEAT: 30,
+    FaultKey.ABNORMAL_NOISE: 5,
+}
+DEFAULT_CLEAR_MIN = {
+    FaultKey.POWER_LOSS: 3,
+    FaultKey.ICE_BUILDUP: 60,
+    FaultKey.INSUFFICIENT_HEAT: 30,
+    FaultKey.ABNORMAL_NOISE: 30,
+}
+# A gap between ticks (restart, stalled host) counts as at most this much
+# time: readings from before it may be stale, so persistence must not leap.
+MAX_STEP_S = 300.0
+# Healthy running needed before the health leaves "learning".
+LEARNING_S = 3 * 3600.0
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """The outcome of one evaluation."""
+
+    now: float
+    statuses: dict[FaultKey, FaultStatus]
+    diagnostics: Diagnostics
+    started: tuple[FaultKey, ...]
+    cleared: tuple[FaultKey, ...]
+
+
+class Evaluator:
+    """Watches one heat pump's readings and reports its faults."""
+
+    def __init__(
+        self, *, options: EvaluatorOptions, learned: Mapping[str, Any] | None = None
+    ) -> None:
+        self._options = options
+        self._faults = options.evaluable_faults()
+        configured = options.configured
+        self._configured = configured
+        scale = options.margin_scale
+        self._readings = Readings(system_type=options.system_type)
+        self._profile = PowerProfile()
+        self._operation = Operation()
+        self._defrost = DefrostTracker()
+        self._power = PowerLossDetector(
+            readings=self._readings,
+            operation=self._operation,
+            profile=self._profile,
+            climate_configured=InputKey.CLIMATE in configured,
+        )
+        self._ice = IceBuildupDetector(
+            readings=self._readings,
+            operation=self._operation,
+            defrost=self._defrost,
+            use_defrost=InputKey.DEFROST in configured,
+            use_gap=options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
+            margin_scale=scale,
+        )
+        self._heat = InsufficientHeatDetector(
+            readings=self._readings,
+            operation=self._operation,
+            profile=self._profile,
+            defrost=self._defrost,
+            system_type=options.system_type,
+            margin_scale=scale,
+        )
+        self._noise = AbnormalNoiseDetector(margin_scale=scale)
+        self._trackers = {
+            fault: FaultTracker(
+                confirm_s=60.0
+                * (
+                    options.confirm_minutes
+                    if options.confirm_minutes is not None
+                    else DEFAULT_CONFIRM_MIN[fault]
+                ),
+                clear_s=60.0
+                * (
+                    options.clear_minutes
+                    if options.clear_minutes is not None
+                    else DEFAULT_CLEAR_MIN[fault]
+                ),
+            )
+            for fault in self._faults
+        }
+        # The last abnormal reason per fault, kept while the fault stays active.
+        self._reasons: dict[FaultKey, str | None] = dict.fromkeys(self._faults)
+        self._clock: float | None = None
+        self._last_eval: float | None = None
+        # First reading change since the last evaluation.
+        self._changed_at: float | None = None
+        self._seen: dict[InputKey, float] = {}
+        self._rejected: dict[str, int] = {}
+        self._healthy_s = 0.0
+        if learned is not None:
+            self._load_learned(learned)
+
+    @property
+    def faults(self) -> tuple[FaultKey, ...]:
+        """The faults this evaluator judges, given the configured inputs."""
+        return self._faults
+
+    @property
+    def options(self) -> EvaluatorOptions:
+        """The options it was built with."""
+        return self._options
+
+    # -- readings -------------------------------------------------------------
+
+    def observe(self, key: InputKey, value: Value, at: float) -> None:
+        """Take a source's new state, reported at `at` (UTC epoch seconds)."""
+        if key not in self._configured:
+            self._reject(key, "not_configured")
+            return
+        if not isinstance(at, int | float) or not math.isfinite(at):
+            self._reject(key, "bad_time")
+            return
+        previous = self._seen.get(key)
+        if previous is not None and at < previous:
+            # An older reading arriving late: the newer one already stands.
+            self._reject(key, "out_of_order")
+            return
+        self._seen[key] = at
+        clock = self._clock
+        # Readings slightly behind another source's are applied now.
+        now = at if clock is None or at > clock else clock
+        self._clock = now
+        if self._changed_at is None:
+            self._changed_at = now
+        checked, reason = check(key, value)
+        if reason is not None:
+            self._reject(key, reason)
+        self._noise.advance(now)
+        readings = self._readings
+        readings.set(key, checked)
+        if key is InputKey.POWER:
+            self._power.power_seen(now, readings.power)
+            self._update_operation(now)
+        elif key is InputKey.COIL_TEMPERATURE:
+            self._defrost.coil_seen(now, readings.coil)
+        elif key is InputKey.NOISE:
+            self._noise.level_changed(now, readings.noise)
+        elif key is InputKey.DEFROST:
+            self._update_defrost(now)
+        elif key is InputKey.CLIMATE:
+            self._update_defrost(now)
+            self._update_operation(now)
+
+    def _reject(self, key: InputKey, reason: str) -> None:
+        name = f"{key.value}:{reason}"
+        self._rejected[name] = self._rejected.get(name, 0) + 1
+
+    def _update_defrost(self, now: float) -> None:
+        defrost = self._defrost
+        was_on = defrost.on
+        defrost.change(now, self._readings.defrost_on, self._readings.coil)
+        if defrost.on != was_on:
+            self._noise.state_changed(now, self._noise_state())
+
+    def _update_operation(self, now: float) -> None:
+        operation = self._operation
+        was = operation.running
+        operation.update(now, self._readings, self._profile)
+        if operation.running != was:
+            self._noise.state_changed(now, self._noise_state())
+
+    def _noise_state(self) -> str:
+        if self._defrost.on:
+            return DEFROST
+        running = self._operation.running
+        if running is None:
+            return ANY
+        return RUN if running else IDLE
+
+    # -- the tick -------------------------------------------------------------
+
+    def evaluate(self, now: float) -> Evaluation:
+        """Judge every evaluable fault at time `now` (normally once a minute)."""
+        clock = self._clock
+        at = now if math.isfinite(now) else (clock or 0.0)
+        if clock is not None and at < clock:
+            # Time went backwards: judge at the latest time seen instead.
+            at = clock
+        self._clock = at
+        last = self._last_eval
+        dt = 0.0 if last is None else min(max(at - last, 0.0), MAX_STEP_S)
+        self._last_eval = at
+
+        defrost = self._defrost
+        defrost.settle(at)
+        defrost.forget_before(at - DAY_S)
+        self._update_operation(at)
+        self._noise.advance(at)
+
+        statuses: dict[FaultKey, FaultStatus] = {}
+        started: list[FaultKey] = []
+        cleared: list[FaultKey] = []
+        any_building = False
+        for fault in self._faults:
+            verdict = self._judge(fault, at, dt)
+            tracker = self._trackers[fault]
+            transition = tracker.update(verdict, at, dt, self._changed_at)
+            if transition is Transition.STARTED:
+                started.append(fault)
+            elif transition is Transition.CLEARED:
+                cleared.append(fault)
+            building = tracker.building or verdict.suspect
+            any_building = any_building or building
+            self._after_judge(fault, at, dt, building)
+            statuses[fault] = self._status(fault, tracker, verdict)
+        self._changed_at = None
+        if FaultKey.ICE_BUILDUP not in self._trackers:
+            # Nobody reads finished defrosts then; do not let them pile up.
+            defrost.take_completed()
+
+        if not any_building and dt > 0.0 and self._operation.running is not False:
+            self._healthy_s = min(self._healthy_s + dt, LEARNING_S)
+        return Evaluation(
+            now=now if math.isfinite(now) else at,
+            statuses=statuses,
+            diagnostics=self._diagnostics(at, statuses),
+            started=tuple(started),
+            cleared=tuple(cleared),
+        )
+
+    def _judge(self, fault: FaultKey, now: float, dt: float) -> Verdict:
+        if fault is FaultKey.POWER_LOSS:
+            return self._power.judge(now, dt)
+        if fault is FaultKey.ICE_BUILDUP:
+            return self._ice.judge(now, dt)
+        if fault is FaultKey.INSUFFICIENT_HEAT:
+            return self._heat.judge(now, dt)
+        return self._judge_noise(now)
+
+    def _judge_noise(self, now: float) -> Verdict:
+        noise = self._noise
+        reason, calm, suspect, details = noise.judge(now)
+        if reason is not None:
+            return Verdict(Evidence.ABNORMAL, reason, details)
+        if noise.level is None:
+            return Verdict(Evidence.UNKNOWN, details=details)
+        if calm and noise.trusted:
+            return Verdict(Evidence.NORMAL, details=details)
+        return Verdict(Evidence.HOLD, details=details, suspect=suspect)
+
+    def _after_judge(self, fault: FaultKey, now: float, dt: float, building: bool) -> None:
+        """Learn from healthy operation only: never while the fault builds."""
+        if fault is FaultKey.POWER_LOSS:
+            self._power.fault_building = building
+            if not building:
+                self._power.learn(now, dt)
+        elif fault is FaultKey.ICE_BUILDUP:
+            if not building:
+                self._ice.learn(now, dt)
+        elif fault is FaultKey.INSUFFICIENT_HEAT:
+            if not building:
+                self._heat.learn(now, dt)
+        else:
+            self._noise.learn_allowed = not building
+
+    def _status(self, fault: FaultKey, tracker: FaultTracker, verdict: Verdict) -> FaultStatus:
+        active = tracker.active
+        if verdict.evidence is Evidence.ABNORMAL:
+            self._reasons[fault] = verdict.reason
+        elif not tracker.building:
+            self._reasons[fault] = None
+        shown: bool | None = active
+        if not active and verdict.evidence is Evidence.UNKNOWN:
+            shown = None
+        evidence = verdict.details
+        if tracker.building:
+            evidence["abnormal_minutes"] = round(tracker.score / 60.0, 1)
+            evidence["confirm_minutes"] = round(tracker.confirm_s / 60.0, 1)
+        if active:
+            evidence["healthy_minutes"] = round(tracker.healthy_s / 60.0, 1)
+            evidence["clear_minutes"] = round(tracker.clear_s / 60.0, 1)
+        return FaultStatus(
+            fault=fault,
+            active=shown,
+            since=tracker.since if active else None,
+            severity=SEVERITY[fault],
+            suspect=not active and (tracker.suspect or verdict.suspect),
+            reason=self._reasons[fault] if (active or tracker.building) else None,
+            evidence=evidence,
+        )
+
+    def _diagnostics(self, now: float, statuses: dict[FaultKey, FaultStatus]) -> Diagnostics:
+        readings = self._readings
+        configured = self._configured
+        defrost_known = InputKey.DEFROST in configured or InputKey.CLIMATE in configured
+        if any(status.active for status in statuses.values()):
+            health = Health.FAULT
+        elif any(status.suspect for status in statuses.values()):
+            health = Health.WATCH
+        elif self._healthy_s < LEARNING_S:
+            health = Health.LEARNING
+        else:
+            health = Health.OK
+        return Diagnostics(
+            supply_return_split=rounded(readings.split),
+            coil_outdoor_gap=rounded(readings.gap),
+            defrosts_last_24h=self._defrost.count_since(now - DAY_S) if defrost_known else None,
+            last_defrost_minutes=self._defrost.last_minutes,
+            health=health,
+            rejected_readings=dict(self._rejected),
+            learning_progress=round(self._healthy_s / LEARNING_S, 2),
+        )
+
+    # -- learned baselines ----------------------------------------------------
+
+    def export_learned(self) -> dict[str, Any]:
+        """Baselines learned so far, JSON-serialisable; pass back as `learned=`."""
+        return {
+            "version": LEARNED_VERSION,
+            "system_type": self._options.system_type.value,
+            "healthy_seconds": round(self._healthy_s, 1),
+            "power": self._profile.to_dict(),
+            "ice": self._ice.learned_dict(),
+            "heat": self._heat.learned_dict(),
+            "noise": self._noise.learned_dict(),
+        }
+
+    def _load_learned(self, data: Mapping[str, Any]) -> None:
+        if not isinstance(data, Mapping) or data.get("version") != LEARNED_VERSION:
+            return
+        if data.get("system_type") not in (None, self._options.system_type.value):
+            # Baselines of a different kind of system would mislead.
+            return
+        try:
+            healthy = as_float(data.get("healthy_seconds"))
+            self._healthy_s = min(max(healthy or 0.0, 0.0), LEARNING_S)
+            self._profile.load(_plain(data.get("power")))
+            self._ice.load_learned(_plain(data.get("ice")))
+            self._heat.load_learned(_plain(data.get("heat")))
+            self._noise.load_learned(_plain(data.get("noise")))
+        except TypeError, ValueError, AttributeError, KeyError, OverflowError:
+            # Stored data from a broken or foreign source: learn afresh.
+            self._reset_all_learned()
+
+    def _reset_all_learned(self) -> None:
+        self._healthy_s = 0.0
+        self._profile.reset_standby()
+        self._profile.reset_high()
+        self._ice.reset_learned()
+        self._heat.reset_learned()
+        self._noise.reset_learned()
+
+    def reset_learned(self, fault: FaultKey) -> None:
+        """Forget what was learned for one fault (after a service) and re-judge it."""
+        if fault is FaultKey.POWER_LOSS:
+            self._profile.reset_standby()
+        elif fault is FaultKey.ICE_BUILDUP:
+            self._ice.reset_learned()
+        elif fault is FaultKey.INSUFFICIENT_HEAT:
+            self._heat.reset_learned()
+            self._profile.reset_high()
+        elif fault is FaultKey.ABNORMAL_NOISE:
+            self._noise.reset_learned()
+        tracker = self._trackers.get(fault)
+        if tracker is not None:
+            tracker.reset()
+            self._reasons[fault] = None
+
+    # -- resuming after a restart -------------------------------------------
+
+    def export_state(self) -> dict[str, Any]:
+        """Active faults and what is needed to carry on after a restart."""
+        return {
+            "version": STATE_VERSION,
+            "clock": self._clock,
+            "last_eval": self._last_eval,
+            "faults": {
+                fault.value: {**tracker.to_dict(), "reason": self._reasons.get(fault)}
+                for fault, tracker in self._trackers.items()
+            },
+            "operation": self._operation.to_dict(),
+            "defrost": self._defrost.to_dict(),
+            "power": self._power.to_dict(),
+            "ice": self._ice.state_dict(),
+            "heat": self._heat.state_dict(),
+            "noise": self._noise.state_dict(),
+            "rejected": dict(self._rejected),
+        }
+
+    def restore_state(self, data: Mapping[str, Any]) -> None:
+        """Resume from export_state output; anything unusable is ignored."""
+        if not isinstance(data, Mapping) or data.get("version") != STATE_VERSION:
+            return
+        try:
+            self._restore(data)
+        except TypeError, ValueError, AttributeError, KeyError, OverflowError:
+            # Half-read garbage is worse than nothing: start clean.
+            for tracker in self._trackers.values():
+                tracker.reset()
+            self._reasons = dict.fromkeys(self._faults)
+
+    def _restore(self, data: Mapping[str, Any]) -> None:
+        clock = as_float(data.get("clock"))
+        last_eval = as_float(data.get("last_eval"))
+        if clock is not None and (self._clock is None or clock > self._clock):
+            self._clock = clock
+        if last_eval is not None and self._last_eval is None:
+            self._last_eval = last_eval
+        faults = data.get("faults")
+        if isinstance(faults, Mapping):
+            for fault, tracker in self._trackers.items():
+                saved = faults.get(fault.value)
+                tracker.load(_plain(saved))
+                reason = saved.get("reason") if isinstance(saved, Mapping) else None
+                self._reasons[fault] = (
+                    reason if isinstance(reason, str) and tracker.building else None
+                )
+        self._operation.load(_plain(data.get("operation")))
+        self._defrost.load(_plain(data.get("defrost")))
+        self._power.load(_plain(data.get("power")))
+        self._ice.load_state(_plain(data.get("ice")))
+        self._heat.load_state(_plain(data.get("heat")))
+        self._noise.load_state(_plain(data.get("noise")))
+        rejected = data.get("rejected")
+        if isinstance(rejected, Mapping):
+            for name, count in rejected.items():
+                if (
+                    isinstance(name, str)
+                    and isinstance(count, int)
+                    and not isinstance(count, bool)
+                    and count > 0
+                ):
+                    self._rejected[name] = self._rejected.get(name, 0) + count
+
+
+def _plain(value: object) -> object:
+    """Turn mappings from storage into plain dicts for the per-part loaders."""
+    if isinstance(value, Mapping) and not isinstance(value, dict):
+        return dict(value)
+    return value

@@ -1,0 +1,186 @@
+"""Is the compressor running, since when, and what this unit's power normally looks like."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .readings import Readings
+from .stats import Ewma, as_float, blend
+
+# Idle draw (controls, crankcase heater, circulation pump) averaged over hours.
+_STANDBY_TAU_S = 3 * 3600.0
+_STANDBY_TRUSTED_S = 3600.0
+# Running power envelope: rises within half an hour to a new high, sinks over
+# a day, so it sits near the top of what the unit draws when working hard.
+_HIGH_UP_TAU_S = 1800.0
+_HIGH_DOWN_TAU_S = 24 * 3600.0
+_HIGH_TRUSTED_S = 3 * 3600.0
+# Anything below this is "no power" whatever the unit: meters read a few watts
+# of noise on a dead circuit.
+ZERO_W = 3.0
+# With a large standby (crankcase heater) the "no power" limit rises with it,
+# but never past this: a unit whose heater cycles off still shows its controls.
+_ZERO_CAP_W = 8.0
+_MIN_RUN_W = 80.0
+# Once running, the unit counts as running until its draw falls this far below
+# the start threshold: modulating units hover near it at minimum speed.
+_RUN_EXIT_SHARE = 0.75
+
+_RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosting"})
+_STOP_ACTIONS = frozenset({"idle", "off", "fan"})
+
+
+class PowerProfile:
+    """Learned standby floor and running envelope of this unit's power."""
+
+    __slots__ = ("high", "high_seconds", "standby", "zero_idle_episodes")
+
+    def __init__(self) -> None:
+        self.standby = Ewma()
+        self.high: float | None = None
+        self.high_seconds = 0.0
+        # Healthy idle spells at ~0 W: the meter sees only the outdoor unit,
+        # which draws nothing when it has nothing to do.
+        self.zero_idle_episodes = 0
+
+    @property
+    def standby_floor(self) -> float | None:
+        """The unit's usual idle draw, W, once learned."""
+        if self.standby.seconds < _STANDBY_TRUSTED_S:
+            return None
+        return self.standby.mean
+
+    @property
+    def running_high(self) -> float | None:
+        """Power when working hard, W, once learned."""
+        if self.high_seconds < _HIGH_TRUSTED_S:
+            return None
+        return self.high
+
+    @property
+    def idles_at_zero(self) -> bool:
+        """Whether this unit normally shows 0 W when idle."""
+        floor = self.standby_floor
+        return self.zero_idle_episodes >= 2 or (floor is not None and floor < 5.0)
+
+    def run_threshold(self) -> float:
+        """Power above which the compressor is taken to be running, W."""
+        floor = self.standby.mean if self.standby.seconds >= _STANDBY_TRUSTED_S else None
+        if floor is None:
+            return _MIN_RUN_W
+        return max(_MIN_RUN_W, 2.0 * floor + 40.0)
+
+    def near_zero(self, power: float) -> bool:
+        """Power so low that the unit cannot be receiving its supply."""
+        floor = self.standby_floor
+        limit = ZERO_W if floor is None else max(ZERO_W, min(0.3 * floor, _ZERO_CAP_W))
+        return power < limit
+
+    def learn_idle(self, power: float, dt: float) -> None:
+        """Fold in a healthy idle reading."""
+        self.standby.add(power, dt, _STANDBY_TAU_S)
+
+    def learn_running(self, power: float, dt: float) -> None:
+        """Fold in a healthy running reading."""
+        if dt <= 0.0:
+            return
+        self.high_seconds += dt
+        if self.high is None:
+            self.high = power
+            return
+        tau = _HIGH_UP_TAU_S if power > self.high else _HIGH_DOWN_TAU_S
+        self.high += blend(dt, tau) * (power - self.high)
+
+    def reset_standby(self) -> None:
+        """Forget the idle draw."""
+        self.standby = Ewma()
+        self.zero_idle_episodes = 0
+
+    def reset_high(self) -> None:
+        """Forget the running envelope."""
+        self.high = None
+        self.high_seconds = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable form."""
+        return {
+            "standby": self.standby.to_dict(),
+            "high": None if self.high is None else round(self.high, 1),
+            "high_seconds": round(self.high_seconds, 1),
+            "zero_idle_episodes": self.zero_idle_episodes,
+        }
+
+    def load(self, data: object) -> None:
+        """Restore from to_dict output, ignoring anything unusable."""
+        if not isinstance(data, dict):
+            return
+        self.standby = Ewma.from_dict(data.get("standby"))
+        high = as_float(data.get("high"))
+        seconds = as_float(data.get("high_seconds"))
+        if high is not None and high > 0.0 and seconds is not None and seconds > 0.0:
+            self.high, self.high_seconds = high, seconds
+        episodes = data.get("zero_idle_episodes")
+        if isinstance(episodes, int) and not isinstance(episodes, bool) and episodes >= 0:
+            self.zero_idle_episodes = min(episodes, 1000)
+
+
+class Operation:
+    """Running state of the compressor and when it last changed."""
+
+    __slots__ = ("last_change", "run_since", "running")
+
+    def __init__(self) -> None:
+        self.running: bool | None = None
+        # Start of the current run; None when not running.
+        self.run_since: float | None = None
+        # Last start or stop: noise and splits are unsettled around it.
+        self.last_change: float | None = None
+
+    def update(self, now: float, readings: Readings, profile: PowerProfile) -> None:
+        """Re-derive the running state after a reading changed."""
+        running = self._judge(readings, profile)
+        if running is None or running == self.running:
+            if running is not None:
+                self.running = running
+            return
+        if self.running is not None:
+            self.last_change = now
+        self.running = running
+        self.run_since = now if running else None
+
+    def _judge(self, readings: Readings, profile: PowerProfile) -> bool | None:
+        power = readings.power
+        if power is not None:
+            threshold = profile.run_threshold()
+            if self.running:
+                return power >= _RUN_EXIT_SHARE * threshold
+            return power >= threshold
+        action = readings.action
+        if action in _RUN_ACTIONS:
+            return True
+        if action in _STOP_ACTIONS or readings.mode == "off":
+            return False
+        return None
+
+    def running_for(self, now: float) -> float:
+        """Seconds since the current run began (0 when not running)."""
+        if not self.running or self.run_since is None:
+            return 0.0
+        return max(now - self.run_since, 0.0)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable form."""
+        return {
+            "running": self.running,
+            "run_since": self.run_since,
+            "last_change": self.last_change,
+        }
+
+    def load(self, data: object) -> None:
+        """Restore from to_dict output, ignoring anything unusable."""
+        if not isinstance(data, dict):
+            return
+        running = data.get("running")
+        self.running = running if isinstance(running, bool) else None
+        self.run_since = as_float(data.get("run_since")) if self.running else None
+        self.last_change = as_float(data.get("last_change"))

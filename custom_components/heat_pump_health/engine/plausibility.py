@@ -1,0 +1,125 @@
+"""Refuse readings no heat pump can produce, so that a broken probe never raises a fault.
+
+A refused reading is treated as "unknown" and counted with its reason.
+"""
+
+from __future__ import annotations
+
+import math
+
+from .model import ClimateReading, InputKey, Value
+
+# DS18B20 probes report these exact values on a power-on reset (85.0) or a read
+# failure (-127.0); neither is a temperature a heat pump ever shows.
+_PROBE_ERRORS = frozenset({85.0, -127.0})
+
+# Widest believable ranges, per input (°C, W).  Defrosting coils reach ~60 °C,
+# flow water ~80 °C; residential units draw well under 30 kW.
+_TEMPERATURE_RANGE = {
+    InputKey.COIL_TEMPERATURE: (-60.0, 90.0),
+    InputKey.OUTDOOR_TEMPERATURE: (-60.0, 60.0),
+    InputKey.SUPPLY_TEMPERATURE: (-30.0, 100.0),
+    InputKey.RETURN_TEMPERATURE: (-30.0, 100.0),
+}
+_ROOM_RANGE = (-30.0, 60.0)
+_TARGET_RANGE = (0.0, 50.0)
+_POWER_MAX = 50_000.0
+# Clamp-meter noise: small negative readings mean "zero", larger ones a wiring
+# or sign error.
+_POWER_NEGATIVE_TOLERANCE = -20.0
+_NOISE_MAX = 1e6
+
+type Rejection = str | None
+
+
+def check(key: InputKey, value: Value) -> tuple[Value, Rejection]:
+    """Return the value to use (None when refused) and why it was refused."""
+    if value is None:
+        return None, None
+    if key is InputKey.DEFROST:
+        return _check_defrost(value)
+    if key is InputKey.CLIMATE:
+        if not isinstance(value, ClimateReading):
+            return None, "bad_type"
+        return _check_climate(value)
+    return _check_number(key, value)
+
+
+def _check_number(key: InputKey, value: Value) -> tuple[Value, Rejection]:
+    number, reason = _number(value)
+    if number is None:
+        return None, reason
+    if key is InputKey.POWER:
+        reason = _power_problem(number)
+        return (max(number, 0.0), None) if reason is None else (None, reason)
+    if key is InputKey.NOISE:
+        return (number, None) if abs(number) <= _NOISE_MAX else (None, "out_of_range")
+    reason = _temperature_problem(key, number)
+    return (number, None) if reason is None else (None, reason)
+
+
+def _power_problem(watts: float) -> Rejection:
+    if watts < _POWER_NEGATIVE_TOLERANCE:
+        return "negative"
+    if watts > _POWER_MAX:
+        return "out_of_range"
+    return None
+
+
+def _temperature_problem(key: InputKey, celsius: float) -> Rejection:
+    if celsius in _PROBE_ERRORS:
+        return "probe_error"
+    low, high = _TEMPERATURE_RANGE.get(key, (-60.0, 100.0))
+    return None if low <= celsius <= high else "out_of_range"
+
+
+def _number(value: Value) -> tuple[float | None, Rejection]:
+    # bool is an int subclass; a True where watts are expected is a wiring mistake.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None, "bad_type"
+    number = float(value)
+    if not math.isfinite(number):
+        return None, "not_finite"
+    return number, None
+
+
+def _check_defrost(value: Value) -> tuple[Value, Rejection]:
+    if isinstance(value, bool):
+        return value, None
+    if isinstance(value, int | float) and value in (0, 1):
+        return bool(value), None
+    return None, "bad_type"
+
+
+def _check_climate(reading: ClimateReading) -> tuple[Value, Rejection]:
+    """Keep what is usable in a climate reading; drop absurd temperatures."""
+    reason: Rejection = None
+    current = reading.current_temperature
+    target = reading.target_temperature
+    clean_current = _in_range(current, _ROOM_RANGE)
+    clean_target = _in_range(target, _TARGET_RANGE)
+    if current is not None and clean_current is None:
+        reason = "current_temperature"
+    if target is not None and clean_target is None:
+        reason = "target_temperature"
+    mode = reading.hvac_mode if isinstance(reading.hvac_mode, str) else None
+    action = reading.hvac_action if isinstance(reading.hvac_action, str) else None
+    if reason is None and mode is reading.hvac_mode and action is reading.hvac_action:
+        return reading, None
+    cleaned = ClimateReading(
+        hvac_mode=mode,
+        hvac_action=action,
+        current_temperature=clean_current,
+        target_temperature=clean_target,
+    )
+    return cleaned, reason or "bad_type"
+
+
+def _in_range(value: object, bounds: tuple[float, float]) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or number in _PROBE_ERRORS:
+        return None
+    low, high = bounds
+    return number if low <= number <= high else None

@@ -1,0 +1,188 @@
+"""power_loss: the unit is not receiving its supply.
+
+Two independent signs:
+- demand without delivery: the thermostat wants heat (or cooling), the meter
+  reads ~0 W (or has vanished) and supply and return show nothing going out;
+- the standby draw vanished: a unit that always shows its controls and
+  crankcase heater when idle suddenly reads ~0 W for a long time.  Units whose
+  meter sees only the outdoor unit idle at 0 W as a matter of course; once that
+  has been seen, 0 W alone proves nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .operation import Operation, PowerProfile
+from .persistence import Evidence, Verdict
+from .readings import Readings
+from .stats import as_float, rounded
+
+# 0 W from standby is only evidence after this long: outdoor units switch their
+# crankcase heater off on their own, and a real trip lasts until someone acts.
+_STANDBY_LOSS_S = 20 * 60.0
+_STANDBY_SUSPECT_S = 15 * 60.0
+# A standby this small is indistinguishable from 0 W on a household meter.
+_MIN_STANDBY_W = 5.0
+# A healthy 0 W idle spell this long teaches that the unit idles at 0 W.
+_ZERO_IDLE_LEARN_S = 10 * 60.0
+# Idle draw is learned only once the start/stop transient has passed.
+_SETTLED_S = 5 * 60.0
+
+_RUNNING = "running"
+_STANDBY = "standby"
+
+
+class PowerLossDetector:
+    """Judges power_loss and learns the unit's standby draw."""
+
+    __slots__ = (
+        "_climate_configured",
+        "_last_level",
+        "_operation",
+        "_profile",
+        "_readings",
+        "_zero_watch",
+        "fault_building",
+        "zero_demand",
+        "zero_origin",
+        "zero_since",
+    )
+
+    def __init__(
+        self,
+        *,
+        readings: Readings,
+        operation: Operation,
+        profile: PowerProfile,
+        climate_configured: bool,
+    ) -> None:
+        self._readings = readings
+        self._climate_configured = climate_configured
+        self._zero_watch = False
+        self._operation = operation
+        self._profile = profile
+        # Start of the current ~0 W spell, and what the unit did just before it.
+        self.zero_since: float | None = None
+        self.zero_origin: str | None = None
+        # The thermostat asked for the unit during the current spell.
+        self.zero_demand = False
+        self._last_level: str | None = None
+        # Set by the evaluator: abnormal evidence is building or confirmed.
+        self.fault_building = False
+
+    def power_seen(self, now: float, power: float | None) -> None:
+        """Follow 0 W spells as readings arrive (they can be shorter than a tick)."""
+        if power is None:
+            return
+        profile = self._profile
+        if profile.near_zero(power):
+            if self.zero_since is None:
+                self.zero_since = now
+                self.zero_origin = self._last_level
+                self.zero_demand = False
+            return
+        if self.zero_since is not None:
+            lasted = now - self.zero_since
+            if lasted >= _ZERO_IDLE_LEARN_S and not self.zero_demand and not self.fault_building:
+                profile.zero_idle_episodes = min(profile.zero_idle_episodes + 1, 1000)
+            self.zero_since = None
+            self.zero_origin = None
+        self._last_level = _RUNNING if power >= profile.run_threshold() else _STANDBY
+
+    def judge(self, now: float, dt: float) -> Verdict:
+        """Judge whether the unit is without supply now."""
+        readings = self._readings
+        profile = self._profile
+        power = readings.power
+        demand = readings.demand()
+        delivering = readings.delivering(demand)
+        details: dict[str, Any] = {
+            "power_w": rounded(power),
+            "standby_w": rounded(profile.standby_floor),
+            "demand": demand,
+            "split_k": rounded(readings.split),
+        }
+        self._zero_watch = False
+        if delivering or (power is not None and not profile.near_zero(power)):
+            # Power is drawn, or heat (or cold) is going out whatever the meter
+            # says: the unit has its supply.
+            return Verdict(Evidence.NORMAL, details=details)
+        if power is None:
+            if demand is not None and delivering is False:
+                return Verdict(Evidence.ABNORMAL, "power_unavailable", details)
+            return Verdict(Evidence.UNKNOWN, details=details)
+        if demand is None:
+            return self._judge_standby_lost(now, details)
+        self.zero_demand = True
+        # A unit that idles at 0 W shows 0 W also while it waits to start:
+        # only a proven lack of delivery counts then.
+        if delivering is False or not profile.idles_at_zero:
+            return Verdict(Evidence.ABNORMAL, "no_power", details)
+        return Verdict(Evidence.HOLD, details=details)
+
+    def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
+        """0 W with nobody asking for heat: only a vanished standby draw counts."""
+        profile = self._profile
+        floor = profile.standby_floor
+        if floor is None or floor < _MIN_STANDBY_W or profile.idles_at_zero:
+            return Verdict(Evidence.NORMAL, details=details)
+        if self.zero_origin == _RUNNING and (
+            not self._climate_configured or self._readings.climate is not None
+        ):
+            # The unit stopped and the thermostat, if there is one, is content:
+            # a meter on the outdoor unit alone reads 0 W from here on.
+            return Verdict(Evidence.NORMAL, details=details)
+        self._zero_watch = True
+        zero_for = 0.0 if self.zero_since is None else max(now - self.zero_since, 0.0)
+        details["zero_minutes"] = round(zero_for / 60.0, 1)
+        details["standby_lost_after_minutes"] = _STANDBY_LOSS_S / 60.0
+        if zero_for >= _STANDBY_LOSS_S:
+            return Verdict(Evidence.ABNORMAL, "no_standby_power", details, onset=self.zero_since)
+        return Verdict(Evidence.HOLD, details=details, suspect=zero_for >= _STANDBY_SUSPECT_S)
+
+    def learn(self, now: float, dt: float) -> None:
+        """Learn idle draw and running envelope from healthy readings."""
+        power = self._readings.power
+        if power is None or dt <= 0.0:
+            return
+        operation = self._operation
+        if self._readings.defrost_on:
+            return
+        if operation.running:
+            if operation.running_for(now) >= _SETTLED_S:
+                self._profile.learn_running(power, dt)
+            return
+        if operation.running is None:
+            return
+        if operation.last_change is not None and now - operation.last_change < _SETTLED_S:
+            return
+        if (
+            self.zero_since is not None
+            and self.zero_origin != _RUNNING
+            and not self._profile.idles_at_zero
+        ):
+            # A 0 W spell straight out of standby is the very thing being
+            # watched for; it must not teach that idle is 0 W.
+            return
+        self._profile.learn_idle(power, dt)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the state, JSON-serialisable."""
+        return {
+            "zero_since": self.zero_since,
+            "zero_origin": self.zero_origin,
+            "zero_demand": self.zero_demand,
+            "last_level": self._last_level,
+        }
+
+    def load(self, data: object) -> None:
+        """Restore from to_dict output, ignoring anything unusable."""
+        if not isinstance(data, dict):
+            return
+        self.zero_since = as_float(data.get("zero_since"))
+        origin = data.get("zero_origin")
+        self.zero_origin = origin if origin in (_RUNNING, _STANDBY) else None
+        self.zero_demand = data.get("zero_demand") is True
+        level = data.get("last_level")
+        self._last_level = level if level in (_RUNNING, _STANDBY) else None

@@ -1,0 +1,152 @@
+"""The latest value of every source, and what the climate entity says the unit should do.
+
+Sources report only on change, so each value holds until the next one arrives.
+"""
+
+from __future__ import annotations
+
+from .model import ClimateReading, InputKey, SystemType, Value
+
+HEAT = "heat"
+COOL = "cool"
+
+_COOL_MODES = frozenset({"cool", "dry", "fan_only"})
+_HEAT_ACTIONS = frozenset({"heating", "preheating", "defrosting"})
+_COOL_ACTIONS = frozenset({"cooling", "drying"})
+_ACTION_DEMAND = dict.fromkeys(_HEAT_ACTIONS, HEAT) | dict.fromkeys(_COOL_ACTIONS, COOL)
+# Room this far on the wrong side of the set point means the thermostat wants
+# the unit to run; thermostats swing about half a kelvin either side.
+DEMAND_MARGIN_K = 1.0
+
+# Supply/return difference that proves heat (or cold) is being delivered.  Water
+# circuits run much smaller splits than air handlers.
+_DELIVERY_K = {SystemType.AIR_TO_AIR: 3.0, SystemType.AIR_TO_WATER: 1.0}
+
+
+class Readings:
+    """Latest plausible value per input (None: unknown)."""
+
+    __slots__ = (
+        "action",
+        "climate",
+        "coil",
+        "defrost_switch",
+        "delivery_k",
+        "mode",
+        "noise",
+        "outdoor",
+        "power",
+        "ret",
+        "supply",
+    )
+
+    def __init__(self, *, system_type: SystemType) -> None:
+        self.power: float | None = None
+        self.coil: float | None = None
+        self.outdoor: float | None = None
+        self.supply: float | None = None
+        self.ret: float | None = None
+        self.defrost_switch: bool | None = None
+        self.climate: ClimateReading | None = None
+        self.noise: float | None = None
+        self.mode: str | None = None
+        self.action: str | None = None
+        self.delivery_k = _DELIVERY_K[system_type]
+
+    def set(self, key: InputKey, value: Value) -> None:
+        """Store an already checked value."""
+        match key:
+            case InputKey.POWER:
+                self.power = value if isinstance(value, float) else None
+            case InputKey.COIL_TEMPERATURE:
+                self.coil = value if isinstance(value, float) else None
+            case InputKey.OUTDOOR_TEMPERATURE:
+                self.outdoor = value if isinstance(value, float) else None
+            case InputKey.SUPPLY_TEMPERATURE:
+                self.supply = value if isinstance(value, float) else None
+            case InputKey.RETURN_TEMPERATURE:
+                self.ret = value if isinstance(value, float) else None
+            case InputKey.DEFROST:
+                self.defrost_switch = value if isinstance(value, bool) else None
+            case InputKey.CLIMATE:
+                climate = value if isinstance(value, ClimateReading) else None
+                self.climate = climate
+                # Normalised once here: they are read several times a tick.
+                mode = climate.hvac_mode if climate is not None else None
+                action = climate.hvac_action if climate is not None else None
+                self.mode = mode.lower() if mode else None
+                self.action = action.lower() if action else None
+            case InputKey.NOISE:
+                self.noise = value if isinstance(value, float) else None
+
+    @property
+    def defrost_on(self) -> bool | None:
+        """Defrosting per the defrost switch or the climate entity's action."""
+        if self.action == "defrosting":
+            return True
+        return self.defrost_switch
+
+    @property
+    def split(self) -> float | None:
+        """Supply minus return, K."""
+        if self.supply is None or self.ret is None:
+            return None
+        return self.supply - self.ret
+
+    @property
+    def gap(self) -> float | None:
+        """Outdoor air minus coil, K: how much colder the outdoor coil runs."""
+        if self.outdoor is None or self.coil is None:
+            return None
+        return self.outdoor - self.coil
+
+    def heating_context(self) -> bool | None:
+        """Is the unit in heating service (True), cooling/off (False) or unknown (None)."""
+        mode = self.mode
+        action = self.action
+        if action in _HEAT_ACTIONS or mode == HEAT:
+            return True
+        if mode == "off" or mode in _COOL_MODES or action in _COOL_ACTIONS:
+            return False
+        return None
+
+    def demand(self) -> str | None:
+        """HEAT or COOL when the thermostat wants the unit to run, else None."""
+        mode = self.mode
+        if mode == "off":
+            return None
+        action = self.action
+        if action is not None and action in _ACTION_DEMAND:
+            return _ACTION_DEMAND[action]
+        # In heat_cool/auto a single target does not say which way the unit
+        # should work, so only the explicit modes count.
+        deficit = self.room_deficit()
+        if deficit is None:
+            return None
+        if mode == HEAT and deficit > DEMAND_MARGIN_K:
+            return HEAT
+        if mode == COOL and -deficit > DEMAND_MARGIN_K:
+            return COOL
+        return None
+
+    def delivering(self, direction: str | None) -> bool | None:
+        """Whether supply and return show heat (or cold) going out; None if unknown."""
+        split = self.split
+        if split is None:
+            return None
+        if direction == COOL:
+            return -split >= self.delivery_k
+        if direction == HEAT:
+            return split >= self.delivery_k
+        return abs(split) >= self.delivery_k
+
+    def room_deficit(self) -> float | None:
+        """How far the room is below its heating target, K (negative: above)."""
+        climate = self.climate
+        if climate is None:
+            return None
+        current = climate.current_temperature
+        target = climate.target_temperature
+        if current is None or target is None:
+            return None
+        return target - current

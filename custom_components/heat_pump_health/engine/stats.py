@@ -1,0 +1,84 @@
+"""Incremental statistics over irregularly spaced, step-function readings.
+
+Every average here is weighted by time, not by sample count, so that the same
+readings give the same numbers however often the evaluator is ticked: an
+exponential average over two back-to-back spans equals the one over their union.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def blend(dt: float, tau: float) -> float:
+    """Weight of a value held for dt seconds in an average with time constant tau."""
+    if dt <= 0.0:
+        return 0.0
+    return 1.0 - math.exp(-dt / tau)
+
+
+class Ewma:
+    """Time-weighted exponential mean and mean absolute deviation of one signal."""
+
+    __slots__ = ("dev", "mean", "seconds")
+
+    def __init__(
+        self, *, mean: float | None = None, dev: float = 0.0, seconds: float = 0.0
+    ) -> None:
+        self.mean = mean
+        self.dev = dev
+        # How much time has been learned from; decides when the average is trusted.
+        self.seconds = seconds
+
+    def add(self, value: float, dt: float, tau: float) -> None:
+        """Fold in a value that held for dt seconds."""
+        if dt <= 0.0:
+            return
+        self.seconds += dt
+        if self.mean is None:
+            self.mean = value
+            return
+        weight = blend(dt, tau)
+        self.dev += weight * (abs(value - self.mean) - self.dev)
+        self.mean += weight * (value - self.mean)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable form."""
+        return {
+            "mean": None if self.mean is None else round(self.mean, 4),
+            "dev": round(self.dev, 4),
+            "seconds": round(self.seconds, 1),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Ewma:
+        """Rebuild from to_dict output; anything unusable gives a fresh average."""
+        if not isinstance(data, dict):
+            return cls()
+        mean = as_float(data.get("mean"))
+        dev = as_float(data.get("dev"))
+        seconds = as_float(data.get("seconds"))
+        return cls(
+            mean=mean,
+            dev=max(dev, 0.0) if dev is not None else 0.0,
+            seconds=max(seconds, 0.0) if seconds is not None and mean is not None else 0.0,
+        )
+
+
+def as_float(value: object) -> float | None:
+    """Read a finite float from stored data, or None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+def as_bool(value: object, default: bool = False) -> bool:
+    """Read a bool from stored data."""
+    return value if isinstance(value, bool) else default
+
+
+def rounded(value: float | None, digits: int = 1) -> float | None:
+    """Round for evidence and diagnostics; None stays None."""
+    return None if value is None else round(value, digits)

@@ -1,0 +1,126 @@
+"""abnormal_noise: sustained or recurring excursions above the unit's own baseline."""
+
+from __future__ import annotations
+
+from custom_components.heat_pump_health.engine import FaultKey, InputKey
+
+from .traces import (
+    MINUTE,
+    T0,
+    Readings,
+    Unit,
+    any_fault,
+    drive,
+    evaluator,
+    ever_active,
+    first_active,
+    number,
+    overlay,
+)
+
+HOURS = 60
+UNIT = Unit(on=50, off=10, defrost_every=40, defrost_minutes=5)
+
+
+def louder(extra: float, *, start: int, end: int | None = None) -> Unit | object:
+    """The trace with `extra` dB while running between start and end."""
+
+    def change(minute: int, readings: Readings) -> Readings:
+        if end is not None and minute >= end:
+            return readings
+        if UNIT.running(minute) and not UNIT.defrosting(minute):
+            return readings | {InputKey.NOISE: number(readings, InputKey.NOISE) + extra}
+        return readings
+
+    return overlay(UNIT, start, change)
+
+
+def test_healthy_noise_is_silent() -> None:
+    ev = evaluator()
+    assert any_fault(drive(ev, UNIT, 48 * HOURS)) == []
+
+
+def test_sustained_grinding_fires() -> None:
+    ev = evaluator()
+    results = drive(ev, louder(8.0, start=12 * HOURS), 14 * HOURS)  # type: ignore[arg-type]
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert index - 12 * HOURS <= 60
+    status = results[index].statuses[FaultKey.ABNORMAL_NOISE]
+    assert status.reason == "sustained"
+    assert status.evidence["elevated_share"] >= 0.7
+    assert status.evidence["baseline"] < 46.0
+
+
+def test_baseline_is_not_learned_from_the_fault() -> None:
+    ev = evaluator()
+    drive(ev, louder(8.0, start=12 * HOURS), 24 * HOURS)  # type: ignore[arg-type]
+    running = ev.export_learned()["noise"]["running"]
+    assert running["mean"] < 46.5
+    assert ev.evaluate(T0 + 24 * HOURS * MINUTE).statuses[FaultKey.ABNORMAL_NOISE].active
+
+
+def test_rattling_bursts_fire() -> None:
+    """Half-minute rattles every ~10 minutes, for hours."""
+    bursts_from = 12 * HOURS
+
+    ev = evaluator()
+    results = drive(ev, UNIT, bursts_from)
+    base = UNIT
+    for minute in range(bursts_from, bursts_from + 4 * HOURS):
+        at = T0 + minute * MINUTE
+        for key, value in base(minute).items():
+            ev.observe(key, value, at)
+        if minute % 10 == 3 and base.running(minute) and not base.defrosting(minute):
+            ev.observe(InputKey.NOISE, 58.0, at + 10.0)
+            ev.observe(InputKey.NOISE, 45.0, at + 40.0)
+        results.append(ev.evaluate(at + 50.0))
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert results[index].statuses[FaultKey.ABNORMAL_NOISE].reason == "bursts"
+    assert bursts_from + 90 <= index <= bursts_from + 2 * HOURS + 10
+
+
+def test_reversing_valve_bang_at_each_defrost_is_normal() -> None:
+    """A loud spike right at every defrost start and end."""
+    ev = evaluator()
+    results = []
+    for minute in range(36 * HOURS):
+        at = T0 + minute * MINUTE
+        readings = UNIT(minute)
+        for key, value in readings.items():
+            ev.observe(key, value, at)
+        starts = UNIT.defrosting(minute) and not UNIT.defrosting(minute - 1)
+        ends = UNIT.defrosting(minute - 1) and not UNIT.defrosting(minute)
+        if starts or ends:
+            # The bang can reach Home Assistant just before the defrost flag does.
+            ev.observe(InputKey.NOISE, 70.0, at + 5.0)
+            ev.observe(InputKey.NOISE, number(readings, InputKey.NOISE), at + 25.0)
+        results.append(ev.evaluate(at + 50.0))
+    assert any_fault(results) == []
+
+
+def test_passing_car_is_normal() -> None:
+    ev = evaluator()
+    results = drive(ev, UNIT, 12 * HOURS)
+    at = T0 + 12 * HOURS * MINUTE
+    ev.observe(InputKey.NOISE, 75.0, at + 15.0)
+    ev.observe(InputKey.NOISE, 45.0, at + 45.0)
+    results += drive(ev, UNIT, 6 * HOURS, start_minute=12 * HOURS)
+    assert not ever_active(results, FaultKey.ABNORMAL_NOISE)
+
+
+def test_nothing_is_judged_before_the_baseline_is_learned() -> None:
+    """A unit that is loud from the start is learned as it is, not reported."""
+    ev = evaluator([InputKey.NOISE, InputKey.POWER])
+    results = drive(ev, UNIT.but(noise_run=60.0), 30)
+    assert not ever_active(results, FaultKey.ABNORMAL_NOISE)
+
+
+def test_noise_sensor_dropout_is_unknown() -> None:
+    ev = evaluator()
+    results = drive(
+        ev, overlay(UNIT, 6 * HOURS, lambda m, r: r | {InputKey.NOISE: None}), 8 * HOURS
+    )
+    assert results[-1].statuses[FaultKey.ABNORMAL_NOISE].active is None
+    assert not ever_active(results, FaultKey.ABNORMAL_NOISE)

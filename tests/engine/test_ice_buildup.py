@@ -1,0 +1,130 @@
+"""ice_buildup: regular defrosts are normal; long, failing or back-to-back ones are not."""
+
+from __future__ import annotations
+
+from custom_components.heat_pump_health.engine import FaultKey, InputKey, Severity
+
+from .traces import (
+    Readings,
+    Unit,
+    any_fault,
+    drive,
+    evaluator,
+    ever_active,
+    first_active,
+    only,
+    overlay,
+)
+
+HOURS = 60
+DEFROST_ONLY = (InputKey.DEFROST,)
+COIL_OUTDOOR = (InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE, InputKey.CLIMATE)
+
+
+def frosty(**changes: object) -> Unit:
+    """A humid near-freezing day: a defrost every 45 minutes of running."""
+    return Unit(always_on=True, outdoor=1.0, defrost_every=45, defrost_minutes=6).but(**changes)
+
+
+def test_regular_successful_defrosts_are_normal() -> None:
+    ev = evaluator()
+    results = drive(ev, frosty(), 48 * HOURS)
+    assert any_fault(results) == []
+    diagnostics = results[-1].diagnostics
+    assert diagnostics.defrosts_last_24h is not None
+    assert 25 <= diagnostics.defrosts_last_24h <= 33
+    assert diagnostics.last_defrost_minutes == 6.0
+
+
+def test_frequent_short_defrosts_on_a_wet_day_are_normal() -> None:
+    """Every 30 minutes, 10 minutes each: the busiest normal pattern."""
+    ev = evaluator()
+    results = drive(ev, frosty(defrost_every=20, defrost_minutes=10), 24 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_defrost_too_long_fires_from_the_defrost_switch_alone() -> None:
+    unit = frosty()
+    stuck_from = 5 * HOURS
+
+    def stuck(minute: int, readings: Readings) -> Readings:
+        if stuck_from <= minute < stuck_from + 35:
+            return readings | {InputKey.DEFROST: True}
+        return readings
+
+    ev = evaluator(DEFROST_ONLY)
+    results = drive(ev, only(overlay(unit, 0, stuck), DEFROST_ONLY), 8 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    status = results[index].statuses[FaultKey.ICE_BUILDUP]
+    assert status.reason == "defrost_too_long"
+    assert status.severity is Severity.ERROR
+    assert status.evidence["max_defrost_minutes"] == 20.0
+
+
+def test_back_to_back_defrosts_fire() -> None:
+    unit = frosty()
+    ev = evaluator()
+    bad = overlay(unit, 6 * HOURS, lambda m, r: frosty(defrost_every=8, defrost_minutes=5)(m))
+    results = drive(ev, bad, 9 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    assert results[index].statuses[FaultKey.ICE_BUILDUP].reason == "back_to_back_defrosts"
+
+
+def test_defrost_that_does_not_warm_the_coil_fires() -> None:
+    ev = evaluator()
+    failing = overlay(frosty(), 8 * HOURS, lambda m, r: frosty(defrost_peak=-1.0)(m))
+    results = drive(ev, failing, 12 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    assert results[index].statuses[FaultKey.ICE_BUILDUP].reason == "defrost_not_clearing"
+
+
+def test_ice_clears_after_good_defrosts_return() -> None:
+    ev = evaluator()
+    start, end = 8 * HOURS, 11 * HOURS
+    failing = overlay(frosty(), start, lambda m, r: frosty(defrost_peak=-1.0)(m) if m < end else r)
+    results = drive(ev, failing, 16 * HOURS)
+    assert ever_active(results, FaultKey.ICE_BUILDUP)
+    assert not results[-1].statuses[FaultKey.ICE_BUILDUP].active
+
+
+def test_coil_icing_without_defrost_signal_fires() -> None:
+    """No defrost at all: the coil gap keeps growing for hours."""
+    ev = evaluator(COIL_OUTDOOR)
+    healthy = frosty()
+    iced = frosty(defrost_every=10_000, frost_rate=0.06)
+    trace = only(overlay(healthy, 8 * HOURS, lambda m, r: iced(m - 8 * HOURS)), COIL_OUTDOOR)
+    results = drive(ev, trace, 16 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    status = results[index].statuses[FaultKey.ICE_BUILDUP]
+    assert status.reason == "coil_icing"
+    assert status.evidence["coil_outdoor_gap_k"] > status.evidence["alarm_gap_k"] - 2
+
+
+def test_cold_coil_with_regular_defrosts_is_normal() -> None:
+    ev = evaluator(COIL_OUTDOOR)
+    results = drive(ev, only(frosty(frost_rate=0.15), COIL_OUTDOOR), 24 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_cooling_never_reports_ice() -> None:
+    summer = Unit(always_on=True, outdoor=32.0, gap=-8.0, mode="cool", room=25.0, target=24.0)
+    ev = evaluator()
+    results = drive(ev, summer, 24 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+def test_defrost_source_unknown_midway_does_not_count_as_long() -> None:
+    unit = frosty()
+
+    def unknown(minute: int, readings: Readings) -> Readings:
+        if 5 * HOURS <= minute < 7 * HOURS:
+            return readings | {InputKey.DEFROST: None}
+        return readings
+
+    ev = evaluator(DEFROST_ONLY)
+    results = drive(ev, only(overlay(unit, 0, unknown), DEFROST_ONLY), 10 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)

@@ -1,0 +1,173 @@
+"""insufficient_heat: a collapsed split or a cold room at full power, never in normal operation."""
+
+from __future__ import annotations
+
+from custom_components.heat_pump_health.engine import ClimateReading, FaultKey, InputKey, SystemType
+
+from .traces import (
+    Readings,
+    Unit,
+    any_fault,
+    drive,
+    evaluator,
+    ever_active,
+    first_active,
+    number,
+    only,
+    overlay,
+)
+
+HOURS = 60
+
+
+def test_split_collapse_after_learning_fires() -> None:
+    """Learned split ~16 K; it drops to 6 K at the same power (above the 5 K default)."""
+    ev = evaluator()
+    unit = Unit(on=100, off=20)
+    results = drive(ev, overlay(unit, 24 * HOURS, lambda m, r: unit.but(split=6.0)(m)), 30 * HOURS)
+    assert not ever_active(results[: 24 * HOURS], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
+    assert status.reason == "low_split"
+    assert status.evidence["expectation"] == "learned"
+    assert status.evidence["split_k"] == 6.0
+    assert status.evidence["min_split_k"] > 6.0
+
+
+def test_tiny_split_fires_before_anything_is_learned() -> None:
+    ev = evaluator()
+    results = drive(ev, Unit(always_on=True, split=2.0), 3 * HOURS)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
+    assert status.evidence["expectation"] == "default"
+    assert not status.suspect
+
+
+def test_water_system_defaults() -> None:
+    healthy = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=5.0, run_w=2500.0)
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    assert any_fault(drive(ev, healthy, 12 * HOURS)) == []
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    assert ever_active(drive(ev, healthy.but(split=0.8), 3 * HOURS), FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_inverter_at_low_speed_in_mild_weather_is_normal() -> None:
+    """Small split at small power is a small load, not a fault."""
+    mild = Unit(always_on=True, outdoor=12.0, run_w=280.0, split=4.0, gap=3.0, room=20.8)
+    for learned_first in (False, True):
+        ev = evaluator()
+        if learned_first:
+            drive(ev, Unit(on=100, off=20, outdoor=12.0), 24 * HOURS)
+        assert any_fault(drive(ev, mild, 24 * HOURS, start_minute=24 * HOURS)) == []
+
+
+def test_cooling_is_never_insufficient_heat() -> None:
+    summer = Unit(
+        always_on=True, outdoor=30.0, split=-2.0, gap=-8.0, mode="cool", room=26.0, target=24.0
+    )
+    ev = evaluator()
+    results = drive(ev, summer, 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert results[-1].statuses[FaultKey.INSUFFICIENT_HEAT].active is False
+
+
+def test_supply_below_return_is_never_insufficient_heat() -> None:
+    """No climate entity: a unit blowing cold air is cooling, whatever the season."""
+    inputs = (
+        InputKey.POWER,
+        InputKey.SUPPLY_TEMPERATURE,
+        InputKey.RETURN_TEMPERATURE,
+        InputKey.OUTDOOR_TEMPERATURE,
+    )
+    ev = evaluator(inputs)
+    results = drive(ev, only(Unit(always_on=True, split=-6.0), inputs), 12 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_startup_and_defrost_recovery_are_excluded() -> None:
+    """Low split for the first minutes of a run and after each defrost."""
+    every = 30
+    unit = Unit(on=40, off=20, defrost_every=every, defrost_minutes=8, outdoor=0.0)
+
+    def sluggish(minute: int, readings: Readings) -> Readings:
+        in_run = minute % (unit.on + unit.off)
+        after_defrost = minute % (every + unit.defrost_minutes)
+        if (
+            unit.running(minute)
+            and not unit.defrosting(minute)
+            and (in_run < 8 or after_defrost < 12)
+        ):
+            ret = number(readings, InputKey.RETURN_TEMPERATURE)
+            return readings | {InputKey.SUPPLY_TEMPERATURE: ret + 1.0}
+        return readings
+
+    ev = evaluator()
+    assert any_fault(drive(ev, overlay(unit, 0, sluggish), 36 * HOURS)) == []
+
+
+def test_idle_and_off_are_not_judged() -> None:
+    ev = evaluator()
+    results = drive(ev, Unit(on=0, off=1, room=19.0), 12 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_room_stays_cold_while_running_flat_out() -> None:
+    """Split looks fine, but the house cannot be kept warm at full power for hours."""
+    ev = evaluator()
+    unit = Unit(on=100, off=20, run_w=1500.0)
+    cold = unit.but(always_on=True, room=18.5, target=21.0)
+    results = drive(ev, overlay(unit, 24 * HOURS, lambda m, r: cold(m)), 30 * HOURS)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert index >= 26 * HOURS
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "room_below_target"
+
+
+def test_room_a_little_below_target_is_normal() -> None:
+    ev = evaluator()
+    unit = Unit(on=100, off=20, run_w=1500.0)
+    cool_room = unit.but(always_on=True, room=20.2, target=21.0)
+    results = drive(ev, overlay(unit, 24 * HOURS, lambda m, r: cool_room(m)), 36 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_faulty_split_is_not_learned_as_normal() -> None:
+    ev = evaluator()
+    drive(ev, Unit(always_on=True, split=2.0), 24 * HOURS)
+    bands = ev.export_learned()["heat"]["bands"]
+    assert all(
+        band["split"]["mean"] is None or band["split"]["mean"] > 4.0 for band in bands.values()
+    )
+    assert ev.evaluate(ev_time(ev)).statuses[FaultKey.INSUFFICIENT_HEAT].active
+
+
+def test_learned_split_per_outdoor_band() -> None:
+    ev = evaluator()
+    drive(ev, Unit(on=100, off=20, outdoor=2.0, split=16.0), 24 * HOURS)
+    drive(ev, Unit(on=100, off=20, outdoor=-7.0, split=11.0), 24 * HOURS, start_minute=24 * HOURS)
+    bands = ev.export_learned()["heat"]["bands"]
+    assert abs(bands["0"]["split"]["mean"] - 16.0) < 0.5
+    assert abs(bands["-2"]["split"]["mean"] - 11.0) < 0.5
+    # The cold-band split (11 K) is normal there even though the mild band expects 16 K.
+    results = drive(
+        ev, Unit(on=100, off=20, outdoor=-7.0, split=10.0), 12 * HOURS, start_minute=48 * HOURS
+    )
+    assert any_fault(results) == []
+
+
+def test_thermostat_idle_with_room_below_target_in_auto_mode() -> None:
+    auto = Unit(on=0, off=1, mode="heat_cool")
+
+    def reading(minute: int, readings: Readings) -> Readings:
+        return readings | {InputKey.CLIMATE: ClimateReading("heat_cool", "idle", 18.0, 21.0)}
+
+    ev = evaluator()
+    assert any_fault(drive(ev, overlay(auto, 0, reading), 12 * HOURS)) == []
+
+
+def ev_time(ev: object) -> float:
+    """The time of the evaluator's latest tick, plus a minute."""
+    state = ev.export_state()  # type: ignore[attr-defined]
+    return float(state["last_eval"]) + 60.0

@@ -1,0 +1,186 @@
+"""Learned baselines and fault state survive a restart; garbage is ignored."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from custom_components.heat_pump_health.engine import (
+    ClimateReading,
+    Evaluator,
+    EvaluatorOptions,
+    FaultKey,
+    Health,
+    InputKey,
+    SystemType,
+)
+
+from .traces import ALL_INPUTS, MINUTE, T0, Readings, Unit, drive, evaluator, first_active, overlay
+
+HOURS = 60
+OPTIONS = EvaluatorOptions(configured=ALL_INPUTS)
+
+
+def test_learned_baselines_round_trip_through_json() -> None:
+    ev = evaluator()
+    drive(ev, Unit(on=100, off=20, defrost_every=45), 24 * HOURS)
+    learned = json.loads(json.dumps(ev.export_learned()))
+    resumed = Evaluator(options=OPTIONS, learned=learned)
+    assert resumed.export_learned() == learned
+    # No second learning period after a restart.
+    result = drive(resumed, Unit(on=100, off=20, defrost_every=45), 2, start_minute=24 * HOURS)[-1]
+    assert result.diagnostics.health is Health.OK
+
+
+def test_learned_baselines_detect_what_defaults_would_miss() -> None:
+    """A split of 6 K passes the 5 K default but not this unit's learned 16 K."""
+    ev = evaluator()
+    drive(ev, Unit(on=100, off=20), 24 * HOURS)
+    learned = ev.export_learned()
+    weak = Unit(always_on=True, split=6.0)
+    fresh = drive(evaluator(), weak, 6 * HOURS)
+    resumed = drive(Evaluator(options=OPTIONS, learned=learned), weak, 6 * HOURS)
+    assert first_active(fresh, FaultKey.INSUFFICIENT_HEAT) is None
+    assert first_active(resumed, FaultKey.INSUFFICIENT_HEAT) is not None
+
+
+def test_reset_learned_forgets_one_fault() -> None:
+    ev = evaluator()
+    drive(ev, Unit(on=100, off=20, defrost_every=45), 24 * HOURS)
+    before = ev.export_learned()
+    assert before["heat"]["bands"]
+    ev.reset_learned(FaultKey.INSUFFICIENT_HEAT)
+    after = ev.export_learned()
+    assert after["heat"]["bands"] == {}
+    assert after["noise"] == before["noise"]
+    assert after["power"]["standby"] == before["power"]["standby"]
+    ev.reset_learned(FaultKey.ABNORMAL_NOISE)
+    assert ev.export_learned()["noise"]["running"]["mean"] is None
+    ev.reset_learned(FaultKey.POWER_LOSS)
+    assert ev.export_learned()["power"]["standby"]["mean"] is None
+    ev.reset_learned(FaultKey.ICE_BUILDUP)
+    assert ev.export_learned()["ice"]["gap"]["mean"] is None
+
+
+def test_reset_learned_clears_an_active_fault() -> None:
+    ev = evaluator()
+    results = drive(ev, Unit(always_on=True, split=2.0), 3 * HOURS)
+    assert results[-1].statuses[FaultKey.INSUFFICIENT_HEAT].active
+    ev.reset_learned(FaultKey.INSUFFICIENT_HEAT)
+    result = ev.evaluate(T0 + 3 * HOURS * MINUTE)
+    assert not result.statuses[FaultKey.INSUFFICIENT_HEAT].active
+
+
+def tripped(minute: int, readings: Readings) -> Readings:
+    return readings | {
+        InputKey.POWER: 0.0,
+        InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE],
+        InputKey.CLIMATE: ClimateReading("heat", "heating", 19.0, 21.0),
+    }
+
+
+def test_active_fault_survives_a_restart() -> None:
+    ev = evaluator()
+    trace = overlay(Unit(always_on=True), 4 * HOURS, tripped)
+    results = drive(ev, trace, 4 * HOURS + 20)
+    status = results[-1].statuses[FaultKey.POWER_LOSS]
+    assert status.active
+    state = json.loads(json.dumps(ev.export_state()))
+    learned = json.loads(json.dumps(ev.export_learned()))
+
+    resumed = Evaluator(options=OPTIONS, learned=learned)
+    resumed.restore_state(state)
+    after = drive(resumed, trace, 5, start_minute=4 * HOURS + 30)
+    assert all(r.statuses[FaultKey.POWER_LOSS].active for r in after)
+    assert after[0].statuses[FaultKey.POWER_LOSS].since == status.since
+    assert after[0].statuses[FaultKey.POWER_LOSS].reason == "no_power"
+    # Not announced again.
+    assert all(FaultKey.POWER_LOSS not in r.started for r in after)
+
+
+def test_ongoing_defrost_survives_a_restart() -> None:
+    unit = Unit(always_on=True, defrost_every=45)
+    ev = evaluator()
+    drive(ev, unit, 47)  # in the middle of a defrost
+    state = ev.export_state()
+    resumed = evaluator()
+    resumed.restore_state(state)
+    result = drive(resumed, unit, 30, start_minute=47)[-1]
+    assert result.diagnostics.defrosts_last_24h == 1
+
+
+GARBAGE: list[Any] = [
+    {},
+    {"version": 99},
+    {"version": 1, "faults": "nope"},
+    {"version": 1, "faults": {"power_loss": {"active": "yes", "since": "x", "score": [1]}}},
+    {"version": 1, "faults": {"power_loss": {"active": True, "since": None, "score": 1e308}}},
+    {"version": 1, "clock": "soon", "defrost": {"starts": ["a", None, 5.0], "on": 1}},
+    {"version": 1, "noise": {"onsets": {"a": 1}, "share": float("nan")}},
+    {"version": 1, "ice": {"deep_since": 5.0}, "heat": [], "power": {"zero_origin": 3}},
+    {"version": 1, "operation": {"running": "maybe"}, "rejected": {"x": -1, "y": True, "z": 2}},
+    {"version": True},
+    [],
+    None,
+    "state",
+]
+
+
+@pytest.mark.parametrize("garbage", GARBAGE)
+def test_restore_state_ignores_garbage(garbage: Any) -> None:
+    ev = evaluator()
+    ev.restore_state(garbage)
+    results = drive(ev, Unit(defrost_every=45), 3 * HOURS)
+    # A restored "active" may show at first; healthy readings clear it.
+    assert not any(s.active for s in results[-1].statuses.values())
+    json.dumps(ev.export_state(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        {"version": 1, "power": {"standby": {"mean": "x"}, "high": -5}},
+        {
+            "version": 1,
+            "heat": {"bands": {"x": {}, "3": "no", "99": {"split": {"mean": 5}}, "400": {}}},
+        },
+        {
+            "version": 1,
+            "noise": {"running": {"mean": float("inf"), "dev": -1}},
+            "ice": {"peak_count": "7"},
+        },
+        {"version": 1, "system_type": "air_to_water"},
+        {"version": 1, "healthy_seconds": "long"},
+        {"version": 2},
+        "learned",
+        None,
+    ],
+)
+def test_learned_ignores_garbage(garbage: Any) -> None:
+    ev = Evaluator(options=OPTIONS, learned=garbage)
+    results = drive(ev, Unit(defrost_every=45), 3 * HOURS)
+    assert not any(s.active for r in results for s in r.statuses.values())
+    json.dumps(ev.export_learned())
+
+
+def test_learned_from_another_system_type_is_not_used() -> None:
+    ev = evaluator()
+    drive(ev, Unit(on=100, off=20), 24 * HOURS)
+    water = Evaluator(
+        options=EvaluatorOptions(system_type=SystemType.AIR_TO_WATER, configured=ALL_INPUTS),
+        learned=ev.export_learned(),
+    )
+    assert water.export_learned()["heat"]["bands"] == {}
+
+
+def test_statuses_and_diagnostics_are_json_serialisable() -> None:
+    ev = evaluator()
+    trace = overlay(Unit(always_on=True, defrost_every=45), 4 * HOURS, tripped)
+    for result in drive(ev, trace, 4 * HOURS + 30):
+        for status in result.statuses.values():
+            json.dumps(status.evidence, allow_nan=False)
+        json.dumps(result.diagnostics.rejected_readings)
+    json.dumps(ev.export_state(), allow_nan=False)
+    json.dumps(ev.export_learned(), allow_nan=False)

@@ -1,0 +1,210 @@
+"""power_loss: fires on a dead supply, stays silent on the many ways 0 W is normal."""
+
+from __future__ import annotations
+
+from custom_components.heat_pump_health.engine import (
+    ClimateReading,
+    FaultKey,
+    InputKey,
+    Severity,
+)
+
+from .traces import (
+    MINUTE,
+    T0,
+    Readings,
+    Unit,
+    any_fault,
+    drive,
+    evaluator,
+    ever_active,
+    first_active,
+    only,
+    overlay,
+)
+
+HOURS = 60
+POWER_CLIMATE_SPLIT = (
+    InputKey.POWER,
+    InputKey.CLIMATE,
+    InputKey.SUPPLY_TEMPERATURE,
+    InputKey.RETURN_TEMPERATURE,
+)
+
+
+def breaker_trip(minute: int, readings: Readings) -> Readings:
+    """Everything electrical dies; a separate thermostat keeps calling for heat."""
+    ret = readings[InputKey.RETURN_TEMPERATURE]
+    return readings | {
+        InputKey.POWER: 0.0,
+        InputKey.SUPPLY_TEMPERATURE: ret,
+        InputKey.DEFROST: False,
+        InputKey.CLIMATE: ClimateReading("heat", "heating", 19.0, 21.0),
+    }
+
+
+def test_breaker_trip_with_demand_fires_after_about_ten_minutes() -> None:
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    trip = 6 * HOURS + 5  # while running
+    results = drive(ev, overlay(Unit(), trip, breaker_trip), trip + 30)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert trip + 8 <= index <= trip + 12
+    status = results[index].statuses[FaultKey.POWER_LOSS]
+    assert status.reason == "no_power"
+    assert status.severity is Severity.ERROR
+    assert status.since == T0 + trip * MINUTE
+    assert status.evidence["power_w"] == 0.0
+    assert results[index].started == (FaultKey.POWER_LOSS,)
+    # Watched before it is confirmed.
+    assert results[trip + 5].statuses[FaultKey.POWER_LOSS].suspect
+
+
+def test_power_loss_clears_when_power_returns() -> None:
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    trip, back = 6 * HOURS + 5, 6 * HOURS + 65
+    unit = Unit()
+    trace = overlay(unit, trip, lambda m, r: breaker_trip(m, r) if m < back else r)
+    results = drive(ev, trace, back + 30)
+    assert results[back - 1].statuses[FaultKey.POWER_LOSS].active
+    cleared = [i for i, r in enumerate(results) if FaultKey.POWER_LOSS in r.cleared]
+    assert cleared
+    assert back <= cleared[0] <= back + 5
+    assert not results[-1].statuses[FaultKey.POWER_LOSS].active
+
+
+def test_lost_standby_fires_without_demand() -> None:
+    """A trip while the thermostat is satisfied: the standby draw just vanishes."""
+    idle = Unit(on=0, off=1, room=21.0)
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    trip = 4 * HOURS
+    results = drive(ev, overlay(idle, trip, lambda m, r: r | {InputKey.POWER: 0.0}), trip + 60)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert trip + 20 <= index <= trip + 35
+    status = results[index].statuses[FaultKey.POWER_LOSS]
+    assert status.reason == "no_standby_power"
+    assert status.since == T0 + trip * MINUTE
+
+
+def test_lost_standby_fires_with_only_a_power_meter() -> None:
+    idle = Unit(on=0, off=1)
+    ev = evaluator([InputKey.POWER])
+    trip = 4 * HOURS
+    results = drive(
+        ev,
+        overlay(only(idle, [InputKey.POWER]), trip, lambda m, r: {InputKey.POWER: 0.0}),
+        trip + 60,
+    )
+    assert ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_power_and_climate_both_vanish_after_running() -> None:
+    """The unit's own integration dies with it: power 0, climate unavailable."""
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    trip = 6 * HOURS + 5
+
+    def dead(minute: int, readings: Readings) -> Readings:
+        ret = readings[InputKey.RETURN_TEMPERATURE]
+        return readings | {
+            InputKey.POWER: 0.0,
+            InputKey.CLIMATE: None,
+            InputKey.SUPPLY_TEMPERATURE: ret,
+        }
+
+    results = drive(ev, overlay(Unit(), trip, dead), trip + 60)
+    assert ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_meter_unavailable_with_demand_and_no_delivery() -> None:
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    trip = 6 * HOURS + 5
+
+    def gone(minute: int, readings: Readings) -> Readings:
+        return breaker_trip(minute, readings) | {InputKey.POWER: None}
+
+    results = drive(ev, overlay(Unit(), trip, gone), trip + 30)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
+
+
+def test_satisfied_thermostat_for_hours_is_not_a_fault() -> None:
+    ev = evaluator()
+    results = drive(ev, Unit(on=0, off=1, room=21.5), 24 * HOURS)
+    assert any_fault(results) == []
+    assert results[-1].statuses[FaultKey.POWER_LOSS].active is False
+
+
+def test_unit_switched_off_for_hours_is_not_a_fault() -> None:
+    off = Unit(on=0, off=1, mode="off", room=15.0)
+    ev = evaluator()
+    assert any_fault(drive(ev, off, 24 * HOURS)) == []
+
+
+def test_meter_dropout_while_heating_is_not_a_fault() -> None:
+    ev = evaluator()
+    unit = Unit(always_on=True)
+    results = drive(
+        ev, overlay(unit, 3 * HOURS, lambda m, r: r | {InputKey.POWER: None}), 9 * HOURS
+    )
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+    assert not any(r.statuses[FaultKey.POWER_LOSS].suspect for r in results)
+
+
+def test_meter_dropout_without_other_evidence_is_unknown_not_fault() -> None:
+    ev = evaluator([InputKey.POWER])
+    unit = only(Unit(), [InputKey.POWER])
+    results = drive(ev, overlay(unit, 3 * HOURS, lambda m, r: {InputKey.POWER: None}), 6 * HOURS)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+    assert results[-1].statuses[FaultKey.POWER_LOSS].active is None
+
+
+def test_outdoor_unit_reads_zero_after_each_start() -> None:
+    """Outdoor-unit meters read 0 W for a minute or two after every start."""
+    unit = Unit(on=20, off=15, standby_w=44.0)
+
+    def lag(minute: int, readings: Readings) -> Readings:
+        in_cycle = minute % (unit.on + unit.off)
+        if in_cycle < 2:
+            return readings | {InputKey.POWER: 0.0}
+        return readings
+
+    ev = evaluator()
+    results = drive(ev, overlay(unit, 0, lag), 24 * HOURS)
+    assert any_fault(results) == []
+    assert not any(r.statuses[FaultKey.POWER_LOSS].suspect for r in results)
+
+
+def test_unit_that_idles_at_zero_watts_is_not_a_fault() -> None:
+    """Outdoor-unit metering: 44 W crankcase heat at first, then 0 W when idle."""
+    unit = Unit(on=12, off=20, standby_w=0.0, room=21.0, target=21.0)
+
+    def crankcase(minute: int, readings: Readings) -> Readings:
+        if minute < 5 * HOURS:
+            return readings | {
+                InputKey.POWER: 44.0,
+                InputKey.CLIMATE: ClimateReading("heat", "idle", 21.0, 21.0),
+            }
+        return readings
+
+    for inputs in (POWER_CLIMATE_SPLIT, (InputKey.POWER,), (InputKey.POWER, InputKey.CLIMATE)):
+        ev = evaluator(inputs)
+        trace = only(overlay(unit, 0, crankcase), inputs)
+        results = drive(ev, trace, 36 * HOURS)
+        assert any_fault(results) == [], inputs
+
+
+def test_idle_at_zero_is_learned() -> None:
+    unit = Unit(on=12, off=40, standby_w=0.0, room=21.0, target=21.0)
+    ev = evaluator([InputKey.POWER, InputKey.CLIMATE])
+    drive(ev, only(unit, [InputKey.POWER, InputKey.CLIMATE]), 8 * HOURS)
+    learned = ev.export_learned()["power"]
+    assert learned["zero_idle_episodes"] >= 2
+
+
+def test_standby_floor_is_learned_from_idle() -> None:
+    ev = evaluator()
+    drive(ev, Unit(on=30, off=30, standby_w=37.0), 12 * HOURS)
+    standby = ev.export_learned()["power"]["standby"]
+    assert abs(standby["mean"] - 37.0) < 1.0
