@@ -3,16 +3,89 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import CALLBACK_TYPE, HomeAssistant
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers.device import async_entity_id_to_device_id
+from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 
-type HeatPumpHealthConfigEntry = ConfigEntry[None]
+from . import issues
+from .const import DEVICE_SOURCE_ORDER, DOMAIN, PLATFORMS
+from .engine.model import InputKey
+from .monitor import HeatPumpMonitor, store_for
+
+type HeatPumpHealthConfigEntry = ConfigEntry[HeatPumpMonitor]
+
+
+def primary_device_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
+    """The device of the first source that has one: the heat pump itself, usually."""
+    for key in DEVICE_SOURCE_ORDER:
+        if (entity_id := entry.options.get(key.value)) and (
+            device_id := async_entity_id_to_device_id(hass, entity_id)
+        ):
+            return device_id
+    return None
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntry) -> bool:
     """Set up one monitored heat pump from a config entry."""
+    store = store_for(hass, entry.entry_id)
+    monitor = HeatPumpMonitor(hass=hass, entry=entry, store=store, stored=await store.async_load())
+    monitor.device_id = primary_device_id(hass, entry)
+    entry.runtime_data = monitor
+
+    for source in monitor.sources.values():
+        entry.async_on_unload(_follow_source(hass, entry, monitor, source.key, source.entity_id))
+        # A source that was fixed by reconfiguring no longer needs its issue.
+        issues.async_clear_source(hass, entry.entry_id, source.key)
+
+    await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
+    if monitor.device_id is None and (
+        own := dr.async_get(hass).async_get_device_by_identifier(
+            (DOMAIN, entry.entry_id), entry.entry_id
+        )
+    ):
+        monitor.device_id = own.id
+    monitor.async_start()
+    entry.async_on_unload(monitor.async_stop)
     return True
+
+
+def _follow_source(
+    hass: HomeAssistant,
+    entry: HeatPumpHealthConfigEntry,
+    monitor: HeatPumpMonitor,
+    key: InputKey,
+    entity_id: str,
+) -> CALLBACK_TYPE:
+    """Follow a source entity's renames, device moves and removal."""
+
+    def set_source(new_entity_id: str) -> None:
+        hass.config_entries.async_update_entry(
+            entry, options={**entry.options, key.value: new_entity_id}
+        )
+        hass.config_entries.async_schedule_reload(entry.entry_id)
+
+    async def source_removed() -> None:
+        issues.async_raise_source_missing(hass, monitor, key, entity_id)
+
+    device_id = async_entity_id_to_device_id(hass, entity_id)
+    return async_handle_source_entity_changes(
+        hass,
+        helper_config_entry_id=entry.entry_id,
+        set_source_entity_id_or_uuid=set_source,
+        # Only the source that gives the entities their device moves them.
+        source_device_id=device_id if device_id == monitor.device_id else None,
+        source_entity_id_or_uuid=entity_id,
+        source_entity_removed=source_removed,
+    )
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntry) -> bool:
-    """Unload a config entry."""
-    return True
+    """Unload a config entry; the monitor's listeners go with it."""
+    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntry) -> None:
+    """Forget everything learned about a heat pump that is no longer watched."""
+    await store_for(hass, entry.entry_id).async_remove()
+    issues.async_clear_entry(hass, entry.entry_id)

@@ -1,0 +1,118 @@
+"""Problem binary sensors: one per fault the sources allow, and one for any fault."""
+
+from __future__ import annotations
+
+from typing import Any, override
+
+from homeassistant.components.binary_sensor import BinarySensorEntity
+from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+from homeassistant.util import dt as dt_util
+
+from . import HeatPumpHealthConfigEntry
+from .engine.advice import ADVICE
+from .engine.model import FaultKey, FaultStatus
+from .entity import HeatPumpHealthEntity, async_remove_stale_entities
+from .monitor import HeatPumpMonitor
+
+PARALLEL_UPDATES = 0
+
+# Evidence and advice are long and change with every reading; the recorder
+# keeps the state and the reason, not these.
+_UNRECORDED = frozenset({"evidence", "causes", "checks"})
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HeatPumpHealthConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the problem sensors of one heat pump."""
+    monitor = entry.runtime_data
+    async_remove_stale_entities(
+        hass, monitor, Platform.BINARY_SENSOR, {*(f.value for f in monitor.faults), "problem"}
+    )
+    async_add_entities(
+        [
+            *(FaultBinarySensor(monitor=monitor, fault=fault) for fault in monitor.faults),
+            AnyFaultBinarySensor(monitor=monitor),
+        ]
+    )
+
+
+def _iso(timestamp: float | None) -> str | None:
+    return None if timestamp is None else dt_util.utc_from_timestamp(timestamp).isoformat()
+
+
+class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
+    """On while one fault is confirmed."""
+
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+    _unrecorded_attributes = _UNRECORDED
+
+    def __init__(self, *, monitor: HeatPumpMonitor, fault: FaultKey) -> None:
+        super().__init__(monitor=monitor, key=fault.value)
+        self.fault = fault
+        self._shown: tuple[object, ...] | None = None
+
+    @override
+    def _refresh(self) -> bool:
+        status = self.monitor.status(self.fault)
+        if status is None:
+            return False
+        # What the owner sees: on/off/unknown, since when and why.  The
+        # evidence is refreshed along with those, not every minute.
+        shown = (status.active, status.since, status.reason, status.suspect)
+        if shown == self._shown:
+            return False
+        self._shown = shown
+        self._attr_is_on = status.active
+        self._attr_extra_state_attributes = self._attributes(status)
+        return True
+
+    def _attributes(self, status: FaultStatus) -> dict[str, Any]:
+        advice = ADVICE[self.fault]
+        attributes: dict[str, Any] = {
+            "severity": status.severity.value,
+            "since": _iso(status.since),
+            "reason": status.reason,
+            "watch": status.suspect,
+            "evidence": status.evidence,
+        }
+        if status.active:
+            attributes["causes"] = list(advice.causes)
+            attributes["checks"] = list(advice.checks)
+        return attributes
+
+
+class AnyFaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
+    """On while any fault of the heat pump is confirmed."""
+
+    _attr_device_class = BinarySensorDeviceClass.PROBLEM
+
+    def __init__(self, *, monitor: HeatPumpMonitor) -> None:
+        super().__init__(monitor=monitor, key="problem")
+        self._shown: tuple[object, ...] | None = None
+
+    @override
+    def _refresh(self) -> bool:
+        last = self.monitor.last
+        if last is None:
+            return False
+        statuses = last.statuses.values()
+        active = sorted(status.fault.value for status in statuses if status.active)
+        if active:
+            is_on: bool | None = True
+        elif statuses and all(status.active is None for status in statuses):
+            is_on = None
+        else:
+            is_on = False
+        shown = (is_on, tuple(active))
+        if shown == self._shown:
+            return False
+        self._shown = shown
+        self._attr_is_on = is_on
+        self._attr_extra_state_attributes = {"faults": active}
+        return True

@@ -1,0 +1,367 @@
+"""The live monitor of one heat pump: Home Assistant states in, evaluations out.
+
+Thin glue around the plain-Python evaluator.  It feeds every state change of
+the configured sources through the same ingest code as the replay tool, runs
+the evaluator once a minute, and tells the entities, the event bus, the
+repair issues and the store about the outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import logging
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_UNAVAILABLE, STATE_UNKNOWN
+from homeassistant.core import (
+    CALLBACK_TYPE,
+    Event,
+    EventStateChangedData,
+    HomeAssistant,
+    State,
+    callback,
+)
+from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
+from homeassistant.helpers.storage import Store
+from homeassistant.util import dt as dt_util
+
+from . import issues
+from .const import (
+    DOMAIN,
+    EVENT_FAULT,
+    EVENT_STATE_CLEARED,
+    EVENT_STATE_STARTED,
+    SOURCE_KEYS,
+    STORE_SAVE_DELAY_S,
+    STORE_VERSION,
+)
+from .engine.evaluator import Evaluation, Evaluator
+from .engine.model import FaultKey, FaultStatus, InputKey
+from .engine.options import EvaluatorOptions
+from .ingest import Converter, Rejected, UnitError, converter
+
+_LOGGER = logging.getLogger(__name__)
+
+TICK_INTERVAL = timedelta(minutes=1)
+
+
+@dataclass(slots=True)
+class Source:
+    """One configured source entity and how its states are converted."""
+
+    key: InputKey
+    entity_id: str
+    unit: str | None = None
+    convert: Converter | None = None
+    # Availability as last logged, so a lost source is logged once, and its
+    # return once.
+    available: bool = True
+    unit_problem: bool = False
+
+
+def store_for(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
+    """The store holding one entry's learned baselines and fault state."""
+    return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}", private=True)
+
+
+class HeatPumpMonitor:
+    """Runs one heat pump's evaluator inside Home Assistant."""
+
+    def __init__(
+        self,
+        *,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        store: Store[dict[str, Any]],
+        stored: Mapping[str, Any] | None,
+    ) -> None:
+        self.hass = hass
+        self.entry = entry
+        self.options = EvaluatorOptions.from_mapping(
+            {k: v for k, v in entry.options.items() if k != "name"}
+        )
+        stored = stored if isinstance(stored, Mapping) else {}
+        self.evaluator = Evaluator(options=self.options, learned=stored.get("learned"))
+        if isinstance(state := stored.get("state"), Mapping):
+            self.evaluator.restore_state(state)
+        # Faults whose start has been announced (event fired, issue raised):
+        # kept across restarts so nothing is announced twice.
+        announced = stored.get("announced")
+        self.announced: set[FaultKey] = {
+            FaultKey(item)
+            for item in (announced if isinstance(announced, list) else [])
+            if item in {fault.value for fault in self.evaluator.faults}
+        }
+        self.sources: dict[str, Source] = {
+            entry.options[key]: Source(key=InputKey(key), entity_id=entry.options[key])
+            for key in SOURCE_KEYS
+            if entry.options.get(key)
+        }
+        self.device_id: str | None = None
+        self.last: Evaluation | None = None
+        self._store = store
+        self._listeners: list[CALLBACK_TYPE] = []
+        self._evaluate_failed = False
+
+    @property
+    def faults(self) -> tuple[FaultKey, ...]:
+        """The faults the configured sources allow to judge."""
+        return self.evaluator.faults
+
+    @property
+    def name(self) -> str:
+        """The heat pump's name as the owner gave it."""
+        return self.entry.title
+
+    # -- life cycle -----------------------------------------------------------
+
+    @callback
+    def async_start(self) -> None:
+        """Subscribe to the sources, replay their current states, start ticking."""
+        entry = self.entry
+        entry.async_on_unload(
+            async_track_state_change_event(
+                self.hass, list(self.sources), self._async_source_changed
+            )
+        )
+        now = dt_util.utcnow().timestamp()
+        for source in self.sources.values():
+            self._ingest(source, self.hass.states.get(source.entity_id), now)
+        entry.async_on_unload(
+            async_track_time_interval(
+                self.hass,
+                self._async_tick,
+                TICK_INTERVAL,
+                name=f"{DOMAIN} {entry.title}",
+                cancel_on_shutdown=True,
+            )
+        )
+        # A first verdict straight away, so the entities start with the
+        # restored state instead of "unknown" for a minute.
+        self._evaluate(now, announce=True)
+        issues.async_reconcile_faults(self.hass, self, self._active())
+
+    async def async_stop(self) -> None:
+        """Write what was learned now rather than at the next delayed save."""
+        await self._store.async_save(self._to_store())
+
+    # -- listeners (the entities) ---------------------------------------------
+
+    @callback
+    def async_add_listener(self, update: CALLBACK_TYPE) -> CALLBACK_TYPE:
+        """Call ``update`` after every evaluation; returns the unsubscribe."""
+        self._listeners.append(update)
+
+        @callback
+        def remove() -> None:
+            self._listeners.remove(update)
+
+        return remove
+
+    @property
+    def computable(self) -> bool:
+        """False only when no source can be read at all: then nothing can be judged."""
+        return any(source.available and not source.unit_problem for source in self.sources.values())
+
+    def status(self, fault: FaultKey) -> FaultStatus | None:
+        """The latest verdict for one fault, None before the first evaluation."""
+        return None if self.last is None else self.last.statuses.get(fault)
+
+    # -- readings -------------------------------------------------------------
+
+    @callback
+    def _async_source_changed(self, event: Event[EventStateChangedData]) -> None:
+        new_state = event.data["new_state"]
+        source = self.sources.get(event.data["entity_id"])
+        if source is None:
+            return
+        at = (
+            new_state.last_updated_timestamp
+            if new_state is not None
+            else event.time_fired_timestamp
+        )
+        self._ingest(source, new_state, at)
+
+    def _ingest(self, source: Source, state: State | None, at: float) -> None:
+        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
+            self._set_available(source, False)
+            self.evaluator.observe(source.key, None, at)
+            return
+        self._set_available(source, True)
+        convert = self._converter(source, state)
+        value = None if convert is None else convert(state.state, state.attributes)
+        self.evaluator.observe(source.key, None if isinstance(value, Rejected) else value, at)
+
+    def _converter(self, source: Source, state: State) -> Converter | None:
+        """The converter for the source's current unit, rebuilt when the unit changes."""
+        if source.key is InputKey.CLIMATE:
+            unit: str | None = self.hass.config.units.temperature_unit
+        else:
+            unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
+        if source.convert is not None and unit == source.unit:
+            return source.convert
+        source.unit = unit
+        try:
+            source.convert = converter(
+                source.key,
+                unit,
+                entity_id=source.entity_id,
+                climate_source=source.entity_id.startswith("climate."),
+            )
+        except UnitError as err:
+            source.convert = None
+            if not source.unit_problem:
+                _LOGGER.warning("%s: ignoring %s: %s", self.name, source.entity_id, err)
+                source.unit_problem = True
+                issues.async_raise_source_unit(self.hass, self, source.key, source.entity_id, unit)
+            return None
+        if source.unit_problem:
+            source.unit_problem = False
+            _LOGGER.info("%s: %s has a usable unit again (%s)", self.name, source.entity_id, unit)
+            issues.async_clear_source(self.hass, self.entry.entry_id, source.key)
+        return source.convert
+
+    def _set_available(self, source: Source, available: bool) -> None:
+        if available == source.available:
+            return
+        source.available = available
+        if available:
+            _LOGGER.info("%s: %s is back", self.name, source.entity_id)
+        else:
+            _LOGGER.info("%s: %s is unavailable; judging without it", self.name, source.entity_id)
+
+    # -- the tick -------------------------------------------------------------
+
+    @callback
+    def _async_tick(self, now: datetime) -> None:
+        self._evaluate(now.timestamp(), announce=True)
+        self._store.async_delay_save(self._to_store, STORE_SAVE_DELAY_S)
+
+    def _evaluate(self, now: float, *, announce: bool) -> None:
+        try:
+            evaluation = self.evaluator.evaluate(now)
+        except Exception:
+            # A bug must not take the timer down with it: keep the last
+            # verdict, say so once, and try again at the next tick.
+            if not self._evaluate_failed:
+                _LOGGER.exception("%s: evaluation failed; keeping the last verdict", self.name)
+                self._evaluate_failed = True
+            return
+        self._evaluate_failed = False
+        self.last = evaluation
+        if announce:
+            self._announce(evaluation)
+        for update in list(self._listeners):
+            update()
+
+    def _active(self) -> set[FaultKey]:
+        if self.last is None:
+            return set()
+        return {fault for fault, status in self.last.statuses.items() if status.active}
+
+    def _announce(self, evaluation: Evaluation) -> None:
+        """Fire events and raise or delete repair issues for faults that changed."""
+        active = {fault for fault, status in evaluation.statuses.items() if status.active}
+        for fault in sorted(active - self.announced):
+            status = evaluation.statuses[fault]
+            self.announced.add(fault)
+            issues.async_raise_fault(self.hass, self, status)
+            self._fire(status, EVENT_STATE_STARTED)
+            _LOGGER.info("%s: %s detected: %s", self.name, fault, status.reason)
+        for fault in sorted(self.announced - active):
+            self.announced.discard(fault)
+            issues.async_clear_fault(self.hass, self.entry.entry_id, fault)
+            self._fire(
+                evaluation.statuses.get(fault) or FaultStatus(fault, False), EVENT_STATE_CLEARED
+            )
+            _LOGGER.info("%s: %s cleared", self.name, fault)
+
+    def _fire(self, status: FaultStatus, state: str) -> None:
+        self.hass.bus.async_fire(
+            EVENT_FAULT,
+            {
+                "entry_id": self.entry.entry_id,
+                "device_id": self.device_id,
+                "name": self.name,
+                "fault": status.fault.value,
+                "state": state,
+                "severity": status.severity.value,
+                "since": _iso(status.since),
+                "reason": status.reason,
+                "evidence": status.evidence,
+            },
+        )
+
+    # -- owner actions ------------------------------------------------------
+
+    @callback
+    def async_reset_fault(self, fault: FaultKey) -> None:
+        """The owner had the unit serviced: forget the fault's baseline and re-judge it."""
+        self.evaluator.reset_learned(fault)
+        self._evaluate(dt_util.utcnow().timestamp(), announce=True)
+        self._store.async_delay_save(self._to_store, 0)
+
+    # -- persistence ------------------------------------------------------------
+
+    def _to_store(self) -> dict[str, Any]:
+        return {
+            "learned": self.evaluator.export_learned(),
+            "state": self.evaluator.export_state(),
+            "announced": sorted(fault.value for fault in self.announced),
+        }
+
+    def diagnostics(self) -> dict[str, Any]:
+        """What the diagnostics download shows of the running monitor."""
+        last = self.last
+        return {
+            "faults": [fault.value for fault in self.faults],
+            "announced": sorted(fault.value for fault in self.announced),
+            "sources": {
+                source.key.value: {
+                    "entity_id": source.entity_id,
+                    "unit": source.unit,
+                    "available": source.available,
+                    "unit_problem": source.unit_problem,
+                }
+                for source in self.sources.values()
+            },
+            "last_evaluation": None
+            if last is None
+            else {
+                "at": _iso(last.now),
+                "statuses": {
+                    fault.value: _status_dict(status) for fault, status in last.statuses.items()
+                },
+                "diagnostics": _plain(last.diagnostics),
+            },
+            "state": self.evaluator.export_state(),
+            "learned": self.evaluator.export_learned(),
+        }
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return dt_util.utc_from_timestamp(timestamp).isoformat()
+
+
+def _status_dict(status: FaultStatus) -> dict[str, Any]:
+    return {
+        "active": status.active,
+        "since": _iso(status.since),
+        "severity": status.severity.value,
+        "suspect": status.suspect,
+        "reason": status.reason,
+        "evidence": status.evidence,
+    }
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value

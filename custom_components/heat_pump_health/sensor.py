@@ -1,0 +1,160 @@
+"""Diagnostic sensors: split, coil gap, defrosts, last defrost and the health state."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import override
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorEntityDescription,
+    SensorStateClass,
+)
+from homeassistant.const import EntityCategory, Platform, UnitOfTemperature, UnitOfTime
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from . import HeatPumpHealthConfigEntry
+from .engine.model import Diagnostics, Health, InputKey
+from .entity import HeatPumpHealthEntity, async_remove_stale_entities
+from .monitor import HeatPumpMonitor
+
+PARALLEL_UPDATES = 0
+
+# Temperature differences are shown as means over this many evaluations and
+# written when they move by the deadband: a chart of the trend, not one
+# recorder row a minute.
+MEAN_MINUTES = 15
+DELTA_DEADBAND_K = 0.5
+
+
+@dataclass(frozen=True, kw_only=True)
+class HealthSensorDescription(SensorEntityDescription):
+    """A diagnostic sensor: which number it shows and which sources it needs."""
+
+    value: Callable[[Diagnostics], float | int | str | None]
+    needs: Callable[[HeatPumpMonitor], bool]
+    averaged: bool = False
+
+
+def _has(*keys: InputKey) -> Callable[[HeatPumpMonitor], bool]:
+    return lambda monitor: monitor.options.has(*keys)
+
+
+def _has_defrost_source(monitor: HeatPumpMonitor) -> bool:
+    return monitor.options.has(InputKey.DEFROST) or monitor.options.has(InputKey.CLIMATE)
+
+
+SENSORS: tuple[HealthSensorDescription, ...] = (
+    HealthSensorDescription(
+        key="supply_return_split",
+        device_class=SensorDeviceClass.TEMPERATURE_DELTA,
+        native_unit_of_measurement=UnitOfTemperature.KELVIN,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.supply_return_split,
+        needs=_has(InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE),
+        averaged=True,
+    ),
+    HealthSensorDescription(
+        key="coil_outdoor_gap",
+        device_class=SensorDeviceClass.TEMPERATURE_DELTA,
+        native_unit_of_measurement=UnitOfTemperature.KELVIN,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.coil_outdoor_gap,
+        needs=_has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
+        averaged=True,
+    ),
+    HealthSensorDescription(
+        key="defrosts_last_24h",
+        state_class=SensorStateClass.MEASUREMENT,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.defrosts_last_24h,
+        needs=_has_defrost_source,
+    ),
+    HealthSensorDescription(
+        key="last_defrost_duration",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        suggested_display_precision=1,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.last_defrost_minutes,
+        needs=_has_defrost_source,
+    ),
+    HealthSensorDescription(
+        key="health",
+        device_class=SensorDeviceClass.ENUM,
+        options=[health.value for health in Health],
+        value=lambda diagnostics: diagnostics.health.value,
+        needs=lambda monitor: True,
+    ),
+)
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: HeatPumpHealthConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the diagnostic sensors the configured sources allow."""
+    monitor = entry.runtime_data
+    descriptions = [description for description in SENSORS if description.needs(monitor)]
+    async_remove_stale_entities(
+        hass, monitor, Platform.SENSOR, {description.key for description in descriptions}
+    )
+    async_add_entities(
+        HealthSensor(monitor=monitor, description=description) for description in descriptions
+    )
+
+
+class HealthSensor(HeatPumpHealthEntity, SensorEntity):
+    """One derived number or the health state."""
+
+    entity_description: HealthSensorDescription
+
+    def __init__(self, *, monitor: HeatPumpMonitor, description: HealthSensorDescription) -> None:
+        super().__init__(monitor=monitor, key=description.key)
+        self.entity_description = description
+        self._window: list[float] = []
+        self._shown: float | int | str | None = None
+        self._has_shown = False
+
+    @override
+    def _refresh(self) -> bool:
+        last = self.monitor.last
+        if last is None:
+            return False
+        value = self.entity_description.value(last.diagnostics)
+        if self.entity_description.averaged:
+            return self._refresh_mean(value)
+        if self._has_shown and value == self._shown:
+            return False
+        return self._show(value)
+
+    def _refresh_mean(self, value: float | int | str | None) -> bool:
+        if not isinstance(value, int | float):
+            # Unknown now: say so at once rather than keep a stale mean.
+            self._window.clear()
+            if self._has_shown and self._shown is None:
+                return False
+            return self._show(None)
+        self._window.append(float(value))
+        if self._has_shown and self._shown is not None and len(self._window) < MEAN_MINUTES:
+            return False
+        mean = round(sum(self._window) / len(self._window), 1)
+        self._window.clear()
+        shown = self._shown
+        if isinstance(shown, float) and abs(mean - shown) < DELTA_DEADBAND_K:
+            return False
+        return self._show(mean)
+
+    def _show(self, value: float | int | str | None) -> bool:
+        self._shown = value
+        self._has_shown = True
+        self._attr_native_value = value
+        return True

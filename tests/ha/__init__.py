@@ -1,0 +1,1 @@
+"""Tests through Home Assistant's own code paths."""
