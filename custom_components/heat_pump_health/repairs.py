@@ -50,6 +50,12 @@ class SourceFixFlow(RepairsFlow):
         self.key = key
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Start with the question (the manager passes the issue id as input here)."""
+        return await self.async_step_replace()
+
+    async def async_step_replace(
+        self, user_input: dict[str, Any] | None = None
+    ) -> RepairsFlowResult:
         """Ask for the replacement."""
         entry = self.hass.config_entries.async_get_entry(self.entry_id)
         if entry is None:
@@ -65,7 +71,7 @@ class SourceFixFlow(RepairsFlow):
                 await self.hass.config_entries.async_reload(entry.entry_id)
                 return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="init",
+            step_id="replace",
             data_schema=vol.Schema({vol.Optional(self.key.value): SOURCE_SELECTORS[self.key]}),
             errors=errors,
             description_placeholders={

@@ -1,0 +1,158 @@
+"""Repair issues and their fix flows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.components.repairs import repairs_flow_manager
+from homeassistant.core import HomeAssistant
+from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.setup import async_setup_component
+import pytest
+
+from custom_components.heat_pump_health.const import DOMAIN
+
+from .conftest import POWER, make_entry
+from .sim import start_breaker_trip
+
+
+async def _fix(hass: HomeAssistant, issue_id: str, user_input: dict[str, Any] | None) -> Any:
+    assert await async_setup_component(hass, "repairs", {})
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    result = await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+    assert result["type"] is FlowResultType.FORM
+    if user_input is None:
+        return result
+    return await manager.async_configure(result["flow_id"], user_input)
+
+
+async def test_serviced_resets_the_fault(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, issue_registry: ir.IssueRegistry
+) -> None:
+    entry, player, start = await start_breaker_trip(hass, freezer)
+    issue_id = f"{entry.entry_id}_power_loss"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    result = await _fix(hass, issue_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get("binary_sensor.heat_pump_power_loss").state == "off"
+
+    # Still no power: the fault is found again, and raised again.
+    await player.play_until(start + 14 * 3600)
+    assert hass.states.get("binary_sensor.heat_pump_power_loss").state == "on"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+
+@pytest.mark.usefixtures("heating")
+async def test_removed_source_raises_fixable_issue(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
+) -> None:
+    source = entity_registry.async_get_or_create(
+        "sensor", "meter", "power-1", suggested_object_id="meter_power"
+    )
+    hass.states.async_set(source.entity_id, "900", {"unit_of_measurement": "W"})
+    entry = make_entry({"power_entity": source.entity_id, "noise_entity": "sensor.hp_noise"})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    entity_registry.async_remove(source.entity_id)
+    await hass.async_block_till_done()
+    issue_id = f"{entry.entry_id}_source_power_entity"
+    issue = issue_registry.async_get_issue(DOMAIN, issue_id)
+    assert issue is not None
+    assert issue.is_fixable
+    # The rest keeps working.
+    assert hass.states.get("binary_sensor.heat_pump_abnormal_noise").state != "unavailable"
+
+    result = await _fix(hass, issue_id, {"power_entity": POWER})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert entry.options["power_entity"] == POWER
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
+    assert hass.states.get("binary_sensor.heat_pump_power_loss") is not None
+
+
+@pytest.mark.usefixtures("heating")
+async def test_removed_source_can_be_dropped(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
+) -> None:
+    source = entity_registry.async_get_or_create(
+        "sensor", "meter", "noise-1", suggested_object_id="meter_noise"
+    )
+    entry = make_entry({"power_entity": POWER, "noise_entity": source.entity_id})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    entity_registry.async_remove(source.entity_id)
+    await hass.async_block_till_done()
+
+    issue_id = f"{entry.entry_id}_source_noise_entity"
+    result = await _fix(hass, issue_id, {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    assert "noise_entity" not in entry.options
+    assert hass.states.get("binary_sensor.heat_pump_abnormal_noise") is None
+
+
+@pytest.mark.usefixtures("heating")
+async def test_replacement_must_be_valid(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
+) -> None:
+    source = entity_registry.async_get_or_create(
+        "sensor", "meter", "power-2", suggested_object_id="meter_power"
+    )
+    entry = make_entry({"power_entity": source.entity_id})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    entity_registry.async_remove(source.entity_id)
+    await hass.async_block_till_done()
+
+    # Dropping the only source would leave nothing to judge.
+    result = await _fix(hass, f"{entry.entry_id}_source_power_entity", {})
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "no_fault_evaluable"}
+
+
+@pytest.mark.usefixtures("heating")
+async def test_renamed_source_is_followed(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
+) -> None:
+    source = entity_registry.async_get_or_create(
+        "sensor", "meter", "power-3", suggested_object_id="meter_power"
+    )
+    hass.states.async_set(source.entity_id, "900", {"unit_of_measurement": "W"})
+    entry = make_entry({"power_entity": source.entity_id})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+
+    entity_registry.async_update_entity(source.entity_id, new_entity_id="sensor.heat_pump_power")
+    await hass.async_block_till_done()
+    assert entry.options["power_entity"] == "sensor.heat_pump_power"
+    assert not [i for i in issue_registry.issues.values() if i.domain == DOMAIN]
+
+
+@pytest.mark.usefixtures("heating")
+async def test_unit_that_cannot_be_converted(
+    hass: HomeAssistant, issue_registry: ir.IssueRegistry
+) -> None:
+    entry = make_entry({"power_entity": POWER, "noise_entity": "sensor.hp_noise"})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    issue_id = f"{entry.entry_id}_source_power_entity"
+
+    hass.states.async_set(POWER, "4", {"unit_of_measurement": "A"})
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+    hass.states.async_set(POWER, "0.9", {"unit_of_measurement": "kW"})
+    await hass.async_block_till_done()
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
