@@ -39,12 +39,13 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntr
         issues.async_clear_source(hass, entry.entry_id, source.key)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
-    if monitor.device_id is None and (
-        own := dr.async_get(hass).async_get_device_by_identifier(
-            (DOMAIN, entry.entry_id), entry.entry_id
-        )
-    ):
-        monitor.device_id = own.id
+    device_registry = dr.async_get(hass)
+    own = device_registry.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id)
+    if monitor.device_id is None:
+        monitor.device_id = own.id if own else None
+    elif own is not None:
+        # The entities moved to the heat pump's own device: ours is stale.
+        device_registry.async_remove_device(own.id)
     monitor.async_start()
     entry.async_on_unload(monitor.async_stop)
     return True

@@ -6,7 +6,7 @@ from unittest.mock import patch
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
 from syrupy.assertion import SnapshotAssertion
@@ -39,12 +39,10 @@ async def test_entities(
 
 
 async def test_entities_follow_the_heat_pump_device(
-    hass: HomeAssistant, entity_registry: er.EntityRegistry, device_registry: object
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, device_registry: dr.DeviceRegistry
 ) -> None:
     """With a source on a device, the entities appear on that device."""
-    from homeassistant.helpers import device_registry as dr  # noqa: PLC0415
-
-    registry = dr.async_get(hass)
+    registry = device_registry
     source_entry = MockConfigEntry(domain="acme")
     source_entry.add_to_hass(hass)
     device = registry.async_get_or_create(
@@ -64,3 +62,31 @@ async def test_entities_follow_the_heat_pump_device(
     assert {entity.device_id for entity in ours} == {device.id}
     # No device of our own when the heat pump has one.
     assert registry.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id) is None
+
+
+async def test_own_device_removed_when_heat_pump_device_appears(
+    hass: HomeAssistant, entity_registry: er.EntityRegistry, device_registry: dr.DeviceRegistry
+) -> None:
+    set_heating(hass)
+    entry = MockConfigEntry(domain=DOMAIN, title="Heat pump", options={"power_entity": POWER})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    own = device_registry.async_get_device_by_identifier((DOMAIN, entry.entry_id), entry.entry_id)
+    assert own is not None
+
+    source_entry = MockConfigEntry(domain="acme")
+    source_entry.add_to_hass(hass)
+    device = device_registry.async_get_or_create(
+        config_entry_id=source_entry.entry_id, identifiers={("acme", "hp-2")}, name="Acme HP"
+    )
+    entity_registry.async_get_or_create(
+        "sensor", "acme", "power-2", device_id=device.id, suggested_object_id="acme_power"
+    )
+    hass.config_entries.async_update_entry(entry, options={"power_entity": "sensor.acme_power"})
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+
+    assert device_registry.async_get(own.id) is None
+    ours = er.async_entries_for_config_entry(entity_registry, entry.entry_id)
+    assert {entity.device_id for entity in ours} == {device.id}

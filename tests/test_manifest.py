@@ -1,0 +1,143 @@
+"""The manifest, hacs.json, translations and icons follow hassfest's and HACS's rules.
+
+hassfest and HACS's validation action need the network and Home Assistant's
+source tree; these checks apply the same rules offline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import re
+from typing import Any
+
+import pytest
+
+from custom_components.heat_pump_health.binary_sensor import FaultBinarySensor  # noqa: F401
+from custom_components.heat_pump_health.const import DOMAIN
+from custom_components.heat_pump_health.device_trigger import TRIGGER_TYPES
+from custom_components.heat_pump_health.engine.model import FaultKey, Health
+from custom_components.heat_pump_health.sensor import SENSORS
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "custom_components" / DOMAIN
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+MANIFEST = _json(PACKAGE / "manifest.json")
+EN = _json(PACKAGE / "translations" / "en.json")
+ICONS = _json(PACKAGE / "icons.json")
+HACS = _json(ROOT / "hacs.json")
+
+INTEGRATION_TYPES = {"device", "entity", "hardware", "helper", "hub", "service", "system", "virtual"}
+IOT_CLASSES = {
+    "assumed_state",
+    "calculated",
+    "cloud_polling",
+    "cloud_push",
+    "local_polling",
+    "local_push",
+}
+# The keys HACS's hacs.json schema knows; any other fails its validation.
+HACS_KEYS = {
+    "name",
+    "content_in_root",
+    "zip_release",
+    "filename",
+    "hide_default_branch",
+    "country",
+    "homeassistant",
+    "persistent_directory",
+    "hacs",
+}
+
+
+def test_manifest_keys_and_order() -> None:
+    keys = list(MANIFEST)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:]), "hassfest wants domain, name, then alphabetical"
+    assert MANIFEST["domain"] == PACKAGE.name
+    for key in ("codeowners", "documentation", "issue_tracker", "iot_class", "version"):
+        assert MANIFEST[key], key
+    assert MANIFEST["integration_type"] in INTEGRATION_TYPES
+    assert MANIFEST["iot_class"] == "calculated"
+    assert MANIFEST["iot_class"] in IOT_CLASSES
+    assert MANIFEST["config_flow"] is True
+    assert MANIFEST["requirements"] == []
+    assert re.fullmatch(r"\d+\.\d+\.\d+", MANIFEST["version"])
+    assert all(owner.startswith("@") for owner in MANIFEST["codeowners"])
+    assert MANIFEST["documentation"].startswith("https://")
+    assert MANIFEST["issue_tracker"].startswith("https://")
+
+
+def test_version_matches_pyproject() -> None:
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'version = "{MANIFEST["version"]}"' in pyproject
+
+
+def test_hacs_json() -> None:
+    assert set(HACS) <= HACS_KEYS
+    assert HACS["name"] == MANIFEST["name"]
+    # The oldest version we name is one the tests ran on: the pinned one.
+    pinned = re.search(r"^homeassistant==(\S+)$", (ROOT / "requirements.txt").read_text(), re.M)
+    assert pinned is not None
+    assert HACS["homeassistant"] == pinned.group(1)
+    assert (ROOT / "info.md").is_file()
+    assert (PACKAGE / "brand" / "icon.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_every_entity_is_translated_and_has_an_icon() -> None:
+    binary = {fault.value for fault in FaultKey} | {"problem"}
+    sensors = {description.key for description in SENSORS}
+    assert set(EN["entity"]["binary_sensor"]) == binary
+    assert set(EN["entity"]["sensor"]) == sensors
+    assert set(ICONS["entity"]["binary_sensor"]) == binary
+    assert set(ICONS["entity"]["sensor"]) == sensors
+    assert set(EN["entity"]["sensor"]["health"]["state"]) == {health.value for health in Health}
+
+
+def test_issues_and_triggers_are_translated() -> None:
+    for fault in FaultKey:
+        issue = EN["issues"][f"fault_{fault.value}"]
+        assert "{evidence}" in issue["description"]
+        assert "confirm" in issue["fix_flow"]["step"]
+    for key in ("source_missing", "source_unit"):
+        assert "replace" in EN["issues"][key]["fix_flow"]["step"]
+    assert set(EN["device_automation"]["trigger_type"]) == set(TRIGGER_TYPES)
+
+
+@pytest.mark.parametrize("flow", ["user", "reconfigure"])
+def test_config_form_fields_are_described(flow: str) -> None:
+    step = EN["config"]["step"][flow]
+    assert set(step["data"]) == set(step["data_description"])
+    tuning = step["sections"]["tuning"]
+    assert set(tuning["data"]) == set(tuning["data_description"])
+
+
+def test_no_placeholder_is_left_unnamed() -> None:
+    """Issue texts only use placeholders the code passes."""
+    passed = {
+        "fault": {"name", "since", "reason", "evidence"},
+        "source_missing": {"name", "source", "entity_id"},
+        "source_unit": {"name", "source", "entity_id", "unit"},
+    }
+    for key, issue in EN["issues"].items():
+        allowed = passed["fault" if key.startswith("fault_") else key]
+        for text in (issue["title"], issue["description"]):
+            assert set(re.findall(r"\{(\w+)\}", text)) <= allowed, key
+
+
+def test_translations_hold_no_urls() -> None:
+    """hassfest refuses raw URLs in translation strings."""
+    text = (PACKAGE / "translations" / "en.json").read_text(encoding="utf-8")
+    assert "http://" not in text
+    assert "https://" not in text
+
+
+def test_no_core_domain_collision() -> None:
+    import homeassistant.components as core  # noqa: PLC0415
+
+    assert not (Path(core.__path__[0]) / DOMAIN).exists()
