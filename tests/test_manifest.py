@@ -32,7 +32,16 @@ EN = _json(PACKAGE / "translations" / "en.json")
 ICONS = _json(PACKAGE / "icons.json")
 HACS = _json(ROOT / "hacs.json")
 
-INTEGRATION_TYPES = {"device", "entity", "hardware", "helper", "hub", "service", "system", "virtual"}
+INTEGRATION_TYPES = {
+    "device",
+    "entity",
+    "hardware",
+    "helper",
+    "hub",
+    "service",
+    "system",
+    "virtual",
+}
 IOT_CLASSES = {
     "assumed_state",
     "calculated",

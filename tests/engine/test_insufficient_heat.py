@@ -137,9 +137,7 @@ def test_faulty_split_is_not_learned_as_normal() -> None:
     ev = evaluator()
     drive(ev, Unit(always_on=True, split=2.0), 24 * HOURS)
     bands = ev.export_learned()["heat"]["bands"]
-    assert all(
-        band["split"]["mean"] is None or band["split"]["mean"] > 4.0 for band in bands.values()
-    )
+    assert all(band["split_k"] > 4.0 for band in bands.values())
     assert ev.evaluate(ev_time(ev)).statuses[FaultKey.INSUFFICIENT_HEAT].active
 
 
@@ -148,8 +146,8 @@ def test_learned_split_per_outdoor_band() -> None:
     drive(ev, Unit(on=100, off=20, outdoor=2.0, split=16.0), 24 * HOURS)
     drive(ev, Unit(on=100, off=20, outdoor=-7.0, split=11.0), 24 * HOURS, start_minute=24 * HOURS)
     bands = ev.export_learned()["heat"]["bands"]
-    assert abs(bands["0"]["split"]["mean"] - 16.0) < 0.5
-    assert abs(bands["-2"]["split"]["mean"] - 11.0) < 0.5
+    assert abs(bands["0"]["split_k"] - 16.0) < 0.5
+    assert abs(bands["-2"]["split_k"] - 11.0) < 0.5
     # The cold-band split (11 K) is normal there even though the mild band expects 16 K.
     results = drive(
         ev, Unit(on=100, off=20, outdoor=-7.0, split=10.0), 12 * HOURS, start_minute=48 * HOURS
@@ -171,3 +169,45 @@ def ev_time(ev: object) -> float:
     """The time of the evaluator's latest tick, plus a minute."""
     state = ev.export_state()  # type: ignore[attr-defined]
     return float(state["last_eval"]) + 60.0
+
+
+def test_clogged_filter_split_far_above_normal_fires() -> None:
+    """Little air through the indoor coil: the split widens while power rises."""
+    ev = evaluator()
+    unit = Unit(on=100, off=20)
+    clogged = unit.but(split=30.0, run_w=1450.0)
+    results = drive(ev, overlay(unit, 30 * HOURS, lambda m, r: clogged(m)), 36 * HOURS)
+    assert not ever_active(results[: 30 * HOURS], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
+    assert status.reason == "high_split"
+    assert status.evidence["split_k"] > status.evidence["max_split_k"]
+
+
+def test_split_rising_with_load_is_normal() -> None:
+    """Harder work, wider split: in proportion to power, not a fault."""
+    ev = evaluator()
+    unit = Unit(on=100, off=20)
+    harder = unit.but(split=19.0, run_w=1700.0)
+    results = drive(ev, overlay(unit, 30 * HOURS, lambda m, r: harder(m)), 40 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_iced_coil_is_not_also_insufficient_heat() -> None:
+    """A coil encased in ice delivers little heat: one fault (ice), not two."""
+    ev = evaluator()
+    healthy = Unit(always_on=True, outdoor=1.0, defrost_every=45)
+    iced = Unit(always_on=True, outdoor=1.0, defrost_every=10_000, frost_rate=0.06)
+
+    def icing(minute: int, readings: Readings) -> Readings:
+        since = minute - 24 * HOURS
+        # Once the ice is thick, the split shrinks.
+        split = max(16.0 - max(since - 160, 0) * 0.1, 1.0)
+        return iced(since) | {
+            InputKey.SUPPLY_TEMPERATURE: number(readings, InputKey.RETURN_TEMPERATURE) + split
+        }
+
+    results = drive(ev, overlay(healthy, 24 * HOURS, icing), 30 * HOURS)
+    assert ever_active(results, FaultKey.ICE_BUILDUP)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)

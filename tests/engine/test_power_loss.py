@@ -19,6 +19,7 @@ from .traces import (
     evaluator,
     ever_active,
     first_active,
+    number,
     only,
     overlay,
 )
@@ -208,3 +209,20 @@ def test_standby_floor_is_learned_from_idle() -> None:
     drive(ev, Unit(on=30, off=30, standby_w=37.0), 12 * HOURS)
     standby = ev.export_learned()["power"]["standby"]
     assert abs(standby["mean"] - 37.0) < 1.0
+
+
+def test_meter_dropout_across_defrosts_is_not_a_fault() -> None:
+    """During and just after a defrost no heat goes out: that is not a dead unit."""
+    unit = Unit(always_on=True, outdoor=0.0, defrost_every=30, defrost_minutes=10)
+
+    def cold_after_defrost(minute: int, readings: Readings) -> Readings:
+        readings = readings | {InputKey.POWER: None}
+        period = unit.defrost_every + unit.defrost_minutes if unit.defrost_every else 1
+        if not unit.defrosting(minute) and minute % period < 8:
+            ret = number(readings, InputKey.RETURN_TEMPERATURE)
+            return readings | {InputKey.SUPPLY_TEMPERATURE: ret + 1.0}
+        return readings
+
+    ev = evaluator()
+    results = drive(ev, overlay(unit, 3 * HOURS, cold_after_defrost), 12 * HOURS)
+    assert not ever_active(results, FaultKey.POWER_LOSS)

@@ -1,7 +1,9 @@
 """abnormal_noise: the unit is louder than it normally is in the same state.
 
 A baseline (time-weighted mean and mean absolute deviation) is learned per
-state: running, idle, defrosting.  A level beyond the baseline by several
+state: idle, defrosting, and running, the last split by power (half-octave
+bands) when power is known, because a compressor and its fans get louder
+with speed.  A level beyond the baseline by several
 deviations is "elevated".  Two patterns make a fault:
 - sustained: elevated most of the time for a quarter of an hour or more
   (grinding, squealing: worn bearings);
@@ -16,6 +18,7 @@ Noise readings arrive between ticks, so they are integrated as they come.
 from __future__ import annotations
 
 from collections import deque
+import math
 from typing import Any
 
 from .stats import Ewma, as_float, blend, rounded
@@ -24,7 +27,11 @@ RUN = "running"
 IDLE = "idle"
 DEFROST = "defrost"
 ANY = "any"
-_STATES = (RUN, IDLE, DEFROST, ANY)
+_BASE_STATES = (RUN, IDLE, DEFROST, ANY)
+# Running power bands: half an octave wide from 50 W, 16 of them (to ~13 kW).
+_BAND_FLOOR_W = 50.0
+_BANDS = 16
+_STATES = frozenset(_BASE_STATES) | {f"{RUN}_{band}" for band in range(_BANDS)}
 
 # Around a start, stop or defrost transition the sound is expected to jump.
 _QUIET_WINDOW_S = 150.0
@@ -37,6 +44,12 @@ _TRUSTED_S = 3600.0
 _K_DEV = 4.0
 # A steady signal still varies a little; relative floor under the deviation.
 _MIN_DEV_SHARE = 0.03
+# Idle, a microphone mostly hears the street: traffic and the neighbours shift
+# it by several dB through the day.  Only a much larger change counts then.
+_IDLE_K_FACTOR = 2.0
+_IDLE_MIN_DEV_SHARE = 0.05
+# An excursion ends once the level falls back below this share of the margin.
+_EXIT_SHARE = 0.75
 _MIN_DEV_ABS = 1e-3
 # Elevated share: exponential average of the "elevated" indicator.
 _SHARE_TAU_S = 15 * 60.0
@@ -69,7 +82,7 @@ class AbnormalNoiseDetector:
 
     def __init__(self, *, margin_scale: float) -> None:
         self._k = _K_DEV * margin_scale
-        self.baselines: dict[str, Ewma] = {state: Ewma() for state in _STATES}
+        self.baselines: dict[str, Ewma] = {}
         self.share = 0.0
         self.elevated = False
         self.onsets: deque[float] = deque(maxlen=_MAX_ONSETS)
@@ -80,12 +93,31 @@ class AbnormalNoiseDetector:
         self._state = ANY
         self._t: float | None = None
 
+    @staticmethod
+    def running_state(power: float | None) -> str:
+        """The running state, banded by power when it is known."""
+        if power is None:
+            return RUN
+        band = int(2.0 * math.log2(max(power, _BAND_FLOOR_W) / _BAND_FLOOR_W))
+        return f"{RUN}_{min(band, _BANDS - 1)}"
+
+    def _baseline(self, state: str) -> Ewma:
+        base = self.baselines.get(state)
+        if base is None:
+            base = self.baselines[state] = Ewma()
+        return base
+
     def limit(self, state: str) -> tuple[float, float] | None:
         """(mean, elevated level) for the state, once its baseline is trusted."""
-        base = self.baselines[state]
+        base = self.baselines.get(state)
+        if base is None:
+            return None
         mean = base.mean
         if mean is None or base.seconds < _TRUSTED_S:
             return None
+        if state == IDLE:
+            dev = max(base.dev, _IDLE_MIN_DEV_SHARE * abs(mean), _MIN_DEV_ABS)
+            return mean, mean + _IDLE_K_FACTOR * self._k * dev
         dev = max(base.dev, _MIN_DEV_SHARE * abs(mean), _MIN_DEV_ABS)
         return mean, mean + self._k * dev
 
@@ -108,7 +140,7 @@ class AbnormalNoiseDetector:
             target = 1.0 if self.elevated else 0.0
             self.share += blend(dt, _SHARE_TAU_S) * (target - self.share)
         if self.learn_allowed and not self.elevated:
-            base = self.baselines[state]
+            base = self._baseline(state)
             tau = _FAST_TAU_S if base.seconds < _FAST_LEARNING_S else _SLOW_TAU_S
             base.add(level, dt, tau)
 
@@ -117,12 +149,16 @@ class AbnormalNoiseDetector:
         self._level = level
         self._reclassify(now)
 
-    def state_changed(self, now: float, state: str) -> None:
-        """Running/idle/defrost changed (the caller has advanced to now)."""
+    def state_changed(self, now: float, state: str, *, transition: bool) -> None:
+        """The state changed (the caller has advanced to now).
+
+        `transition`: a start, stop or defrost, rather than a change of speed.
+        """
         if state == self._state:
             return
         self._state = state
-        self.transition(now)
+        if transition:
+            self.transition(now)
         self._reclassify(now)
 
     def transition(self, now: float) -> None:
@@ -140,7 +176,7 @@ class AbnormalNoiseDetector:
             return
         mean, high = limits
         if self.elevated:
-            if level < mean + 0.5 * (high - mean):
+            if level < mean + _EXIT_SHARE * (high - mean):
                 self.elevated = False
             return
         if level > high:
@@ -196,7 +232,7 @@ class AbnormalNoiseDetector:
 
     def reset_learned(self) -> None:
         """Forget the baselines."""
-        self.baselines = {state: Ewma() for state in _STATES}
+        self.baselines = {}
         self.share = 0.0
         self.elevated = False
         self.onsets.clear()
@@ -209,9 +245,9 @@ class AbnormalNoiseDetector:
         """Restore baselines, ignoring anything unusable."""
         if not isinstance(data, dict):
             return
-        for state in _STATES:
-            if state in data:
-                self.baselines[state] = Ewma.from_dict(data[state])
+        for state, value in data.items():
+            if state in _STATES:
+                self.baselines[state] = Ewma.from_dict(value)
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
-from .abnormal_noise import ANY, DEFROST, IDLE, RUN, AbnormalNoiseDetector
+from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
 from .advice import SEVERITY
 from .defrost import DAY_S, DefrostTracker
 from .ice_buildup import IceBuildupDetector
@@ -74,13 +74,15 @@ class Evaluator:
             readings=self._readings,
             operation=self._operation,
             profile=self._profile,
+            defrost=self._defrost,
             climate_configured=InputKey.CLIMATE in configured,
         )
         self._ice = IceBuildupDetector(
             readings=self._readings,
             operation=self._operation,
             defrost=self._defrost,
-            use_defrost=InputKey.DEFROST in configured,
+            # A climate entity may report "defrosting" instead of a switch.
+            use_defrost=InputKey.DEFROST in configured or InputKey.CLIMATE in configured,
             use_gap=options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
             margin_scale=scale,
         )
@@ -182,14 +184,17 @@ class Evaluator:
         was_on = defrost.on
         defrost.change(now, self._readings.defrost_on, self._readings.coil)
         if defrost.on != was_on:
-            self._noise.state_changed(now, self._noise_state())
+            self._noise.state_changed(now, self._noise_state(), transition=True)
 
     def _update_operation(self, now: float) -> None:
         operation = self._operation
         was = operation.running
         operation.update(now, self._readings, self._profile)
         if operation.running != was:
-            self._noise.state_changed(now, self._noise_state())
+            self._noise.state_changed(now, self._noise_state(), transition=True)
+        elif operation.running:
+            # Same run, another speed: another baseline, but no start/stop.
+            self._noise.state_changed(now, self._noise_state(), transition=False)
 
     def _noise_state(self) -> str:
         if self._defrost.on:
@@ -197,7 +202,9 @@ class Evaluator:
         running = self._operation.running
         if running is None:
             return ANY
-        return RUN if running else IDLE
+        if not running:
+            return IDLE
+        return self._noise.running_state(self._readings.power)
 
     # -- the tick -------------------------------------------------------------
 
@@ -216,8 +223,9 @@ class Evaluator:
         defrost = self._defrost
         defrost.settle(at)
         defrost.forget_before(at - DAY_S)
-        self._update_operation(at)
+        # Integrate the noise up to now before anything changes its state.
         self._noise.advance(at)
+        self._update_operation(at)
 
         statuses: dict[FaultKey, FaultStatus] = {}
         started: list[FaultKey] = []
@@ -277,6 +285,7 @@ class Evaluator:
             if not building:
                 self._power.learn(now, dt)
         elif fault is FaultKey.ICE_BUILDUP:
+            self._heat.iced = building
             if not building:
                 self._ice.learn(now, dt)
         elif fault is FaultKey.INSUFFICIENT_HEAT:

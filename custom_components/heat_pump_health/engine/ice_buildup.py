@@ -26,7 +26,9 @@ _BACK_TO_BACK_WINDOW_S = 3 * 3600.0
 _BACK_TO_BACK_COUNT = 3
 # A defrost succeeds when the coil warms to this; learned units may use less.
 _SUCCESS_COIL_C = 5.0
-_FAILED_IN_A_ROW = 2
+# One short defrost happens (a timer ends it in very cold air); three in a row
+# leave ice behind.
+_FAILED_IN_A_ROW = 3
 # An old defrost problem with no new defrost since is forgotten after this.
 _FLAG_EXPIRY_S = 4 * 3600.0
 # Coil gap (outdoor minus coil) of a frosted coil: a default until learned, and

@@ -1,16 +1,21 @@
 """insufficient_heat: the unit runs but delivers much less heat than it normally does.
 
 Judged only in steady heating: compressor running for a while, not defrosting
-and not recovering from a defrost.  Two signs:
+and not recovering from a defrost.  Three signs:
 - the supply-return split is well below what this unit delivers at a similar
-  outdoor temperature and power (learned per 5 °C band; defaults before that).
-  The expectation scales with power, so an inverter idling along in mild
-  weather, with a small split at low power, is not a fault;
+  outdoor temperature and power (learned per 5 °C band, see split_model;
+  defaults before that).  The expectation follows power, so an inverter
+  idling along in mild weather, with a small split at low power, is not a
+  fault;
+- the split is far above what this unit shows at that load, for long: the
+  heat cannot get out because too little air (or water) moves through a
+  clogged filter, strainer or closed vents;
 - the room stays well below its target for hours while the unit runs flat out.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import math
 from typing import Any
 
@@ -19,7 +24,8 @@ from .model import SystemType
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
-from .stats import Ewma, as_float, rounded
+from .split_model import SplitBand
+from .stats import as_float, rounded
 
 # Split that is clearly too small before anything is learned, at full load.
 _DEFAULT_ALARM_K = {SystemType.AIR_TO_AIR: 5.0, SystemType.AIR_TO_WATER: 1.5}
@@ -45,14 +51,25 @@ _FLAT_DEFICIT_K = 1.5
 _ROOM_OK_K = 0.5
 _FLAT_S = {SystemType.AIR_TO_AIR: 2 * 3600.0, SystemType.AIR_TO_WATER: 3 * 3600.0}
 _FLAT_SUSPECT_S = 3600.0
+# A split this many times the learned one means little air (or water) gets
+# through: a clogged filter or strainer, closed vents.  Only judged once the
+# band is well learned, and only when it lasts: fan modes change splits too.
+_HIGH_SHARE = 1.5
+_HIGH_TRUSTED_S = 6 * 3600.0
+_HIGH_S = 45 * 60.0
+_HIGH_SUSPECT_S = 15 * 60.0
+_LEARN_MAX = 1.3
 
 
-class _Band:
-    __slots__ = ("power", "split")
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """The split this unit should show now (K) and the limits either side."""
 
-    def __init__(self) -> None:
-        self.split = Ewma()
-        self.power = Ewma()
+    low: float
+    high: float | None
+    expected: float | None
+    # Splits above this are not learned from (learning them would hide a fault).
+    learn_max: float
 
 
 class InsufficientHeatDetector:
@@ -60,14 +77,16 @@ class InsufficientHeatDetector:
 
     __slots__ = (
         "_defrost",
+        "_expectation",
         "_margin",
         "_operation",
         "_profile",
         "_readings",
         "_system",
-        "_threshold",
         "bands",
         "flat_score",
+        "high_score",
+        "iced",
     )
 
     def __init__(
@@ -86,11 +105,16 @@ class InsufficientHeatDetector:
         self._defrost = defrost
         self._system = system_type
         self._margin = margin_scale
-        self.bands: dict[int, _Band] = {}
+        self.bands: dict[int, SplitBand] = {}
         # Seconds of "room cold although flat out", leaky.
         self.flat_score = 0.0
-        # Threshold of the latest judgement, for learning.
-        self._threshold: float | None = None
+        # Set by the evaluator: ice_buildup is building or active.  An iced
+        # coil delivers little heat; that is the ice fault, not this one.
+        self.iced = False
+        # Seconds of "split far above normal", leaky.
+        self.high_score = 0.0
+        # Expectation of the latest judgement, for learning.
+        self._expectation: Expectation | None = None
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -100,35 +124,31 @@ class InsufficientHeatDetector:
         index = math.floor(outdoor / _BAND_K)
         return max(-_BAND_LIMIT, min(_BAND_LIMIT, index))
 
-    def expectation(
-        self, outdoor: float | None, power: float | None
-    ) -> tuple[float, float | None, str]:
-        """Split below which heat is insufficient, the expected split, and its source."""
+    def expectation(self, outdoor: float | None, power: float | None) -> Expectation:
+        """What split this unit should show now, and the limits either side."""
         band = self.bands.get(self.band_of(outdoor))
-        if (
-            band is not None
-            and band.split.seconds >= _BAND_TRUSTED_S
-            and band.split.mean is not None
-        ):
-            expected = band.split.mean
-            if power is not None and band.power.mean is not None and band.power.mean > 0.0:
-                expected *= min(max(math.sqrt(power / band.power.mean), 0.5), 1.5)
+        if band is not None and band.seconds >= _BAND_TRUSTED_S:
+            expected = band.expected(power)
             low_share = 1.0 - (1.0 - _LOW_SHARE) * self._margin
-            threshold = min(
-                expected * low_share, expected - _MIN_MARGIN_K[self._system] * self._margin
+            low = min(expected * low_share, expected - _MIN_MARGIN_K[self._system] * self._margin)
+            high = None
+            if band.seconds >= _HIGH_TRUSTED_S:
+                high = expected * (1.0 + (_HIGH_SHARE - 1.0) * self._margin)
+            return Expectation(
+                low=max(low, 0.0), high=high, expected=expected, learn_max=expected * _LEARN_MAX
             )
-            return max(threshold, 0.0), expected, "learned"
         if power is not None:
             reference = self._profile.running_high or _NOMINAL_W[self._system]
             load = min(max(math.sqrt(power / reference), 0.4), 1.0)
         else:
             # Without power the load is unknown: assume a part-load split.
             load = 0.6
-        return _DEFAULT_ALARM_K[self._system] * load / self._margin, None, "default"
+        low = _DEFAULT_ALARM_K[self._system] * load / self._margin
+        return Expectation(low=low, high=None, expected=None, learn_max=math.inf)
 
     def judge(self, now: float, dt: float) -> Verdict:
         """Judge whether the unit is short of heat now."""
-        self._threshold = None
+        self._expectation = None
         readings = self._readings
         split = readings.split
         details: dict[str, Any] = {"split_k": rounded(split)}
@@ -136,19 +156,37 @@ class InsufficientHeatDetector:
         if gate is not None:
             return Verdict(gate, details=details)
         low: bool | None = None
+        high = False
         if split is not None:
-            threshold, expected, source = self.expectation(readings.outdoor, readings.power)
-            self._threshold = threshold
-            details["min_split_k"] = round(threshold, 1)
-            details["expected_split_k"] = rounded(expected)
-            details["expectation"] = source
-            low = split < threshold
+            expectation = self.expectation(readings.outdoor, readings.power)
+            self._expectation = expectation
+            details["min_split_k"] = round(expectation.low, 1)
+            details["max_split_k"] = rounded(expectation.high)
+            details["expected_split_k"] = rounded(expectation.expected)
+            details["expectation"] = "default" if expectation.expected is None else "learned"
+            low = split < expectation.low
+            high = self._judge_high(split, expectation.high, dt, details)
         flat = self._judge_flat(dt, details)
-        reason = "low_split" if low else "room_below_target" if flat else None
+        reason = (
+            "low_split" if low else "high_split" if high else "room_below_target" if flat else None
+        )
         if reason is not None:
             return Verdict(Evidence.ABNORMAL, reason, details)
         evidence = Evidence.UNKNOWN if low is None and flat is None else Evidence.NORMAL
-        return Verdict(evidence, details=details, suspect=self.flat_score >= _FLAT_SUSPECT_S)
+        suspect = self.flat_score >= _FLAT_SUSPECT_S or self.high_score >= _HIGH_SUSPECT_S
+        return Verdict(evidence, details=details, suspect=suspect)
+
+    def _judge_high(
+        self, split: float, limit: float | None, dt: float, details: dict[str, Any]
+    ) -> bool:
+        """A split far above normal for the load: too little air (or water) moves."""
+        if limit is not None and split > limit:
+            self.high_score += dt
+        else:
+            self.high_score = max(self.high_score - dt, 0.0)
+        if self.high_score > 0.0:
+            details["high_split_minutes"] = round(self.high_score / 60.0)
+        return self.high_score >= _HIGH_S
 
     def _gate(self, now: float, dt: float) -> Evidence | None:
         """Why the split cannot be judged now, or None in steady heating."""
@@ -175,7 +213,7 @@ class InsufficientHeatDetector:
             or operation.running_for(now) < _STEADY_RUN_S
         )
         cooling = split is not None and split < _COOLING_SPLIT_K
-        if unsure or unsettled or cooling:
+        if unsure or unsettled or cooling or self.iced:
             return Evidence.HOLD
         return None
 
@@ -202,32 +240,29 @@ class InsufficientHeatDetector:
         return last_end is not None and 0.0 <= now - last_end < _RECOVERY_S
 
     def learn(self, now: float, dt: float) -> None:
-        """Learn the split of healthy steady heating (judge has set the threshold)."""
-        threshold = self._threshold
+        """Learn the split of healthy steady heating (judge has set the expectation)."""
+        expectation = self._expectation
         split = self._readings.split
-        if threshold is None or split is None or dt <= 0.0 or split <= 0.0 or split < threshold:
+        if expectation is None or split is None or dt <= 0.0 or split <= 0.0:
             return
-        band = self.bands.get(self.band_of(self._readings.outdoor))
+        if not expectation.low <= split <= expectation.learn_max:
+            # Outside what is normal: learning it would teach the fault.
+            return
+        outdoor = self._readings.outdoor
+        band = self.bands.get(self.band_of(outdoor))
         if band is None:
-            band = self.bands[self.band_of(self._readings.outdoor)] = _Band()
-        band.split.add(split, dt, _BAND_TAU_S)
-        power = self._readings.power
-        if power is not None:
-            band.power.add(power, dt, _BAND_TAU_S)
+            band = self.bands[self.band_of(outdoor)] = SplitBand()
+        band.add(split, self._readings.power, dt, _BAND_TAU_S)
 
     def reset_learned(self) -> None:
         """Forget the learned splits."""
         self.bands.clear()
         self.flat_score = 0.0
+        self.high_score = 0.0
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
-        return {
-            "bands": {
-                str(key): {"split": band.split.to_dict(), "power": band.power.to_dict()}
-                for key, band in sorted(self.bands.items())
-            }
-        }
+        return {"bands": {str(key): band.to_dict() for key, band in sorted(self.bands.items())}}
 
     def load_learned(self, data: object) -> None:
         """Restore baselines, ignoring anything unusable."""
@@ -245,17 +280,16 @@ class InsufficientHeatDetector:
                 continue
             if not isinstance(value, dict):
                 continue
-            band = _Band()
-            band.split = Ewma.from_dict(value.get("split"))
-            band.power = Ewma.from_dict(value.get("power"))
-            if band.split.mean is not None:
+            band = SplitBand.from_dict(value)
+            if band is not None:
                 self.bands[index] = band
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
-        return {"flat_score": round(self.flat_score, 1)}
+        return {"flat_score": round(self.flat_score, 1), "high_score": round(self.high_score, 1)}
 
     def load_state(self, data: object) -> None:
         """Restore state, ignoring anything unusable."""
         if isinstance(data, dict):
             self.flat_score = max(as_float(data.get("flat_score")) or 0.0, 0.0)
+            self.high_score = max(as_float(data.get("high_score")) or 0.0, 0.0)

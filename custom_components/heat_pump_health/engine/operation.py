@@ -21,7 +21,10 @@ ZERO_W = 3.0
 # With a large standby (crankcase heater) the "no power" limit rises with it,
 # but never past this: a unit whose heater cycles off still shows its controls.
 _ZERO_CAP_W = 8.0
-_MIN_RUN_W = 80.0
+# A compressor at minimum speed draws a few hundred watts; idle units draw
+# controls, crankcase heat and (water systems) a circulation pump, ~10-100 W.
+_MIN_RUN_W = 100.0
+_UNLEARNED_RUN_W = 150.0
 # Once running, the unit counts as running until its draw falls this far below
 # the start threshold: modulating units hover near it at minimum speed.
 _RUN_EXIT_SHARE = 0.75
@@ -65,10 +68,10 @@ class PowerProfile:
 
     def run_threshold(self) -> float:
         """Power above which the compressor is taken to be running, W."""
-        floor = self.standby.mean if self.standby.seconds >= _STANDBY_TRUSTED_S else None
+        floor = self.standby_floor
         if floor is None:
-            return _MIN_RUN_W
-        return max(_MIN_RUN_W, 2.0 * floor + 40.0)
+            return _UNLEARNED_RUN_W
+        return max(_MIN_RUN_W, 1.5 * floor + 50.0)
 
     def near_zero(self, power: float) -> bool:
         """Power so low that the unit cannot be receiving its supply."""
@@ -150,16 +153,20 @@ class Operation:
 
     def _judge(self, readings: Readings, profile: PowerProfile) -> bool | None:
         power = readings.power
+        action = readings.action
+        if action in _STOP_ACTIONS or readings.mode == "off":
+            # The thermostat says the unit stands still: whatever it draws is
+            # standby (a circulation pump, a crankcase heater).
+            return False
         if power is not None:
+            # A call for heat with no compressor power is not running: the
+            # compressor waits for its start delay, or has no supply.
             threshold = profile.run_threshold()
             if self.running:
                 return power >= _RUN_EXIT_SHARE * threshold
             return power >= threshold
-        action = readings.action
         if action in _RUN_ACTIONS:
             return True
-        if action in _STOP_ACTIONS or readings.mode == "off":
-            return False
         return None
 
     def running_for(self, now: float) -> float:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .defrost import DefrostTracker
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
@@ -29,6 +30,9 @@ _ZERO_IDLE_LEARN_S = 10 * 60.0
 # Idle draw is learned only once the start/stop transient has passed.
 _SETTLED_S = 5 * 60.0
 
+# The supply stays cold for a while after a defrost.
+_DEFROST_RECOVERY_S = 15 * 60.0
+
 _RUNNING = "running"
 _STANDBY = "standby"
 
@@ -38,6 +42,7 @@ class PowerLossDetector:
 
     __slots__ = (
         "_climate_configured",
+        "_defrost",
         "_last_level",
         "_operation",
         "_profile",
@@ -55,9 +60,11 @@ class PowerLossDetector:
         readings: Readings,
         operation: Operation,
         profile: PowerProfile,
+        defrost: DefrostTracker,
         climate_configured: bool,
     ) -> None:
         self._readings = readings
+        self._defrost = defrost
         self._climate_configured = climate_configured
         self._zero_watch = False
         self._operation = operation
@@ -104,12 +111,17 @@ class PowerLossDetector:
             "split_k": rounded(readings.split),
         }
         self._zero_watch = False
-        if delivering or (power is not None and not profile.near_zero(power)):
-            # Power is drawn, or heat (or cold) is going out whatever the meter
-            # says: the unit has its supply.
+        if (
+            delivering
+            or (power is not None and not profile.near_zero(power))
+            or readings.defrost_on
+        ):
+            # Power is drawn, heat (or cold) is going out, or a defrost is
+            # running, whatever the meter says: the unit has its supply.
             return Verdict(Evidence.NORMAL, details=details)
         if power is None:
-            if demand is not None and delivering is False:
+            # Without a meter, a cold supply just after a defrost is no proof.
+            if demand is not None and delivering is False and not self._after_defrost(now):
                 return Verdict(Evidence.ABNORMAL, "power_unavailable", details)
             return Verdict(Evidence.UNKNOWN, details=details)
         if demand is None:
@@ -120,6 +132,10 @@ class PowerLossDetector:
         if delivering is False or not profile.idles_at_zero:
             return Verdict(Evidence.ABNORMAL, "no_power", details)
         return Verdict(Evidence.HOLD, details=details)
+
+    def _after_defrost(self, now: float) -> bool:
+        last_end = self._defrost.last_end
+        return last_end is not None and 0.0 <= now - last_end < _DEFROST_RECOVERY_S
 
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""

@@ -1,0 +1,105 @@
+"""How this unit's supply-return split follows its power, in one outdoor band.
+
+The split grows with the load, but how fast depends on the unit: an air
+handler that slows its fan with the compressor keeps the split fairly
+steady, a water circuit with a fixed pump sees it grow almost in proportion.
+So the relation is learned as a straight line between log(split) and
+log(power), from time-weighted exponential moments: cheap, incremental, and
+unbiased by whether the unit spent the last hours at high or low speed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .stats import as_float, blend
+
+# Exponent of split versus power when the power has not varied enough to
+# learn it: between an air handler (~0.3) and a fixed-flow water loop (~1).
+_DEFAULT_EXPONENT = 0.5
+_MIN_LOG_VARIANCE = 0.01  # power varied by at least ~10 %
+# The line is not trusted far outside the powers it was learned from.
+_MAX_SCALE = 1.5
+_MIN_SCALE = 0.5
+
+
+class SplitBand:
+    """Learned split-versus-power line for one outdoor-temperature band."""
+
+    __slots__ = ("seconds", "x", "xx", "xy", "y")
+
+    def __init__(self) -> None:
+        # Time-weighted means of x = log(power), y = log(split), x², x·y.
+        self.x = 0.0
+        self.y = 0.0
+        self.xx = 0.0
+        self.xy = 0.0
+        self.seconds = 0.0
+
+    def add(self, split: float, power: float | None, dt: float, tau: float) -> None:
+        """Fold in a healthy steady split (K) at a power (W, None if unknown)."""
+        if dt <= 0.0 or split <= 0.0:
+            return
+        y = math.log(split)
+        # Without power the line degenerates to a mean split; that is fine.
+        x = math.log(power) if power is not None and power > 0.0 else self.x
+        if self.seconds <= 0.0:
+            self.x, self.y, self.xx, self.xy = x, y, x * x, x * y
+        else:
+            weight = blend(dt, tau)
+            self.x += weight * (x - self.x)
+            self.y += weight * (y - self.y)
+            self.xx += weight * (x * x - self.xx)
+            self.xy += weight * (x * y - self.xy)
+        self.seconds += dt
+
+    def exponent(self) -> float:
+        """Learned exponent of split versus power, within physical bounds."""
+        variance = self.xx - self.x * self.x
+        if variance < _MIN_LOG_VARIANCE:
+            return _DEFAULT_EXPONENT
+        slope = (self.xy - self.x * self.y) / variance
+        return min(max(slope, 0.0), 1.0)
+
+    def expected(self, power: float | None) -> float:
+        """Split this unit normally shows at this power, K."""
+        base = math.exp(self.y)
+        if power is None or power <= 0.0:
+            return base
+        scale = math.exp(self.exponent() * (math.log(power) - self.x))
+        return base * min(max(scale, _MIN_SCALE), _MAX_SCALE)
+
+    @property
+    def typical_split(self) -> float:
+        """The (geometric) mean split learned, K."""
+        return math.exp(self.y)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-serialisable form (with readable typical values)."""
+        return {
+            "x": round(self.x, 6),
+            "y": round(self.y, 6),
+            "xx": round(self.xx, 6),
+            "xy": round(self.xy, 6),
+            "seconds": round(self.seconds, 1),
+            "split_k": round(self.typical_split, 2),
+            "power_w": round(math.exp(self.x), 1),
+            "exponent": round(self.exponent(), 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> SplitBand | None:
+        """Rebuild from to_dict output; None when unusable."""
+        if not isinstance(data, dict):
+            return None
+        values = [as_float(data.get(name)) for name in ("x", "y", "xx", "xy", "seconds")]
+        x, y, xx, xy, seconds = values
+        if x is None or y is None or xx is None or xy is None or seconds is None:
+            return None
+        # Logs of watts and kelvins: anything outside these is not ours.
+        if not (-5.0 < y < 5.0 and -5.0 < x < 12.0 and seconds > 0.0):
+            return None
+        band = cls()
+        band.x, band.y, band.xx, band.xy, band.seconds = x, y, xx, xy, seconds
+        return band
