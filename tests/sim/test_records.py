@@ -176,7 +176,14 @@ def test_replay_config() -> None:
     config = replay_config(scenario)
     assert {k for k in config if k.endswith("_entity")} == set(INPUT_KEYS)
     assert config["system_type"] == "air_to_air"
-    assert config["units"] == {"temperature": "°F", "power": "kW", "noise": "dB"}
+    assert config["units"] == {
+        "sensor.hp_power": "kW",
+        "sensor.hp_coil_temperature": "°F",
+        "sensor.hp_outdoor_temperature": "°F",
+        "sensor.hp_supply_temperature": "°F",
+        "sensor.hp_return_temperature": "°F",
+        "sensor.hp_noise": "dB",
+    }
     assert replay_config(PRESETS["air_to_water_day"]())["system_type"] == "air_to_water"
     json.dumps(config)
 

@@ -1258,8 +1258,12 @@ class _Channel:
     dropouts: tuple[tuple[float, float], ...] = ()
 
 
-class _Reporter:
-    """Turns model readings into report-on-change records."""
+class Reporter:
+    """Turns model readings into report-on-change records.
+
+    Shared by :func:`simulate` and the live integration, so that recorded
+    histories and the development instance's entities report alike.
+    """
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
@@ -1434,7 +1438,7 @@ def simulate(scenario: Scenario, *, step_s: float = 15.0) -> list[StateRecord]:
         msg = "step_s must be positive"
         raise ValueError(msg)
     model = HeatPumpModel(scenario=scenario)
-    reporter = _Reporter(scenario)
+    reporter = Reporter(scenario)
     records: list[StateRecord] = []
     reporter.sample(model, 0.0, records)
     steps = round(scenario.duration.total_seconds() / step_s)
@@ -1448,9 +1452,16 @@ def replay_config(scenario: Scenario) -> dict[str, Any]:
     """The replay tool's config for a scenario: input keys, system type, units."""
     config: dict[str, Any] = dict(scenario.entities())
     config["system_type"] = scenario.system_type
+    # Per entity, as the replay contract wants: a CSV export carries no units.
+    unit_of = {
+        "power_entity": scenario.power_unit,
+        "coil_temperature_entity": scenario.temperature_unit,
+        "outdoor_temperature_entity": scenario.temperature_unit,
+        "supply_temperature_entity": scenario.temperature_unit,
+        "return_temperature_entity": scenario.temperature_unit,
+        "noise_entity": "dB",
+    }
     config["units"] = {
-        "temperature": scenario.temperature_unit,
-        "power": scenario.power_unit,
-        "noise": "dB",
+        config[key]: unit for key, unit in unit_of.items() if config.get(key) is not None
     }
     return config

@@ -1,0 +1,1 @@
+"""Simulated heat-pump traces replayed end to end."""
