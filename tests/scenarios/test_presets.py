@@ -9,6 +9,8 @@ preset, so the verdicts rest on physics rather than on one random draw.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime, timedelta
 import json
 from pathlib import Path
 import subprocess
@@ -64,3 +66,25 @@ def test_export_through_scripts_replay(tmp_path: Path, form: str) -> None:
     report = json.loads(done.stdout)
     assert [fault["fault"] for fault in report["faults"]] == ["ice_buildup"]
     assert report["faults"][0]["reason"] == "defrost_too_long"
+
+
+def test_worn_bearing_is_not_cured_by_a_quiet_night() -> None:
+    """Heard only while running: idle calm overnight does not clear it, a repair does."""
+    base = PRESETS["worn_bearing"]()
+    (injection,) = base.faults
+    repaired_at = timedelta(hours=84)  # noon of the fourth day
+    scenario = replace(
+        base,
+        duration=timedelta(days=4),
+        faults=(replace(injection, end_offset=repaired_at),),
+    )
+    report = build_report(
+        replay(simulate(scenario), ReplayConfig.from_mapping(replay_config(scenario)))
+    )
+    episodes = [fault for fault in report["faults"] if fault["fault"] == "abnormal_noise"]
+    assert len(episodes) == 1
+    assert episodes[0]["reason"] == "sustained"
+    end = episodes[0]["end"]
+    assert end is not None
+    repaired = scenario.start + repaired_at
+    assert repaired <= datetime.fromisoformat(end) <= repaired + timedelta(hours=3)

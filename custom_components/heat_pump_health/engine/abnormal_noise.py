@@ -72,6 +72,7 @@ class AbnormalNoiseDetector:
         "_level",
         "_state",
         "_t",
+        "abnormal_in",
         "baselines",
         "elevated",
         "learn_allowed",
@@ -92,6 +93,19 @@ class AbnormalNoiseDetector:
         self._level: float | None = None
         self._state = ANY
         self._t: float | None = None
+        # The kind of state (running, idle, defrost) the abnormal sound was
+        # heard in.  A bearing that grinds only while the compressor runs is
+        # not cured by a quiet night: only calm in that kind of state clears.
+        self.abnormal_in: str | None = None
+
+    @staticmethod
+    def family(state: str) -> str:
+        """The kind of state, without the power band: running, idle or defrost."""
+        return RUN if state.startswith(RUN) else state
+
+    def clears_here(self) -> bool:
+        """Whether calm now is evidence that an abnormal sound has gone."""
+        return self.abnormal_in is None or self.family(self._state) == self.abnormal_in
 
     @staticmethod
     def running_state(power: float | None) -> str:
@@ -216,6 +230,8 @@ class AbnormalNoiseDetector:
             and now - onsets[0] >= _BURSTS_SPAN_S
         ):
             reason = "bursts"
+        if reason is not None and self.elevated and self._state != ANY:
+            self.abnormal_in = self.family(self._state)
         calm = self.share < _CALM_SHARE and last_hour <= 1
         suspect = self.share >= _SUSPECT_SHARE or last_hour >= _BURSTS_PER_HOUR
         return reason, calm, suspect, details
@@ -232,6 +248,7 @@ class AbnormalNoiseDetector:
 
     def reset_learned(self) -> None:
         """Forget the baselines."""
+        self.abnormal_in = None
         self.baselines = {}
         self.share = 0.0
         self.elevated = False
@@ -251,7 +268,11 @@ class AbnormalNoiseDetector:
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
-        return {"share": round(self.share, 4), "onsets": list(self.onsets)}
+        return {
+            "share": round(self.share, 4),
+            "onsets": list(self.onsets),
+            "abnormal_in": self.abnormal_in,
+        }
 
     def load_state(self, data: object) -> None:
         """Restore state, ignoring anything unusable."""
@@ -259,6 +280,8 @@ class AbnormalNoiseDetector:
             return
         share = as_float(data.get("share"))
         self.share = min(max(share, 0.0), 1.0) if share is not None else 0.0
+        abnormal_in = data.get("abnormal_in")
+        self.abnormal_in = abnormal_in if abnormal_in in (RUN, IDLE, DEFROST) else None
         onsets = data.get("onsets")
         if isinstance(onsets, list):
             values = sorted(v for v in (as_float(item) for item in onsets) if v is not None)

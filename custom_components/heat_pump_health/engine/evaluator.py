@@ -274,7 +274,7 @@ class Evaluator:
             return Verdict(Evidence.ABNORMAL, reason, details)
         if noise.level is None:
             return Verdict(Evidence.UNKNOWN, details=details)
-        if calm and noise.trusted:
+        if calm and noise.trusted and noise.clears_here():
             return Verdict(Evidence.NORMAL, details=details)
         return Verdict(Evidence.HOLD, details=details, suspect=suspect)
 
@@ -293,6 +293,9 @@ class Evaluator:
                 self._heat.learn(now, dt)
         else:
             self._noise.learn_allowed = not building
+            if not building and not self._trackers[fault].active:
+                # Episode over: calm in any state counts again next time.
+                self._noise.abnormal_in = None
 
     def _status(self, fault: FaultKey, tracker: FaultTracker, verdict: Verdict) -> FaultStatus:
         active = tracker.active
