@@ -191,3 +191,36 @@ def test_no_inputs_at_all() -> None:
     result = ev.evaluate(T0)
     assert result.statuses == {}
     assert result.diagnostics.defrosts_last_24h is None
+
+
+def test_a_failing_rule_is_isolated_and_logged_once(caplog: pytest.LogCaptureFixture) -> None:
+    """A bug in one rule: logged once with context, the others and later ticks go on."""
+    from unittest.mock import patch  # noqa: PLC0415
+
+    from custom_components.heat_pump_health.engine import (  # noqa: PLC0415
+        Evaluator,
+        EvaluatorOptions,
+        FaultKey,
+        InputKey,
+    )
+
+    evaluator = Evaluator(
+        options=EvaluatorOptions(configured=frozenset({InputKey.POWER, InputKey.NOISE}))
+    )
+    evaluator.observe(InputKey.POWER, 900.0, 0.0)
+    evaluator.observe(InputKey.NOISE, 50.0, 0.0)
+    from custom_components.heat_pump_health.engine.power_loss import (  # noqa: PLC0415
+        PowerLossDetector,
+    )
+
+    with patch.object(PowerLossDetector, "judge", side_effect=ZeroDivisionError("boom")):
+        for minute in range(1, 4):
+            result = evaluator.evaluate(minute * 60.0)
+            assert result.statuses[FaultKey.POWER_LOSS].active is None
+            assert result.statuses[FaultKey.ABNORMAL_NOISE].active is not True
+    failures = [r for r in caplog.records if "power_loss rule failed" in r.getMessage()]
+    assert len(failures) == 1
+    assert "power" in failures[0].getMessage()
+    result = evaluator.evaluate(5 * 60.0)
+    assert result.statuses[FaultKey.POWER_LOSS].active is False
+    assert any("works again" in r.getMessage() for r in caplog.records)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+import logging
 import math
 from typing import Any
 
@@ -20,6 +21,8 @@ from .plausibility import check
 from .power_loss import PowerLossDetector
 from .readings import Readings
 from .stats import as_float, rounded
+
+_LOGGER = logging.getLogger(__name__)
 
 STATE_VERSION = 1
 LEARNED_VERSION = 1
@@ -121,6 +124,7 @@ class Evaluator:
         self._seen: dict[InputKey, float] = {}
         self._rejected: dict[str, int] = {}
         self._healthy_s = 0.0
+        self._failed_rules: set[FaultKey] = set()
         if learned is not None:
             self._load_learned(learned)
 
@@ -232,17 +236,36 @@ class Evaluator:
         cleared: list[FaultKey] = []
         any_building = False
         for fault in self._faults:
-            verdict = self._judge(fault, at, dt)
             tracker = self._trackers[fault]
-            transition = tracker.update(verdict, at, dt, self._changed_at)
+            try:
+                verdict = self._judge(fault, at, dt)
+                transition = tracker.update(verdict, at, dt, self._changed_at)
+                building = tracker.building or verdict.suspect
+                self._after_judge(fault, at, dt, building)
+                statuses[fault] = self._status(fault, tracker, verdict)
+            except Exception:
+                # A bug in one rule must silence neither the other faults nor
+                # the next tick: this fault keeps its state, shown as unknown
+                # unless it was already active.
+                self._rule_failed(fault, at)
+                any_building = any_building or tracker.building
+                statuses[fault] = FaultStatus(
+                    fault=fault,
+                    active=True if tracker.active else None,
+                    since=tracker.since if tracker.active else None,
+                    severity=SEVERITY[fault],
+                    reason=self._reasons.get(fault) if tracker.active else None,
+                    evidence={"error": "rule_failed"},
+                )
+                continue
+            if fault in self._failed_rules:
+                self._failed_rules.discard(fault)
+                _LOGGER.info("The %s rule works again", fault.value)
             if transition is Transition.STARTED:
                 started.append(fault)
             elif transition is Transition.CLEARED:
                 cleared.append(fault)
-            building = tracker.building or verdict.suspect
             any_building = any_building or building
-            self._after_judge(fault, at, dt, building)
-            statuses[fault] = self._status(fault, tracker, verdict)
         self._changed_at = None
         if FaultKey.ICE_BUILDUP not in self._trackers:
             # Nobody reads finished defrosts then; do not let them pile up.
@@ -256,6 +279,18 @@ class Evaluator:
             diagnostics=self._diagnostics(at, statuses),
             started=tuple(started),
             cleared=tuple(cleared),
+        )
+
+    def _rule_failed(self, fault: FaultKey, at: float) -> None:
+        """Log a failing rule once, with what it was looking at."""
+        if fault in self._failed_rules:
+            return
+        self._failed_rules.add(fault)
+        _LOGGER.exception(
+            "The %s rule failed at %s with readings %s; judging the other faults without it",
+            fault.value,
+            at,
+            self._readings.snapshot(),
         )
 
     def _judge(self, fault: FaultKey, now: float, dt: float) -> Verdict:

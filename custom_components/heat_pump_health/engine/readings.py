@@ -53,6 +53,10 @@ class Readings:
         self.action: str | None = None
         self.delivery_k = _DELIVERY_K[system_type]
 
+    def snapshot(self) -> dict[str, object]:
+        """The latest values, for a log line that has to explain a failure."""
+        return {name: getattr(self, name) for name in self.__slots__ if name != "delivery_k"}
+
     def set(self, key: InputKey, value: Value) -> None:
         """Store an already checked value."""
         match key:
