@@ -150,3 +150,13 @@ def test_no_core_domain_collision() -> None:
     import homeassistant.components as core  # noqa: PLC0415
 
     assert not (Path(core.__path__[0]) / DOMAIN).exists()
+
+
+def test_issue_texts_carry_the_advice() -> None:
+    """The repair issue says what the evaluator's advice says, word for word."""
+    from custom_components.heat_pump_health.engine.advice import ADVICE  # noqa: PLC0415
+
+    for fault, advice in ADVICE.items():
+        description = EN["issues"][f"fault_{fault.value}"]["description"]
+        for line in (*advice.causes, *advice.checks):
+            assert line in description, (fault, line)

@@ -264,6 +264,12 @@ class HeatPumpHealthOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options = flatten(user_input)
             errors = validate_options(self.hass, options)
+            if not errors and any(
+                _same_sources(options, entry.options)
+                for entry in self.hass.config_entries.async_entries(DOMAIN)
+                if entry.entry_id != self.config_entry.entry_id
+            ):
+                errors["base"] = "already_configured"
             if not errors:
                 return self.async_create_entry(data=options)
             defaults = options

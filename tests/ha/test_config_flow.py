@@ -219,3 +219,16 @@ async def test_reconfigure_onto_another_entry_aborts(
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "already_configured"
+
+
+@pytest.mark.usefixtures("heating")
+async def test_options_flow_refuses_another_entrys_sources(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    make_entry({"power_entity": POWER}, title="Other").add_to_hass(hass)
+    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"system_type": "air_to_air", "power_entity": POWER, **TUNING}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "already_configured"}
