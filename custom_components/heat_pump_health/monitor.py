@@ -29,6 +29,7 @@ from homeassistant.helpers.storage import Store
 from homeassistant.util import dt as dt_util
 
 from . import issues
+from .clock import SteadyClock
 from .const import (
     DOMAIN,
     EVENT_FAULT,
@@ -105,6 +106,11 @@ class HeatPumpMonitor:
         self._store = store
         self._listeners: list[CALLBACK_TYPE] = []
         self._evaluate_failed = False
+        # Sources whose last state could not be taken in (logged once).
+        self._ingest_failed: set[str] = set()
+        # Every time handed to the evaluator comes from here, not from the
+        # system clock: a clock step must not stretch a defrost or age readings.
+        self.clock = SteadyClock()
 
     @property
     def faults(self) -> tuple[FaultKey, ...]:
@@ -127,7 +133,7 @@ class HeatPumpMonitor:
                 self.hass, list(self.sources), self._async_source_changed
             )
         )
-        now = dt_util.utcnow().timestamp()
+        now = self.clock.now()
         for source in self.sources.values():
             self._ingest(source, self.hass.states.get(source.entity_id), now)
         entry.async_on_unload(
@@ -178,12 +184,26 @@ class HeatPumpMonitor:
         source = self.sources.get(event.data["entity_id"])
         if source is None:
             return
-        at = (
-            new_state.last_updated_timestamp
-            if new_state is not None
-            else event.time_fired_timestamp
-        )
-        self._ingest(source, new_state, at)
+        # Live states arrive in order as they happen: now is when they did.
+        at = self.clock.now()
+        try:
+            self._ingest(source, new_state, at)
+        except Exception:
+            # A bug must not raise out of Home Assistant's state machine at
+            # every state change: say so once per source, judge without it.
+            if source.entity_id not in self._ingest_failed:
+                self._ingest_failed.add(source.entity_id)
+                _LOGGER.exception(
+                    "%s: cannot take in %s = %r; judging without it",
+                    self.name,
+                    source.entity_id,
+                    None if new_state is None else new_state.state,
+                )
+            self.evaluator.observe(source.key, None, at)
+            return
+        if source.entity_id in self._ingest_failed:
+            self._ingest_failed.discard(source.entity_id)
+            _LOGGER.info("%s: %s is taken in again", self.name, source.entity_id)
 
     def _ingest(self, source: Source, state: State | None, at: float) -> None:
         if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
@@ -192,7 +212,12 @@ class HeatPumpMonitor:
             return
         self._set_available(source, True)
         convert = self._converter(source, state)
-        value = None if convert is None else convert(state.state, state.attributes)
+        try:
+            value = None if convert is None else convert(state.state, state.attributes)
+        except UnitError as err:
+            # A number from a source without a unit: a configuration problem.
+            value = None
+            self._unit_problem(source, source.unit, err)
         self.evaluator.observe(source.key, None if isinstance(value, Rejected) else value, at)
 
     def _converter(self, source: Source, state: State) -> Converter | None:
@@ -213,16 +238,20 @@ class HeatPumpMonitor:
             )
         except UnitError as err:
             source.convert = None
-            if not source.unit_problem:
-                _LOGGER.warning("%s: ignoring %s: %s", self.name, source.entity_id, err)
-                source.unit_problem = True
-                issues.async_raise_source_unit(self.hass, self, source.key, source.entity_id, unit)
+            self._unit_problem(source, unit, err)
             return None
-        if source.unit_problem:
+        if source.unit_problem and unit is not None:
             source.unit_problem = False
             _LOGGER.info("%s: %s has a usable unit again (%s)", self.name, source.entity_id, unit)
             issues.async_clear_source(self.hass, self.entry.entry_id, source.key)
         return source.convert
+
+    def _unit_problem(self, source: Source, unit: str | None, err: UnitError) -> None:
+        if source.unit_problem:
+            return
+        _LOGGER.warning("%s: ignoring %s: %s", self.name, source.entity_id, err)
+        source.unit_problem = True
+        issues.async_raise_source_unit(self.hass, self, source.key, source.entity_id, unit)
 
     def _set_available(self, source: Source, available: bool) -> None:
         if available == source.available:
@@ -237,7 +266,7 @@ class HeatPumpMonitor:
 
     @callback
     def _async_tick(self, now: datetime) -> None:
-        self._evaluate(now.timestamp(), announce=True)
+        self._evaluate(self.clock.now(), announce=True)
         self._store.async_delay_save(self._to_store, STORE_SAVE_DELAY_S)
 
     def _evaluate(self, now: float, *, announce: bool) -> None:
@@ -301,7 +330,7 @@ class HeatPumpMonitor:
     def async_reset_fault(self, fault: FaultKey) -> None:
         """The owner had the unit serviced: forget the fault's baseline and re-judge it."""
         self.evaluator.reset_learned(fault)
-        self._evaluate(dt_util.utcnow().timestamp(), announce=True)
+        self._evaluate(self.clock.now(), announce=True)
         self._store.async_delay_save(self._to_store, 0)
 
     # -- persistence ------------------------------------------------------------

@@ -224,3 +224,15 @@ def test_a_failing_rule_is_isolated_and_logged_once(caplog: pytest.LogCaptureFix
     result = evaluator.evaluate(5 * 60.0)
     assert result.statuses[FaultKey.POWER_LOSS].active is False
     assert any("works again" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("state", "unit"), [("358.15", "K"), ("146.15", "K"), ("185.0", "°F")])
+def test_probe_errors_in_other_units_are_refused(state: str, unit: str) -> None:
+    """Regression: 146.15 K converts to -126.99999999999997 °C and passed as a reading."""
+    from custom_components.heat_pump_health.ingest import to_value  # noqa: PLC0415
+
+    value = to_value(InputKey.SUPPLY_TEMPERATURE, state, {"unit_of_measurement": unit}).value
+    ev = evaluator()
+    ev.observe(InputKey.SUPPLY_TEMPERATURE, value, T0)
+    result = ev.evaluate(T0)
+    assert result.diagnostics.rejected_readings == {"supply_temperature_entity:probe_error": 1}

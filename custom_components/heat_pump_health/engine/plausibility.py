@@ -9,9 +9,12 @@ import math
 
 from .model import ClimateReading, InputKey, Value
 
-# DS18B20 probes report these exact values on a power-on reset (85.0) or a read
-# failure (-127.0); neither is a temperature a heat pump ever shows.
-_PROBE_ERRORS = frozenset({85.0, -127.0})
+# DS18B20 probes report exactly 85.0 on a power-on reset and -127.0 on a read
+# failure; neither is a temperature a heat pump ever shows.
+# A probe error reported in °F or K arrives here converted, off by float
+# rounding (146.15 K is -126.99999999999997 °C) or by the display precision
+# (0.1 K); real readings that close to either value are not worth the risk.
+_PROBE_ERROR_TOLERANCE = 0.051
 
 # Widest believable ranges, per input (°C, W).  Defrosting coils reach ~60 °C,
 # flow water ~80 °C; residential units draw well under 30 kW.
@@ -67,10 +70,18 @@ def _power_problem(watts: float) -> Rejection:
 
 
 def _temperature_problem(key: InputKey, celsius: float) -> Rejection:
-    if celsius in _PROBE_ERRORS:
+    if _is_probe_error(celsius):
         return "probe_error"
     low, high = _TEMPERATURE_RANGE.get(key, (-60.0, 100.0))
     return None if low <= celsius <= high else "out_of_range"
+
+
+def _is_probe_error(celsius: float) -> bool:
+    # Two comparisons, no loop: this runs for every temperature reading.
+    return (
+        abs(celsius - 85.0) <= _PROBE_ERROR_TOLERANCE
+        or abs(celsius + 127.0) <= _PROBE_ERROR_TOLERANCE
+    )
 
 
 def _number(value: Value) -> tuple[float | None, Rejection]:
@@ -119,7 +130,7 @@ def _in_range(value: object, bounds: tuple[float, float]) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     number = float(value)
-    if not math.isfinite(number) or number in _PROBE_ERRORS:
+    if not math.isfinite(number) or _is_probe_error(number):
         return None
     low, high = bounds
     return number if low <= number <= high else None

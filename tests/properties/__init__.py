@@ -1,0 +1,1 @@
+"""Property-based tests: generated real-home noise over simulator traces."""
