@@ -25,8 +25,10 @@ PARALLEL_UPDATES = 0
 
 # Temperature differences are shown as means over this many evaluations and
 # written when they move by the deadband: a chart of the trend, not one
-# recorder row a minute.
-MEAN_MINUTES = 15
+# recorder row a minute.  An hour spans a whole defrost cycle (50-90 minutes
+# on a frosty day), whose sawtooth moved 15-minute means past the deadband
+# almost every time: ~90 writes a day each instead of ~10 (scripts/bench).
+MEAN_MINUTES = 60
 DELTA_DEADBAND_K = 0.5
 
 
