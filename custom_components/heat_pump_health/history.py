@@ -29,6 +29,10 @@ from typing import Any, Final
 CSV_HEADER: Final = ("entity_id", "state", "last_changed")
 # How much of a file is read to tell the formats apart.
 _SNIFF_BYTES: Final = 4096
+# A JSON export is decoded whole; past this size (several years of one-minute
+# history for a heat pump's eight entities) it would take gigabytes of memory.
+# The CSV download is streamed and has no such limit.
+MAX_JSON_BYTES: Final = 1 << 30
 _EMPTY_ATTRIBUTES: Final[Mapping[str, Any]] = {}
 
 
@@ -104,6 +108,13 @@ def read_history(
             kind = _detect(head, name)
             file.seek(0)
             if kind == "json":
+                size = os.fstat(file.fileno()).st_size
+                if size > MAX_JSON_BYTES:
+                    raise HistoryError(
+                        f"{name}: {size / (1 << 30):.1f} GiB of JSON is more than the "
+                        f"{MAX_JSON_BYTES >> 30} GiB a replay decodes at once; export a "
+                        "shorter period, or use the history panel's CSV download"
+                    )
                 return _parse_json_bytes(file.read(), name, entities)
             # Streamed: a CSV export of a long period can be large.
             text = io.TextIOWrapper(file, encoding="utf-8-sig", newline="")
@@ -116,6 +127,8 @@ def read_history(
         raise HistoryError(f"{name}: permission denied") from None
     except UnicodeDecodeError as err:
         raise HistoryError(_not_utf8(name, err)) from None
+    except MemoryError:
+        raise HistoryError(f"{name}: too large to read into memory") from None
     except OSError as err:
         raise HistoryError(f"{name}: cannot be read ({err.strerror or err})") from None
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from custom_components.heat_pump_health.history import (
+    MAX_JSON_BYTES,
     HistoryError,
     StateRecord,
     load_history,
@@ -260,3 +261,34 @@ def test_unreadable_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setattr(Path, "open", broken)
     with pytest.raises(HistoryError, match=r"cannot be read \(Input/output error\)"):
         load_history(path)
+
+
+def test_html_page_is_not_an_export(tmp_path: Path) -> None:
+    """Saving the history page instead of downloading the data."""
+    path = tmp_path / "history.csv"
+    path.write_text("<!DOCTYPE html>\n<html><head><title>Home Assistant</title></head></html>\n")
+    with pytest.raises(HistoryError, match="not a Home Assistant history export"):
+        load_history(path)
+
+
+def test_huge_json_is_refused_before_reading(tmp_path: Path) -> None:
+    """Sparse, so the test writes almost nothing; the size alone decides."""
+    path = tmp_path / "huge.json"
+    with path.open("wb") as file:
+        file.write(b"[[")
+        file.truncate(MAX_JSON_BYTES + 1)
+    with pytest.raises(HistoryError, match="GiB of JSON is more than") as caught:
+        load_history(path)
+    assert "\n" not in str(caught.value)
+
+
+def test_large_csv_is_streamed(tmp_path: Path) -> None:
+    """A large CSV (here ~30 MB, a year of one sensor a minute) reads completely."""
+    path = tmp_path / "year.csv"
+    start = ts("2024-01-01T00:00:00")
+    with path.open("w", encoding="utf-8") as file:
+        file.write("entity_id,state,last_changed\n")
+        for minute in range(366 * 1440):
+            stamp = datetime.fromtimestamp(start + 60 * minute, UTC).isoformat()
+            file.write(f"sensor.hp_power,{minute % 900},{stamp}\n")
+    assert len(load_history(path)) == 366 * 1440

@@ -550,3 +550,18 @@ def test_json_output_in_process(tmp_path: Path, capsys: pytest.CaptureFixture[st
     assert report["name"] == "NIST HILFT split heat pump"
     assert main([str(history), "--config", str(config), "--text"]) == 0
     assert "No faults" in capsys.readouterr().out
+
+
+def test_huge_history_through_the_script(tmp_path: Path) -> None:
+    history = tmp_path / "huge.json"
+    with history.open("wb") as file:
+        file.write(b"[[")
+        file.truncate((1 << 30) + 1)
+    config = tmp_path / "config.json"
+    config.write_text('{"power_entity": "sensor.heat_pump_power"}')
+    result = run_script(str(history), "--config", str(config))
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "GiB of JSON" in result.stderr
