@@ -50,8 +50,10 @@ class SteadyClock:
         """The current time as UTC epoch seconds; never goes backwards."""
         wall = self._wall()
         monotonic = self._monotonic()
+        # A monotonic clock cannot go back; a test's stand-in might.  Count
+        # only time that has not been counted yet.
         elapsed = max(monotonic - self._last_monotonic, 0.0)
-        self._last_monotonic = monotonic
+        self._last_monotonic = max(monotonic, self._last_monotonic)
         steady = self._value + elapsed
         offset = wall - steady
         if abs(offset) <= STEP_TOLERANCE_S and wall >= self._value:

@@ -261,3 +261,17 @@ async def test_a_failing_ingest_is_logged_once_and_isolated(
     await hass.async_block_till_done()
     assert "sensor.hp_power is taken in again" in caplog.text
     assert hass.states.get("binary_sensor.heat_pump_power_loss").state != "unavailable"
+
+
+def test_steady_clock_counts_no_time_twice() -> None:
+    """If the monotonic source ever went back, the time would not be counted again."""
+    wall, mono = [1000.0], [0.0]
+    clock = SteadyClock(wall=lambda: wall[0], monotonic=lambda: mono[0])
+    clock.now()
+    wall[0], mono[0] = 1060.0, 60.0
+    assert clock.now() == 1060.0
+    wall[0], mono[0] = 1030.0, 30.0  # both back by half a minute
+    assert clock.now() == 1060.0  # never backwards
+    wall[0], mono[0] = 1120.0, 120.0
+    assert clock.now() == 1120.0
+    assert clock.stepped == 0.0

@@ -259,7 +259,14 @@ def build(trace: Trace, start: float, end: float, plan: Plan) -> list[StateRecor
         if len(records) > 1:
             index = min(int(fraction * len(records)), len(records) - 1)
             record = records.pop(index)
-            records.insert(min(index + shift, len(records)), record)
+            # Late behind other entities' updates, never behind a newer state of
+            # its own: Home Assistant keeps one entity's states in order, so a
+            # stale value overtaking a newer one would be the truth to a monitor.
+            target = index
+            limit = min(index + shift, len(records))
+            while target < limit and records[target].entity_id != record.entity_id:
+                target += 1
+            records.insert(target, record)
     for switch in plan.switches:
         entity = entities[switch.entity % len(entities)]
         kind = _kind(entity, trace)
