@@ -96,6 +96,12 @@ class Plan:
     def gap_s(self) -> float:
         return sum(gap.hours for gap in self.gaps) * HOUR
 
+    @property
+    def extra_s(self) -> float:
+        """How much longer than asked ``play`` runs: gaps, and time lost to a step back."""
+        lost = -self.clock.delta_s if self.clock is not None and self.clock.delta_s < 0 else 0.0
+        return self.gap_s + lost
+
 
 FRACTION = st.floats(0.0, 1.0, allow_nan=False)
 
