@@ -1,0 +1,253 @@
+"""The development instance on http://localhost:8123: onboard it, configure it, log in.
+
+``python scripts/lib/dev_instance.py bootstrap`` is run by scripts/develop next
+to Home Assistant.  It waits until Home Assistant answers, then, only for what
+is missing:
+
+- finishes onboarding with the local development user ``dev`` / ``dev``
+  through the onboarding API, as the first-run screens would;
+- confirms the HTTP settings from configuration.yaml, which keep it on
+  127.0.0.1 (Home Assistant would otherwise revert them after five minutes);
+- adds Heat Pump Health on the simulated heat pump through the integration's
+  real config flow (the REST API the UI uses).
+
+The simulator itself comes from ``heat_pump_sim:`` in configuration.yaml.
+Everything goes to 127.0.0.1: the instance listens nowhere else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from typing import Any
+
+import aiohttp
+
+BASE_URL = "http://127.0.0.1:8123"
+# The frontend's client id: the tokens below are the ones the browser would get.
+CLIENT_ID = "http://localhost:8123/"
+USERNAME = "dev"
+PASSWORD = "dev"
+DEVICE = "simulated_heat_pump"
+ENTRY_TITLE = "Simulated heat pump"
+# The sources, named as the simulator's device and entity names make them.
+SOURCES = {
+    "power_entity": f"sensor.{DEVICE}_power",
+    "coil_temperature_entity": f"sensor.{DEVICE}_outdoor_coil_temperature",
+    "outdoor_temperature_entity": f"sensor.{DEVICE}_outdoor_temperature",
+    "supply_temperature_entity": f"sensor.{DEVICE}_supply_air_temperature",
+    "return_temperature_entity": f"sensor.{DEVICE}_return_air_temperature",
+    "defrost_entity": f"binary_sensor.{DEVICE}_defrost",
+    "climate_entity": f"climate.{DEVICE}",
+    "noise_entity": f"sensor.{DEVICE}_noise_level",
+}
+# Quicker than the product's defaults (5-30 min to confirm, 3-60 to clear) so
+# that a demonstration does not wait on persistence; the evidence each fault
+# needs is the product's own.
+TUNING = {"sensitivity": "normal", "confirm_minutes": 2, "clear_minutes": 5}
+
+
+class BootstrapError(Exception):
+    """The instance could not be set up; the message says what failed."""
+
+
+def log(message: str) -> None:
+    print(f"[dev-instance] {message}", file=sys.stderr, flush=True)
+
+
+async def wait_until_up(session: aiohttp.ClientSession, timeout_s: float) -> None:
+    """Wait until the HTTP API answers (onboarding answers before any login)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            async with session.get(f"{BASE_URL}/api/onboarding") as response:
+                if response.status in (200, 401, 404):
+                    return
+        except aiohttp.ClientError:
+            pass
+        if time.monotonic() > deadline:
+            msg = f"Home Assistant did not answer on {BASE_URL} within {timeout_s:.0f} s"
+            raise BootstrapError(msg)
+        await asyncio.sleep(2)
+
+
+async def _json(response: aiohttp.ClientResponse, what: str) -> Any:
+    if response.status >= 400:
+        text = await response.text()
+        msg = f"{what}: HTTP {response.status}: {text[:300]}"
+        raise BootstrapError(msg)
+    return await response.json()
+
+
+async def tokens_from_code(session: aiohttp.ClientSession, code: str) -> dict[str, Any]:
+    """Exchange an authorization code for access and refresh tokens."""
+    async with session.post(
+        f"{BASE_URL}/auth/token",
+        data={"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID},
+    ) as response:
+        tokens: dict[str, Any] = await _json(response, "token exchange")
+    return tokens
+
+
+async def login(session: aiohttp.ClientSession) -> dict[str, Any]:
+    """Log in as the development user through the login flow the frontend uses."""
+    async with session.post(
+        f"{BASE_URL}/auth/login_flow",
+        json={
+            "client_id": CLIENT_ID,
+            "handler": ["homeassistant", None],
+            "redirect_uri": CLIENT_ID,
+        },
+    ) as response:
+        flow = await _json(response, "login flow")
+    async with session.post(
+        f"{BASE_URL}/auth/login_flow/{flow['flow_id']}",
+        json={"client_id": CLIENT_ID, "username": USERNAME, "password": PASSWORD},
+    ) as response:
+        result = await _json(response, "login")
+    if result.get("type") != "create_entry":
+        msg = (
+            f"logging in as {USERNAME!r} failed ({result.get('errors')}); was the password changed?"
+        )
+        raise BootstrapError(msg)
+    return await tokens_from_code(session, result["result"])
+
+
+async def onboard(session: aiohttp.ClientSession) -> dict[str, Any] | None:
+    """Finish whatever onboarding step is open; return tokens if the user was created here."""
+    async with session.get(f"{BASE_URL}/api/onboarding") as response:
+        steps = {step["step"]: step["done"] for step in await _json(response, "onboarding")}
+    tokens: dict[str, Any] | None = None
+    if not steps.get("user", True):
+        log(f"Creating the development user {USERNAME!r} (password {PASSWORD!r}).")
+        async with session.post(
+            f"{BASE_URL}/api/onboarding/users",
+            json={
+                "client_id": CLIENT_ID,
+                "name": "Developer",
+                "username": USERNAME,
+                "password": PASSWORD,
+                "language": "en",
+            },
+        ) as response:
+            created = await _json(response, "creating the user")
+        tokens = await tokens_from_code(session, created["auth_code"])
+    pending = [
+        step for step in ("core_config", "analytics", "integration") if not steps.get(step, True)
+    ]
+    if pending:
+        tokens = tokens or await login(session)
+        headers = {"Authorization": f"Bearer {tokens['access_token']}"}
+        bodies: dict[str, dict[str, Any]] = {
+            "core_config": {},
+            "analytics": {},
+            "integration": {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID},
+        }
+        for step in pending:
+            async with session.post(
+                f"{BASE_URL}/api/onboarding/{step}", json=bodies[step], headers=headers
+            ) as response:
+                await _json(response, f"onboarding step {step}")
+        log("Onboarding finished.")
+    return tokens
+
+
+async def api(
+    session: aiohttp.ClientSession, token: str, method: str, path: str, body: Any = None
+) -> Any:
+    """Call the REST API with a bearer token."""
+    async with session.request(
+        method, f"{BASE_URL}{path}", json=body, headers={"Authorization": f"Bearer {token}"}
+    ) as response:
+        return await _json(response, f"{method} {path}")
+
+
+async def wait_for_state(
+    session: aiohttp.ClientSession, token: str, entity_id: str, timeout_s: float
+) -> dict[str, Any]:
+    """Wait until an entity exists; return its state object."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        async with session.get(
+            f"{BASE_URL}/api/states/{entity_id}", headers={"Authorization": f"Bearer {token}"}
+        ) as response:
+            if response.status == 200:
+                state: dict[str, Any] = await response.json()
+                return state
+        if time.monotonic() > deadline:
+            msg = f"{entity_id} did not appear within {timeout_s:.0f} s"
+            raise BootstrapError(msg)
+        await asyncio.sleep(2)
+
+
+async def ensure_heat_pump_health(session: aiohttp.ClientSession, token: str) -> None:
+    """Add Heat Pump Health on the simulated heat pump, unless an entry exists."""
+    entries = await api(
+        session, token, "GET", "/api/config/config_entries/entry?domain=heat_pump_health"
+    )
+    if entries:
+        return
+    # The config flow checks the sources' units: wait for them to exist.
+    for entity_id in SOURCES.values():
+        await wait_for_state(session, token, entity_id, 120)
+    flow = await api(
+        session, token, "POST", "/api/config/config_entries/flow", {"handler": "heat_pump_health"}
+    )
+    result = await api(
+        session,
+        token,
+        "POST",
+        f"/api/config/config_entries/flow/{flow['flow_id']}",
+        {"name": ENTRY_TITLE, "system_type": "air_to_air", **SOURCES, "tuning": TUNING},
+    )
+    if result.get("type") != "create_entry":
+        msg = f"the Heat Pump Health config flow did not create an entry: {result}"
+        raise BootstrapError(msg)
+    log("Added Heat Pump Health on the simulated heat pump.")
+
+
+async def keep_localhost_binding(session: aiohttp.ClientSession, token: str) -> None:
+    """Confirm the HTTP settings migrated from configuration.yaml.
+
+    Home Assistant moves ``http:`` from YAML into storage on first start as a
+    trial and reverts it, binding every interface, unless it is confirmed
+    within five minutes; an unattended development instance must keep
+    listening on 127.0.0.1 only.
+    """
+    async with session.ws_connect(f"{BASE_URL.replace('http', 'ws', 1)}/api/websocket") as ws:
+        await ws.receive_json()  # auth_required
+        await ws.send_json({"type": "auth", "access_token": token})
+        if (await ws.receive_json()).get("type") != "auth_ok":
+            msg = "the websocket API refused the development user's token"
+            raise BootstrapError(msg)
+        await ws.send_json({"id": 1, "type": "http/config/promote"})
+        result = await ws.receive_json()
+    if result.get("success"):
+        log("Confirmed the HTTP settings (127.0.0.1:8123).")
+    # Otherwise there was nothing pending: the settings are confirmed already.
+
+
+async def bootstrap(timeout_s: float = 600) -> None:
+    async with aiohttp.ClientSession() as session:
+        await wait_until_up(session, timeout_s)
+        tokens = await onboard(session) or await login(session)
+        await keep_localhost_binding(session, tokens["access_token"])
+        await ensure_heat_pump_health(session, tokens["access_token"])
+    log(f"Ready: http://localhost:8123/heat-pump-health (log in as {USERNAME} / {PASSWORD}).")
+
+
+def main() -> int:
+    if sys.argv[1:] != ["bootstrap"]:
+        print("usage: dev_instance.py bootstrap", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(bootstrap())
+    except BootstrapError as err:
+        log(f"error: {err}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
