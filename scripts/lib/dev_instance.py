@@ -228,10 +228,26 @@ async def keep_localhost_binding(session: aiohttp.ClientSession, token: str) -> 
     # Otherwise there was nothing pending: the settings are confirmed already.
 
 
+# Onboarding adds these; offline they only retry and fill the log.
+ONLINE_ONLY_DOMAINS = frozenset({"radio_browser", "met", "google_translate"})
+
+
+async def remove_online_only_entries(session: aiohttp.ClientSession, token: str) -> None:
+    """Remove the integrations onboarding added that need the internet."""
+    entries = await api(session, token, "GET", "/api/config/config_entries/entry")
+    for entry in entries:
+        if entry.get("domain") in ONLINE_ONLY_DOMAINS:
+            await api(
+                session, token, "DELETE", f"/api/config/config_entries/entry/{entry['entry_id']}"
+            )
+            log(f"Removed {entry['domain']} (added by onboarding; it needs the internet).")
+
+
 async def bootstrap(timeout_s: float = 600) -> None:
     async with aiohttp.ClientSession() as session:
         await wait_until_up(session, timeout_s)
         tokens = await onboard(session) or await login(session)
+        await remove_online_only_entries(session, tokens["access_token"])
         await keep_localhost_binding(session, tokens["access_token"])
         await ensure_heat_pump_health(session, tokens["access_token"])
     log(f"Ready: http://localhost:8123/heat-pump-health (log in as {USERNAME} / {PASSWORD}).")
