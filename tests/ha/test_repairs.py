@@ -11,6 +11,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.setup import async_setup_component
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.const import DOMAIN
 
@@ -27,6 +28,30 @@ async def _fix(hass: HomeAssistant, issue_id: str, user_input: dict[str, Any] | 
     if user_input is None:
         return result
     return await manager.async_configure(result["flow_id"], user_input)
+
+
+async def _entry_on_registry_source(
+    hass: HomeAssistant,
+    entity_registry: er.EntityRegistry,
+    key: str,
+    unique_id: str,
+    others: dict[str, str] | None = None,
+) -> tuple[MockConfigEntry, str]:
+    """A loaded entry whose ``key`` source is a registry entity; returns it and the entity id."""
+    source = entity_registry.async_get_or_create(
+        "sensor", "meter", unique_id, suggested_object_id=f"meter_{key}"
+    )
+    hass.states.async_set(source.entity_id, "900", {"unit_of_measurement": "W"})
+    entry = make_entry({key: source.entity_id, **(others or {})})
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry, source.entity_id
+
+
+async def _remove(hass: HomeAssistant, entity_registry: er.EntityRegistry, entity_id: str) -> None:
+    entity_registry.async_remove(entity_id)
+    await hass.async_block_till_done()
 
 
 async def test_serviced_resets_the_fault(
@@ -52,17 +77,10 @@ async def test_serviced_resets_the_fault(
 async def test_removed_source_raises_fixable_issue(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
 ) -> None:
-    source = entity_registry.async_get_or_create(
-        "sensor", "meter", "power-1", suggested_object_id="meter_power"
+    entry, source = await _entry_on_registry_source(
+        hass, entity_registry, "power_entity", "power-1", {"noise_entity": "sensor.hp_noise"}
     )
-    hass.states.async_set(source.entity_id, "900", {"unit_of_measurement": "W"})
-    entry = make_entry({"power_entity": source.entity_id, "noise_entity": "sensor.hp_noise"})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    entity_registry.async_remove(source.entity_id)
-    await hass.async_block_till_done()
+    await _remove(hass, entity_registry, source)
     issue_id = f"{entry.entry_id}_source_power_entity"
     issue = issue_registry.async_get_issue(DOMAIN, issue_id)
     assert issue is not None
@@ -82,15 +100,10 @@ async def test_removed_source_raises_fixable_issue(
 async def test_removed_source_can_be_dropped(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
 ) -> None:
-    source = entity_registry.async_get_or_create(
-        "sensor", "meter", "noise-1", suggested_object_id="meter_noise"
+    entry, source = await _entry_on_registry_source(
+        hass, entity_registry, "noise_entity", "noise-1", {"power_entity": POWER}
     )
-    entry = make_entry({"power_entity": POWER, "noise_entity": source.entity_id})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    entity_registry.async_remove(source.entity_id)
-    await hass.async_block_till_done()
+    await _remove(hass, entity_registry, source)
 
     issue_id = f"{entry.entry_id}_source_noise_entity"
     result = await _fix(hass, issue_id, {})
@@ -104,15 +117,10 @@ async def test_removed_source_can_be_dropped(
 async def test_replacement_must_be_valid(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
 ) -> None:
-    source = entity_registry.async_get_or_create(
-        "sensor", "meter", "power-2", suggested_object_id="meter_power"
+    entry, source = await _entry_on_registry_source(
+        hass, entity_registry, "power_entity", "power-2"
     )
-    entry = make_entry({"power_entity": source.entity_id})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-    entity_registry.async_remove(source.entity_id)
-    await hass.async_block_till_done()
+    await _remove(hass, entity_registry, source)
 
     # Dropping the only source would leave nothing to judge.
     result = await _fix(hass, f"{entry.entry_id}_source_power_entity", {})
@@ -124,16 +132,10 @@ async def test_replacement_must_be_valid(
 async def test_renamed_source_is_followed(
     hass: HomeAssistant, entity_registry: er.EntityRegistry, issue_registry: ir.IssueRegistry
 ) -> None:
-    source = entity_registry.async_get_or_create(
-        "sensor", "meter", "power-3", suggested_object_id="meter_power"
+    entry, source = await _entry_on_registry_source(
+        hass, entity_registry, "power_entity", "power-3"
     )
-    hass.states.async_set(source.entity_id, "900", {"unit_of_measurement": "W"})
-    entry = make_entry({"power_entity": source.entity_id})
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-    entity_registry.async_update_entity(source.entity_id, new_entity_id="sensor.heat_pump_power")
+    entity_registry.async_update_entity(source, new_entity_id="sensor.heat_pump_power")
     await hass.async_block_till_done()
     assert entry.options["power_entity"] == "sensor.heat_pump_power"
     assert not [i for i in issue_registry.issues.values() if i.domain == DOMAIN]

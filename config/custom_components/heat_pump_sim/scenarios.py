@@ -17,19 +17,12 @@ from typing import Final
 from .physics import (
     BLOCKED_FILTER,
     BREAKER_TRIP,
-    CLIMATE,
-    COIL_TEMPERATURE,
-    DEFROST,
     DEFROST_ENDS_EARLY,
     DEFROST_NEVER_STARTS,
     DEFROST_TOO_LONG,
-    NOISE,
-    OUTDOOR_TEMPERATURE,
-    POWER,
+    INPUT_KEYS,
     RATTLING,
     REFRIGERANT_LEAK,
-    RETURN_TEMPERATURE,
-    SUPPLY_TEMPERATURE,
     WORN_BEARING,
     Dropout,
     FaultInjection,
@@ -169,23 +162,13 @@ def air_to_water_day(*, seed: int = 7, start: datetime | None = None) -> Scenari
 
 def dropouts_each_sensor(*, seed: int = 8, start: datetime | None = None) -> Scenario:
     """Two healthy days in which every entity goes unavailable once."""
-    keys = (
-        POWER,
-        COIL_TEMPERATURE,
-        OUTDOOR_TEMPERATURE,
-        SUPPLY_TEMPERATURE,
-        RETURN_TEMPERATURE,
-        DEFROST,
-        CLIMATE,
-        NOISE,
-    )
     dropouts = tuple(
         Dropout(
             input_key=key,
             start_offset=timedelta(hours=3 + 5 * index),
             duration=timedelta(minutes=20 + 10 * (index % 4)),
         )
-        for index, key in enumerate(keys)
+        for index, key in enumerate(INPUT_KEYS)
     )
     return replace(_humid_base("dropouts_each_sensor", 2, seed, start), dropouts=dropouts)
 
