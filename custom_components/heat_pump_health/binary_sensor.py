@@ -9,13 +9,12 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.util import dt as dt_util
 
 from . import HeatPumpHealthConfigEntry
 from .engine.advice import ADVICE
 from .engine.model import FaultKey, FaultStatus
 from .entity import HeatPumpHealthEntity, async_remove_stale_entities
-from .monitor import HeatPumpMonitor
+from .monitor import HeatPumpMonitor, iso_utc
 
 PARALLEL_UPDATES = 0
 
@@ -40,10 +39,6 @@ async def async_setup_entry(
             AnyFaultBinarySensor(monitor=monitor),
         ]
     )
-
-
-def _iso(timestamp: float | None) -> str | None:
-    return None if timestamp is None else dt_util.utc_from_timestamp(timestamp).isoformat()
 
 
 class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
@@ -76,7 +71,7 @@ class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
         advice = ADVICE[self.fault]
         attributes: dict[str, Any] = {
             "severity": status.severity.value,
-            "since": _iso(status.since),
+            "since": iso_utc(status.since),
             "reason": status.reason,
             "watch": status.suspect,
             "evidence": status.evidence,

@@ -193,8 +193,16 @@ def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
     return errors
 
 
-def _same_sources(options: Mapping[str, Any], other: Mapping[str, Any]) -> bool:
-    return {k: options.get(k) for k in SOURCE_KEYS} == {k: other.get(k) for k in SOURCE_KEYS}
+def sources_taken(
+    hass: HomeAssistant, options: Mapping[str, Any], *, ignore: str | None = None
+) -> bool:
+    """Whether another entry (not ``ignore``) already watches exactly these sources."""
+    wanted = {key: options.get(key) for key in SOURCE_KEYS}
+    return any(
+        {key: entry.options.get(key) for key in SOURCE_KEYS} == wanted
+        for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False)
+        if entry.entry_id != ignore
+    )
 
 
 class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -210,20 +218,13 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
         """Return the options flow."""
         return HeatPumpHealthOptionsFlow()
 
-    def _duplicate_of(self, options: Mapping[str, Any], *, ignore: str | None = None) -> bool:
-        return any(
-            _same_sources(options, entry.options)
-            for entry in self._async_current_entries(include_ignore=False)
-            if entry.entry_id != ignore
-        )
-
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the name, the system type and the source entities."""
         errors: dict[str, str] = {}
         defaults: Mapping[str, Any] = {}
         if user_input is not None:
             options = flatten(user_input)
-            if self._duplicate_of(options):
+            if sources_taken(self.hass, options):
                 return self.async_abort(reason="already_configured")
             errors = validate_options(self.hass, options)
             if not errors:
@@ -243,7 +244,7 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
         defaults: Mapping[str, Any] = entry.options
         if user_input is not None:
             options = flatten(user_input)
-            if self._duplicate_of(options, ignore=entry.entry_id):
+            if sources_taken(self.hass, options, ignore=entry.entry_id):
                 return self.async_abort(reason="already_configured")
             errors = validate_options(self.hass, options)
             if not errors:
@@ -264,11 +265,7 @@ class HeatPumpHealthOptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             options = flatten(user_input)
             errors = validate_options(self.hass, options)
-            if not errors and any(
-                _same_sources(options, entry.options)
-                for entry in self.hass.config_entries.async_entries(DOMAIN)
-                if entry.entry_id != self.config_entry.entry_id
-            ):
+            if not errors and sources_taken(self.hass, options, ignore=self.config_entry.entry_id):
                 errors["base"] = "already_configured"
             if not errors:
                 return self.async_create_entry(data=options)

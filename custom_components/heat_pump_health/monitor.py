@@ -318,7 +318,7 @@ class HeatPumpMonitor:
                 "fault": status.fault.value,
                 "state": state,
                 "severity": status.severity.value,
-                "since": _iso(status.since),
+                "since": iso_utc(status.since),
                 "reason": status.reason,
                 "evidence": status.evidence,
             },
@@ -360,7 +360,7 @@ class HeatPumpMonitor:
             "last_evaluation": None
             if last is None
             else {
-                "at": _iso(last.now),
+                "at": iso_utc(last.now),
                 "statuses": {
                     fault.value: _status_dict(status) for fault, status in last.statuses.items()
                 },
@@ -371,7 +371,8 @@ class HeatPumpMonitor:
         }
 
 
-def _iso(timestamp: float | None) -> str | None:
+def iso_utc(timestamp: float | None) -> str | None:
+    """An epoch time as ISO 8601 UTC, as attributes and events show it."""
     if timestamp is None:
         return None
     return dt_util.utc_from_timestamp(timestamp).isoformat()
@@ -380,7 +381,7 @@ def _iso(timestamp: float | None) -> str | None:
 def _status_dict(status: FaultStatus) -> dict[str, Any]:
     return {
         "active": status.active,
-        "since": _iso(status.since),
+        "since": iso_utc(status.since),
         "severity": status.severity.value,
         "suspect": status.suspect,
         "reason": status.reason,
