@@ -32,10 +32,10 @@ from pathlib import Path
 import sys
 from typing import Any, Final, NoReturn, override
 
-from .engine.advice import ADVICE
 from .engine.evaluator import Evaluation, Evaluator
 from .engine.model import FaultKey, InputKey
 from .engine.options import EvaluatorOptions
+from .explain import Explainer, Units, load_texts, load_titles
 from .history import HistoryError, Row, StateRecord, read_history
 from .ingest import (
     ATTR_TEMPERATURE_UNIT,
@@ -475,27 +475,27 @@ def format_text(report: Mapping[str, Any]) -> str:
         lines += ["", "No faults: the heat pump behaved normally throughout."]
         return "\n".join(lines) + "\n"
     lines += ["", f"{len(faults)} fault episode{'s' if len(faults) != 1 else ''}:"]
+    explainer = Explainer(load_texts(), Units())
+    titles = load_titles()
     for number, fault in enumerate(faults, 1):
         key = FaultKey(fault["fault"])
-        advice = ADVICE.get(key)
-        title = advice.title if advice else key.value
         ended = f"until {_when(fault['end'])}" if fault["end"] else "still active at the end"
         lines += [
             "",
-            f"{number}. {title} [{fault['fault']}, {fault['severity']}]",
+            f"{number}. {titles.get(key, key.value)} [{fault['fault']}, {fault['severity']}]",
             f"   When:  from {_when(fault['start'])} {ended} "
             f"({_duration(fault['start'], fault['end'], period['end'])}); "
             f"reported at {_when(fault['confirmed'])}",
         ]
-        why = fault["reason"] or "-"
-        if fault["evidence"]:
-            why += " (" + ", ".join(f"{k}={v}" for k, v in fault["evidence"].items()) + ")"
-        lines.append(f"   Why:   {why}")
-        if advice:
-            lines.append("   Likely causes:")
-            lines += [f"     - {cause}" for cause in advice.causes]
-            lines.append("   What to check:")
-            lines += [f"     - {check}" for check in advice.checks]
+        lines.append(f"   Why:   {explainer.reason(fault['reason']) or '-'}")
+        lines += [
+            f"     {sentence}"
+            for sentence in explainer.sentences(key, fault["reason"], fault["evidence"])
+        ]
+        lines.append("   Likely causes:")
+        lines += [f"     - {cause}" for cause in explainer.causes(key)]
+        lines.append("   What to check:")
+        lines += [f"     - {check}" for check in explainer.checks(key)]
     return "\n".join(lines) + "\n"
 
 

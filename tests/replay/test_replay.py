@@ -493,13 +493,16 @@ def test_fault_episodes_json_and_text(fake: FakeEvaluator, tmp_path: Path) -> No
         },
     ]
     json.dumps(report, allow_nan=False)  # strict JSON
+    report["faults"][0]["evidence"].update(demand="heat", split_k=0.4)
     text = format_text(report)
     assert "Heat Pump Health replay: Garage" in text
     assert "2 fault episodes:" in text
-    assert "1. The heat pump is not getting power [power_loss, error]" in text
+    assert "1. Power loss [power_loss, error]" in text
     assert "from 2024-01-15 05:51 UTC until 2024-01-15 06:03 UTC (12 min)" in text
     assert "still active at the end (11 min so far)" in text
-    assert "Why:   no_power (power_w=0.0, threshold_w=40.0, odd=None)" in text
+    assert "Why:   no power while the thermostat calls for the unit\n" in text
+    assert "     The unit draws 0 W while the thermostat calls for heat.\n" in text
+    assert "     The supply is only 0.4 °C warmer than the return: no heat is going out." in text
     assert "What to check:" in text
     assert "Make sure the isolator switch next to the outdoor unit is on." in text
 
@@ -516,7 +519,7 @@ def test_text_report_details(fake: FakeEvaluator, capsys: pytest.CaptureFixture[
     assert "Ignored:  1 not_numeric" in text
     assert "1 fault episode:" in text
     assert "(2 h 10 min so far)" in text
-    assert "Why:   no_power\n" in text
+    assert "Why:   no power while the thermostat calls for the unit\n" in text
 
 
 def test_empty_replay_and_a_bare_report() -> None:

@@ -5,15 +5,16 @@ the evidence behind them come out.  The live integration and the replay tool
 both drive this same code.
 """
 
-from .advice import ADVICE, SEVERITY, Advice
 from .evaluator import Evaluation, Evaluator
 from .model import (
+    SEVERITY,
     ClimateReading,
     Diagnostics,
     FaultKey,
     FaultStatus,
     Health,
     InputKey,
+    Sensitivity,
     Severity,
     SystemType,
     Value,
@@ -21,9 +22,7 @@ from .model import (
 from .options import EvaluatorOptions
 
 __all__ = [
-    "ADVICE",
     "SEVERITY",
-    "Advice",
     "ClimateReading",
     "Diagnostics",
     "Evaluation",
@@ -33,6 +32,7 @@ __all__ = [
     "FaultStatus",
     "Health",
     "InputKey",
+    "Sensitivity",
     "Severity",
     "SystemType",
     "Value",

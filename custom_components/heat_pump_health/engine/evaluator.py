@@ -9,11 +9,10 @@ import math
 from typing import Any
 
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
-from .advice import SEVERITY
 from .defrost import DAY_S, DefrostTracker
 from .ice_buildup import IceBuildupDetector
 from .insufficient_heat import InsufficientHeatDetector
-from .model import Diagnostics, FaultKey, FaultStatus, Health, InputKey, Value
+from .model import SEVERITY, Diagnostics, FaultKey, FaultStatus, Health, InputKey, Value
 from .operation import Operation, PowerProfile
 from .options import EvaluatorOptions
 from .persistence import Evidence, FaultTracker, Transition, Verdict

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -27,6 +29,14 @@ class SystemType(StrEnum):
     AIR_TO_WATER = "air_to_water"
 
 
+class Sensitivity(StrEnum):
+    """How large a deviation from normal must be before a fault is judged abnormal."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+
+
 class FaultKey(StrEnum):
     """The faults; the names are used by entities, events, repairs and replay."""
 
@@ -41,6 +51,18 @@ class Severity(StrEnum):
 
     ERROR = "error"
     WARNING = "warning"
+
+
+# How serious each fault is.  The words an owner reads about each fault
+# (causes, checks, evidence) are translations: see explain.py.
+SEVERITY: Mapping[FaultKey, Severity] = MappingProxyType(
+    {
+        FaultKey.POWER_LOSS: Severity.ERROR,
+        FaultKey.ICE_BUILDUP: Severity.ERROR,
+        FaultKey.INSUFFICIENT_HEAT: Severity.WARNING,
+        FaultKey.ABNORMAL_NOISE: Severity.WARNING,
+    }
+)
 
 
 class Health(StrEnum):

@@ -7,20 +7,18 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
-from .model import FaultKey, InputKey, SystemType
-
-SENSITIVITIES = ("low", "normal", "high")
+from .model import FaultKey, InputKey, Sensitivity, SystemType
 
 # Multiplies every "how far from normal" margin: low sensitivity asks for more
 # deviation before it speaks, high for less.  Persistence is not scaled, so a
 # sensitive setting still never alarms on a single reading.
-_MARGIN_SCALE = {"low": 1.3, "normal": 1.0, "high": 0.75}
+_MARGIN_SCALE = {Sensitivity.LOW: 1.3, Sensitivity.NORMAL: 1.0, Sensitivity.HIGH: 0.75}
 
 # Keys the replay configuration carries alongside the options; not ours.
 _IGNORED_KEYS = frozenset({"units", "name"})
 
 # One day: persistence longer than that would hide every fault.
-_MAX_MINUTES = 1440
+MAX_MINUTES = 1440
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -29,18 +27,15 @@ class EvaluatorOptions:
 
     system_type: SystemType = SystemType.AIR_TO_AIR
     configured: frozenset[InputKey] = frozenset()
-    sensitivity: str = "normal"
+    sensitivity: Sensitivity = Sensitivity.NORMAL
     confirm_minutes: int | None = None
     clear_minutes: int | None = None
 
     def __post_init__(self) -> None:
-        if self.sensitivity not in SENSITIVITIES:
-            msg = f"sensitivity must be one of {', '.join(SENSITIVITIES)}, not {self.sensitivity!r}"
-            raise ValueError(msg)
         for name in ("confirm_minutes", "clear_minutes"):
             value = getattr(self, name)
-            if value is not None and not 0 <= value <= _MAX_MINUTES:
-                msg = f"{name} must be between 0 and {_MAX_MINUTES}, not {value!r}"
+            if value is not None and not 0 <= value <= MAX_MINUTES:
+                msg = f"{name} must be between 0 and {MAX_MINUTES}, not {value!r}"
                 raise ValueError(msg)
 
     @classmethod
@@ -48,7 +43,7 @@ class EvaluatorOptions:
         """Build options from a config entry's options or a replay configuration."""
         configured: set[InputKey] = set()
         system_type = SystemType.AIR_TO_AIR
-        sensitivity = "normal"
+        sensitivity = Sensitivity.NORMAL
         minutes: dict[str, int | None] = {"confirm_minutes": None, "clear_minutes": None}
         input_keys = {key.value: key for key in InputKey}
         for key, value in data.items():
@@ -64,7 +59,7 @@ class EvaluatorOptions:
                     raise ValueError(msg) from None
             elif key == "sensitivity":
                 if value is not None:
-                    sensitivity = str(value)
+                    sensitivity = _sensitivity(value)
             elif key in minutes:
                 minutes[key] = _minutes(key, value)
             elif key not in _IGNORED_KEYS:
@@ -107,6 +102,15 @@ class EvaluatorOptions:
         return tuple(fault for fault in FaultKey if usable[fault])
 
 
+def _sensitivity(value: Any) -> Sensitivity:
+    try:
+        return Sensitivity(value)
+    except ValueError:
+        allowed = ", ".join(item.value for item in Sensitivity)
+        msg = f"sensitivity must be one of {allowed}, not {value!r}"
+        raise ValueError(msg) from None
+
+
 def _entity_given(key: str, value: Any) -> bool:
     """Tell whether an input names an entity (then it counts as configured)."""
     if value is None or value == "":
@@ -128,7 +132,7 @@ def _minutes(key: str, value: Any) -> int | None:
         msg = f"{key} must be a whole number of minutes, not {value!r}"
         raise ValueError(msg)
     minutes = int(value)
-    if not 0 <= minutes <= _MAX_MINUTES:
-        msg = f"{key} must be between 0 and {_MAX_MINUTES}, not {value!r}"
+    if not 0 <= minutes <= MAX_MINUTES:
+        msg = f"{key} must be between 0 and {MAX_MINUTES}, not {value!r}"
         raise ValueError(msg)
     return minutes

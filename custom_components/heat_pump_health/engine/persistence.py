@@ -47,12 +47,6 @@ class Transition(Enum):
     CLEARED = 2
 
 
-# A suspicion is shown after this share of the confirmation time, but never
-# for the first few minutes, so a one-minute blip does not flash "watch".
-_SUSPECT_SHARE = 0.3
-_SUSPECT_MIN_S = 180.0
-
-
 class FaultTracker:
     """Confirmation and clearing of one fault.
 
@@ -79,12 +73,13 @@ class FaultTracker:
 
     @property
     def suspect(self) -> bool:
-        """Not confirmed, but abnormal long enough to be worth watching."""
-        if self.active or self.onset is None:
-            return False
-        return self.score >= min(
-            self.confirm_s, max(_SUSPECT_MIN_S, _SUSPECT_SHARE * self.confirm_s)
-        )
+        """Abnormal evidence is building but not confirmed: the owner sees "watch".
+
+        Shown from the first abnormal minute: the build-up is exactly what an
+        owner standing at the unit wants to see, and "watch" asks nothing of
+        them, so a one-minute blip costs little.
+        """
+        return not self.active and self.onset is not None
 
     def update(
         self, verdict: Verdict, now: float, dt: float, changed_at: float | None = None

@@ -22,7 +22,10 @@ from .stats import as_float, rounded
 # 0 W from standby is only evidence after this long: outdoor units switch their
 # crankcase heater off on their own, and a real trip lasts until someone acts.
 _STANDBY_LOSS_S = 20 * 60.0
-_STANDBY_SUSPECT_S = 15 * 60.0
+# Shown as "watch" once the standby draw has been gone this long: past the
+# few minutes a start or stop transient lasts, so the owner sees the build-up
+# long before it counts.
+_STANDBY_SUSPECT_S = 5 * 60.0
 # A standby this small is indistinguishable from 0 W on a household meter.
 _MIN_STANDBY_W = 5.0
 # A healthy 0 W idle spell this long teaches that the unit idles at 0 W.

@@ -1,4 +1,4 @@
-"""Options parsing, evaluable faults, and the owner-facing advice."""
+"""Options parsing, evaluable faults and severities."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from custom_components.heat_pump_health.engine import (
-    ADVICE,
     SEVERITY,
     Evaluator,
     EvaluatorOptions,
@@ -99,13 +98,9 @@ def test_confirm_and_clear_overrides_apply() -> None:
     assert EvaluatorOptions(confirm_minutes=0).confirm_minutes == 0
 
 
-def test_every_fault_has_advice_and_severity() -> None:
-    assert set(ADVICE) == set(FaultKey)
+def test_every_fault_has_a_severity() -> None:
+    assert set(SEVERITY) == set(FaultKey)
     assert SEVERITY[FaultKey.POWER_LOSS] is Severity.ERROR
     assert SEVERITY[FaultKey.ICE_BUILDUP] is Severity.ERROR
     assert SEVERITY[FaultKey.INSUFFICIENT_HEAT] is Severity.WARNING
     assert SEVERITY[FaultKey.ABNORMAL_NOISE] is Severity.WARNING
-    for advice in ADVICE.values():
-        assert advice.title
-        assert len(advice.causes) >= 2
-        assert len(advice.checks) >= 2

@@ -1,0 +1,179 @@
+"""The evidence in words, in every language file, in both temperature units."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from custom_components.heat_pump_health.engine.model import FaultKey
+from custom_components.heat_pump_health.explain import REASONS, Explainer, Units, load_texts
+
+TRANSLATIONS = (
+    Path(__file__).resolve().parent.parent / "custom_components" / "heat_pump_health"
+) / "translations"
+LANGUAGES = sorted(path.stem for path in TRANSLATIONS.glob("*.json"))
+
+# Evidence as each detector writes it, for each reason (and healthy: None).
+EVIDENCE: dict[FaultKey, dict[str | None, dict[str, Any]]] = {
+    FaultKey.POWER_LOSS: {
+        "no_power": {"power_w": 0.0, "standby_w": 12.0, "demand": "heat", "split_k": 2.5},
+        "power_unavailable": {
+            "power_w": None,
+            "standby_w": None,
+            "demand": "cool",
+            "split_k": -0.4,
+        },
+        "no_standby_power": {"power_w": 0.0, "standby_w": 14.0, "zero_minutes": 22.0},
+        None: {"power_w": 671.0, "standby_w": 12.0, "demand": "heat", "split_k": 11.0},
+    },
+    FaultKey.ICE_BUILDUP: {
+        "defrost_too_long": {"defrost_minutes": 24.0, "max_defrost_minutes": 20.0},
+        "defrost_not_clearing": {"failed_defrosts_in_a_row": 3, "success_coil_c": 5.0},
+        "back_to_back_defrosts": {"quick_repeats_3h": 3, "last_defrost_minutes": 6.0},
+        "coil_icing": {
+            "coil_outdoor_gap_k": 17.2,
+            "alarm_gap_k": 16.0,
+            "gap_growth_k": 4.1,
+            "icing_minutes": 95.0,
+        },
+        None: {"coil_outdoor_gap_k": 7.0, "last_defrost_minutes": 6.5},
+    },
+    FaultKey.INSUFFICIENT_HEAT: {
+        "low_split": {
+            "split_k": 4.0,
+            "min_split_k": 8.2,
+            "expected_split_k": 11.5,
+            "expectation": "learned",
+        },
+        "high_split": {"split_k": 21.0, "max_split_k": 18.0, "high_split_minutes": 50},
+        "room_below_target": {
+            "room_deficit_k": 2.1,
+            "cold_room_minutes": 190,
+            "power_w": 2400,
+            "flat_out_w": 2500,
+        },
+        None: {"split_k": 12.0},
+    },
+    FaultKey.ABNORMAL_NOISE: {
+        "sustained": {"elevated_share": 0.8, "level": 61.0, "baseline": 52.0, "state": "running_7"},
+        "bursts": {
+            "bursts_last_hour": 4,
+            "bursts_hour_before": 3,
+            "elevated_above": 58.0,
+            "baseline": 52.0,
+            "state": "idle",
+        },
+        None: {"level": 51.0, "baseline": 52.0, "state": "defrost"},
+    },
+}
+
+
+def _explainer(language: str, temperature: str = "°C") -> Explainer:
+    return Explainer(load_texts(language), Units(temperature=temperature, noise="dB"))
+
+
+def test_every_reason_has_evidence_here() -> None:
+    for fault, reasons in REASONS.items():
+        assert set(reasons) | {None} == set(EVIDENCE[fault]), fault
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_reason_reads_as_sentences(language: str) -> None:
+    explainer = _explainer(language)
+    for fault, cases in EVIDENCE.items():
+        for reason, evidence in cases.items():
+            sentences = explainer.sentences(fault, reason, evidence)
+            assert sentences, (fault, reason)
+            for sentence in sentences:
+                assert "{" not in sentence
+                assert "None" not in sentence
+                assert sentence.strip() == sentence
+            if reason is not None:
+                assert explainer.reason(reason) != reason.replace("_", " ") or language != "en"
+
+
+def test_english_power_loss_reads_as_an_owner_would_say_it() -> None:
+    explainer = _explainer("en")
+    evidence = {
+        **EVIDENCE[FaultKey.POWER_LOSS]["no_power"],
+        "abnormal_minutes": 4.0,
+        "confirm_minutes": 10.0,
+    }
+    assert explainer.sentences(FaultKey.POWER_LOSS, "no_power", evidence) == [
+        "The unit draws 0 W while the thermostat calls for heat.",
+        "The supply is only 2.5 °C warmer than the return: no heat is going out.",
+        "Its normal standby draw is 12 W.",
+        "Seen for 4 min of the 10 min it must last before it is confirmed.",
+    ]
+
+
+def test_fahrenheit_shows_differences_and_temperatures_in_fahrenheit() -> None:
+    explainer = _explainer("en", "°F")
+    [cooling] = explainer.sentences(
+        FaultKey.POWER_LOSS, "power_unavailable", EVIDENCE[FaultKey.POWER_LOSS]["power_unavailable"]
+    )[1:]
+    assert cooling == "The supply is only 0.7 °F cooler than the return: no cooling is going out."
+    [not_clearing] = explainer.sentences(
+        FaultKey.ICE_BUILDUP,
+        "defrost_not_clearing",
+        EVIDENCE[FaultKey.ICE_BUILDUP]["defrost_not_clearing"],
+    )
+    assert "below 41.0 °F" in not_clearing
+
+
+def test_numbers_are_shown_in_readable_units() -> None:
+    explainer = _explainer("en")
+    [room] = explainer.sentences(
+        FaultKey.INSUFFICIENT_HEAT,
+        "room_below_target",
+        EVIDENCE[FaultKey.INSUFFICIENT_HEAT]["room_below_target"],
+    )
+    assert room == (
+        "The room has been 2.1 °C below its target for 3 h 10 min while the unit runs at "
+        "2.4 kW, close to its full 2.5 kW."
+    )
+    [sustained] = explainer.sentences(
+        FaultKey.ABNORMAL_NOISE, "sustained", EVIDENCE[FaultKey.ABNORMAL_NOISE]["sustained"]
+    )
+    assert sustained == (
+        "The level has been above normal for 80 % of the last quarter hour: it is 61.0 dB, "
+        "where 52.0 dB is normal while it runs."
+    )
+
+
+def test_missing_values_leave_their_sentence_out() -> None:
+    explainer = _explainer("en")
+    evidence = {"power_w": 0.0, "standby_w": None, "demand": "heat", "split_k": None}
+    assert explainer.sentences(FaultKey.POWER_LOSS, "no_power", evidence) == [
+        "The unit draws 0 W while the thermostat calls for heat."
+    ]
+
+
+def test_unknown_failed_and_healthy() -> None:
+    explainer = _explainer("en")
+    assert explainer.sentences(FaultKey.ABNORMAL_NOISE, None, {}, known=None) == [
+        "This fault cannot be judged right now: the readings it needs are unknown."
+    ]
+    assert explainer.sentences(FaultKey.POWER_LOSS, "no_power", {"error": "rule_failed"}) == [
+        "This fault could not be judged at the last evaluation; the log says why."
+    ]
+    assert explainer.nothing_abnormal() == "Nothing abnormal at the last evaluation."
+    assert explainer.cleared().startswith("Back to normal")
+    assert explainer.reason(None) is None
+    assert explainer.reason("brand_new") == "brand new"
+
+
+def test_a_broken_translation_is_left_out_not_shown_with_a_hole() -> None:
+    texts = {**load_texts(), "power_loss_draw": "Draws {watts}.", "power_loss_standby": "{"}
+    explainer = Explainer(texts)
+    assert explainer.sentences(FaultKey.POWER_LOSS, None, {"power_w": 5.0, "standby_w": 4.0}) == []
+
+
+def test_causes_and_checks_come_in_order() -> None:
+    explainer = _explainer("en")
+    english = json.loads((TRANSLATIONS / "en.json").read_text(encoding="utf-8"))["common"]
+    assert explainer.checks(FaultKey.POWER_LOSS)[0] == english["power_loss_check_1"]
+    assert explainer.causes(FaultKey.ICE_BUILDUP)[-1] == english["ice_buildup_cause_4"]
