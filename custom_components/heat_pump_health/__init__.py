@@ -9,28 +9,20 @@ from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 
 from . import issues
-from .const import DEVICE_SOURCE_ORDER, DOMAIN, PLATFORMS
+from .const import DOMAIN, PLATFORMS
+from .device import primary_device_id
 from .engine.model import InputKey
 from .monitor import HeatPumpMonitor, store_for
 
 type HeatPumpHealthConfigEntry = ConfigEntry[HeatPumpMonitor]
 
 
-def primary_device_id(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
-    """The device of the first source that has one: the heat pump itself, usually."""
-    for key in DEVICE_SOURCE_ORDER:
-        if (entity_id := entry.options.get(key.value)) and (
-            device_id := async_entity_id_to_device_id(hass, entity_id)
-        ):
-            return device_id
-    return None
-
-
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntry) -> bool:
     """Set up one monitored heat pump from a config entry."""
     store = store_for(hass, entry.entry_id)
     monitor = HeatPumpMonitor(hass=hass, entry=entry, store=store, stored=await store.async_load())
-    monitor.device_id = primary_device_id(hass, entry)
+    monitor.device_id = primary_device_id(hass, entry.options)
+    await monitor.async_load_texts()
     entry.runtime_data = monitor
 
     for source in monitor.sources.values():
@@ -67,7 +59,7 @@ def _follow_source(
         hass.config_entries.async_schedule_reload(entry.entry_id)
 
     async def source_removed() -> None:
-        issues.async_raise_source_missing(hass, monitor, key, entity_id)
+        monitor.raise_source_issue(key, entity_id, missing=True)
 
     device_id = async_entity_id_to_device_id(hass, entity_id)
     return async_handle_source_entity_changes(

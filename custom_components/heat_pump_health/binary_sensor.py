@@ -11,16 +11,15 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HeatPumpHealthConfigEntry
-from .engine.advice import ADVICE
 from .engine.model import FaultKey, FaultStatus
 from .entity import HeatPumpHealthEntity, async_remove_stale_entities
 from .monitor import HeatPumpMonitor, iso_utc
 
 PARALLEL_UPDATES = 0
 
-# Evidence and advice are long and change with every reading; the recorder
-# keeps the state and the reason, not these.
-_UNRECORDED = frozenset({"evidence", "causes", "checks"})
+# Evidence, its summary and the advice are long and change with every
+# reading; the recorder keeps the state and the reason, not these.
+_UNRECORDED = frozenset({"evidence", "summary", "causes", "checks"})
 
 
 async def async_setup_entry(
@@ -57,28 +56,32 @@ class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
         status = self.monitor.status(self.fault)
         if status is None:
             return False
-        # What the owner sees: on/off/unknown, since when and why.  The
-        # evidence is refreshed along with those, not every minute.
-        shown = (status.active, status.since, status.reason, status.suspect)
+        attributes = self._attributes(status)
+        # Written only when what is shown changes.  While the fault is healthy
+        # no numbers are shown (so none go stale and nothing is written every
+        # minute); while it builds or is active, every evaluation's evidence.
+        shown = (status.active, attributes)
         if shown == self._shown:
             return False
         self._shown = shown
         self._attr_is_on = status.active
-        self._attr_extra_state_attributes = self._attributes(status)
+        self._attr_extra_state_attributes = attributes
         return True
 
     def _attributes(self, status: FaultStatus) -> dict[str, Any]:
-        advice = ADVICE[self.fault]
+        watching = bool(status.active or status.suspect)
         attributes: dict[str, Any] = {
             "severity": status.severity.value,
             "since": iso_utc(status.since),
             "reason": status.reason,
             "watch": status.suspect,
-            "evidence": status.evidence,
+            "summary": self.monitor.summary(status),
+            "evidence": status.evidence if watching else {},
         }
         if status.active:
-            attributes["causes"] = list(advice.causes)
-            attributes["checks"] = list(advice.checks)
+            explainer = self.monitor.explainer
+            attributes["causes"] = explainer.causes(self.fault)
+            attributes["checks"] = explainer.checks(self.fault)
         return attributes
 
 

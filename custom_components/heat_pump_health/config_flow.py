@@ -13,9 +13,15 @@ from homeassistant.config_entries import (
     OptionsFlow,
     OptionsFlowWithReload,
 )
-from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, CONF_NAME, Platform
+from homeassistant.const import (
+    ATTR_DEVICE_CLASS,
+    ATTR_UNIT_OF_MEASUREMENT,
+    CONF_NAME,
+    Platform,
+)
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
     EntitySelector,
     EntitySelectorConfig,
@@ -39,8 +45,9 @@ from .const import (
     SOURCE_KEYS,
     TUNING_KEYS,
 )
-from .engine.model import InputKey, SystemType
-from .engine.options import SENSITIVITIES, EvaluatorOptions
+from .device import primary_device_id
+from .engine.model import InputKey, Sensitivity, SystemType
+from .engine.options import MAX_MINUTES, EvaluatorOptions
 from .ingest import UnitError, normalise_unit
 
 DEFAULT_NAME = "Heat pump"
@@ -48,27 +55,68 @@ DEFAULT_NAME = "Heat pump"
 # Helpers are no platform, so no constant.
 INPUT_BOOLEAN_DOMAIN = "input_boolean"
 
-_TEMPERATURE = EntitySelector(
-    EntitySelectorConfig(domain=Platform.SENSOR, device_class=SensorDeviceClass.TEMPERATURE)
-)
-# One selector per source, filtered so the owner sees only sensible entities.
-SOURCE_SELECTORS: dict[InputKey, EntitySelector] = {
-    InputKey.POWER: EntitySelector(
-        EntitySelectorConfig(domain=Platform.SENSOR, device_class=SensorDeviceClass.POWER)
-    ),
-    InputKey.CLIMATE: EntitySelector(EntitySelectorConfig(domain=Platform.CLIMATE)),
-    InputKey.DEFROST: EntitySelector(
-        EntitySelectorConfig(
-            domain=[Platform.BINARY_SENSOR, Platform.SWITCH, INPUT_BOOLEAN_DOMAIN, Platform.CLIMATE]
-        )
-    ),
-    InputKey.SUPPLY_TEMPERATURE: _TEMPERATURE,
-    InputKey.RETURN_TEMPERATURE: _TEMPERATURE,
-    InputKey.COIL_TEMPERATURE: _TEMPERATURE,
-    InputKey.OUTDOOR_TEMPERATURE: _TEMPERATURE,
-    # Sound level in dB, or a vibration level, which has no device class.
-    InputKey.NOISE: EntitySelector(EntitySelectorConfig(domain=Platform.SENSOR)),
-}
+# Units a sound level or a vibration level is reported in.  Noise has a
+# device class (sound_pressure); vibration has none, so its unit decides.
+NOISE_UNITS = frozenset({"dB", "dBA", "dB(A)", "dBa", "dBC", "dB(C)", "dBc"})
+VIBRATION_UNITS = frozenset({"mm/s", "in/s", "m/s²", "m/s^2", "g", "mg", "µm", "um"})
+
+
+def own_entities(hass: HomeAssistant) -> list[str]:
+    """Heat Pump Health's own entities: never a source of another heat pump."""
+    registry = er.async_get(hass)
+    return sorted(
+        entity.entity_id for entity in registry.entities.values() if entity.platform == DOMAIN
+    )
+
+
+def noise_candidates(hass: HomeAssistant, keep: str | None = None) -> list[str]:
+    """Sensors that report a sound or vibration level (and the one already chosen)."""
+    found = {
+        state.entity_id
+        for state in hass.states.async_all(Platform.SENSOR)
+        if state.attributes.get(ATTR_DEVICE_CLASS) == SensorDeviceClass.SOUND_PRESSURE
+        or state.attributes.get(ATTR_UNIT_OF_MEASUREMENT) in NOISE_UNITS | VIBRATION_UNITS
+    }
+    if keep:
+        found.add(keep)
+    return sorted(found - set(own_entities(hass)))
+
+
+def source_selectors(
+    hass: HomeAssistant, current: Mapping[str, Any] | None = None
+) -> dict[InputKey, EntitySelector]:
+    """One entity picker per source, offering only sensible entities.
+
+    Built when the form is shown: which entities are this integration's own,
+    and which sensors measure noise, depends on what exists then.
+    """
+    current = current or {}
+    exclude = own_entities(hass)
+
+    def picker(domain: str | list[str], device_class: str | None = None) -> EntitySelector:
+        config = EntitySelectorConfig(domain=domain, exclude_entities=exclude)
+        if device_class is not None:
+            config["device_class"] = device_class
+        return EntitySelector(config)
+
+    temperature = picker(Platform.SENSOR, SensorDeviceClass.TEMPERATURE)
+    return {
+        InputKey.POWER: picker(Platform.SENSOR, SensorDeviceClass.POWER),
+        InputKey.CLIMATE: picker(Platform.CLIMATE),
+        InputKey.DEFROST: picker(
+            [Platform.BINARY_SENSOR, Platform.SWITCH, INPUT_BOOLEAN_DOMAIN, Platform.CLIMATE]
+        ),
+        InputKey.SUPPLY_TEMPERATURE: temperature,
+        InputKey.RETURN_TEMPERATURE: temperature,
+        InputKey.COIL_TEMPERATURE: temperature,
+        InputKey.OUTDOOR_TEMPERATURE: temperature,
+        InputKey.NOISE: EntitySelector(
+            EntitySelectorConfig(
+                include_entities=noise_candidates(hass, current.get(InputKey.NOISE.value))
+            )
+        ),
+    }
+
 
 _SYSTEM_TYPE_SELECTOR = SelectSelector(
     SelectSelectorConfig(
@@ -79,69 +127,74 @@ _SYSTEM_TYPE_SELECTOR = SelectSelector(
 )
 _MINUTES_SELECTOR = NumberSelector(
     NumberSelectorConfig(
-        min=1, max=720, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="min"
+        min=0, max=MAX_MINUTES, step=1, mode=NumberSelectorMode.BOX, unit_of_measurement="min"
     )
 )
 
 
-def _suggested(defaults: Mapping[str, Any], key: str) -> dict[str, Any]:
-    """Pre-fill a field without making it required."""
-    value = defaults.get(key)
-    return {} if value is None else {"suggested_value": value}
+def suggestions(defaults: Mapping[str, Any]) -> dict[str, Any]:
+    """What the forms are pre-filled with: the values, the tuning in its section."""
+    return {**defaults, SECTION_TUNING: tuning_of(defaults)}
 
 
-def _sources_schema(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
+def _sources_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
     return {
-        vol.Optional(key.value, description=_suggested(defaults, key.value)): selector
-        for key, selector in SOURCE_SELECTORS.items()
+        vol.Optional(key.value): selector
+        for key, selector in source_selectors(hass, defaults).items()
     }
 
 
-def _tuning_section(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
-    tuning = vol.Schema(
-        {
-            vol.Required(
-                CONF_SENSITIVITY, default=defaults.get(CONF_SENSITIVITY, "normal")
-            ): SelectSelector(
-                SelectSelectorConfig(
-                    options=list(SENSITIVITIES),
-                    mode=SelectSelectorMode.LIST,
-                    translation_key=CONF_SENSITIVITY,
-                )
-            ),
-            vol.Optional(
-                CONF_CONFIRM_MINUTES, description=_suggested(defaults, CONF_CONFIRM_MINUTES)
-            ): _MINUTES_SELECTOR,
-            vol.Optional(
-                CONF_CLEAR_MINUTES, description=_suggested(defaults, CONF_CLEAR_MINUTES)
-            ): _MINUTES_SELECTOR,
-        }
-    )
-    return {vol.Required(SECTION_TUNING): section(tuning, {"collapsed": True})}
+def _tuning_fields() -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(CONF_SENSITIVITY, default=Sensitivity.NORMAL.value): SelectSelector(
+            SelectSelectorConfig(
+                options=[item.value for item in Sensitivity],
+                mode=SelectSelectorMode.LIST,
+                translation_key=CONF_SENSITIVITY,
+            )
+        ),
+        vol.Optional(CONF_CONFIRM_MINUTES): _MINUTES_SELECTOR,
+        vol.Optional(CONF_CLEAR_MINUTES): _MINUTES_SELECTOR,
+    }
 
 
-def _system_type_field(defaults: Mapping[str, Any]) -> dict[vol.Marker, Any]:
-    default = defaults.get(CONF_SYSTEM_TYPE, SystemType.AIR_TO_AIR.value)
-    return {vol.Required(CONF_SYSTEM_TYPE, default=default): _SYSTEM_TYPE_SELECTOR}
+def _tuning_section() -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(SECTION_TUNING): section(vol.Schema(_tuning_fields()), {"collapsed": True})
+    }
 
 
-def user_schema(defaults: Mapping[str, Any]) -> vol.Schema:
+def _system_type_field() -> dict[vol.Marker, Any]:
+    return {
+        vol.Required(CONF_SYSTEM_TYPE, default=SystemType.AIR_TO_AIR.value): _SYSTEM_TYPE_SELECTOR
+    }
+
+
+def user_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
     """The first form: name, system type, sources and (collapsed) tuning."""
     return vol.Schema(
         {
-            vol.Required(CONF_NAME, default=defaults.get(CONF_NAME, DEFAULT_NAME)): TextSelector(),
-            **_system_type_field(defaults),
-            **_sources_schema(defaults),
-            **_tuning_section(defaults),
+            vol.Required(CONF_NAME, default=DEFAULT_NAME): TextSelector(),
+            **_system_type_field(),
+            **_sources_schema(hass, defaults),
+            **_tuning_section(),
         }
     )
 
 
-def options_schema(defaults: Mapping[str, Any]) -> vol.Schema:
-    """The options and reconfigure form: everything but the name."""
-    return vol.Schema(
-        {**_system_type_field(defaults), **_sources_schema(defaults), **_tuning_section(defaults)}
-    )
+def reconfigure_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+    """Reconfigure: what the heat pump is (system type and source entities)."""
+    return vol.Schema({**_system_type_field(), **_sources_schema(hass, defaults)})
+
+
+def options_schema() -> vol.Schema:
+    """Options (Configure): how calm or quick the warnings are."""
+    return vol.Schema(_tuning_fields())
+
+
+def tuning_of(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The tuning part of an entry's options."""
+    return {key: options[key] for key in TUNING_KEYS if key in options}
 
 
 def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -193,16 +246,43 @@ def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
     return errors
 
 
-def sources_taken(
+def entry_sharing_sources(
     hass: HomeAssistant, options: Mapping[str, Any], *, ignore: str | None = None
-) -> bool:
-    """Whether another entry (not ``ignore``) already watches exactly these sources."""
-    wanted = {key: options.get(key) for key in SOURCE_KEYS}
-    return any(
-        {key: entry.options.get(key) for key in SOURCE_KEYS} == wanted
-        for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False)
-        if entry.entry_id != ignore
-    )
+) -> ConfigEntry | None:
+    """Another entry (not ``ignore``) that already watches one of these sources.
+
+    One heat pump, one entry: two entries on the same entities would judge the
+    same unit twice, raise every fault twice and put two sets of identically
+    named entities on one device.
+    """
+    wanted = {options[key] for key in SOURCE_KEYS if options.get(key)}
+    for entry in hass.config_entries.async_entries(DOMAIN, include_ignore=False):
+        if entry.entry_id != ignore and wanted & {
+            entry.options[key] for key in SOURCE_KEYS if entry.options.get(key)
+        }:
+            return entry
+    return None
+
+
+def entry_on_device(
+    hass: HomeAssistant, device_id: str | None, *, ignore: str | None = None
+) -> ConfigEntry | None:
+    """Another entry (not ``ignore``) that already watches this heat-pump device."""
+    if device_id is None:
+        return None
+    entry = hass.config_entries.async_entry_for_domain_unique_id(DOMAIN, device_id)
+    return None if entry is None or entry.entry_id == ignore else entry
+
+
+def check_one_entry(
+    hass: HomeAssistant, options: Mapping[str, Any], *, ignore: str | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """Form errors and their placeholders when another entry watches this heat pump."""
+    if other := entry_on_device(hass, primary_device_id(hass, options), ignore=ignore):
+        return {"base": "device_in_use"}, {"other": other.title}
+    if other := entry_sharing_sources(hass, options, ignore=ignore):
+        return {"base": "sources_in_use"}, {"other": other.title}
+    return {}, {}
 
 
 class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
@@ -221,18 +301,32 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the name, the system type and the source entities."""
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         defaults: Mapping[str, Any] = {}
         if user_input is not None:
             options = flatten(user_input)
-            if sources_taken(self.hass, options):
-                return self.async_abort(reason="already_configured")
             errors = validate_options(self.hass, options)
+            if not errors:
+                device_id = primary_device_id(self.hass, options)
+                if device_id is not None:
+                    # The heat pump's device is the entry's identity.
+                    await self.async_set_unique_id(device_id)
+                    if other := entry_on_device(self.hass, device_id):
+                        self._abort_if_unique_id_configured(
+                            description_placeholders={"other": other.title}
+                        )
+                errors, placeholders = check_one_entry(self.hass, options)
             if not errors:
                 title = options.pop(CONF_NAME)
                 return self.async_create_entry(title=title, data={}, options=options)
             defaults = {**user_input, **options}
         return self.async_show_form(
-            step_id="user", data_schema=user_schema(defaults), errors=errors
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(
+                user_schema(self.hass, defaults), suggestions(defaults)
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_reconfigure(
@@ -241,35 +335,40 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
         """Change the system type and the sources of an existing heat pump."""
         entry = self._get_reconfigure_entry()
         errors: dict[str, str] = {}
+        placeholders: dict[str, str] = {}
         defaults: Mapping[str, Any] = entry.options
         if user_input is not None:
-            options = flatten(user_input)
-            if sources_taken(self.hass, options, ignore=entry.entry_id):
-                return self.async_abort(reason="already_configured")
+            options = {**flatten(user_input), **tuning_of(entry.options)}
             errors = validate_options(self.hass, options)
             if not errors:
-                return self.async_update_reload_and_abort(entry, options=options)
+                errors, placeholders = check_one_entry(self.hass, options, ignore=entry.entry_id)
+            if not errors:
+                return self.async_update_reload_and_abort(
+                    entry,
+                    unique_id=primary_device_id(self.hass, options),
+                    options=options,
+                )
             defaults = options
         return self.async_show_form(
-            step_id="reconfigure", data_schema=options_schema(defaults), errors=errors
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                reconfigure_schema(self.hass, defaults), defaults
+            ),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
 
 class HeatPumpHealthOptionsFlow(OptionsFlowWithReload):
-    """Change sources, sensitivity and persistence; the entry reloads."""
+    """Sensitivity and persistence; the entry reloads.  The sources are Reconfigure's."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show and validate the options form."""
-        errors: dict[str, str] = {}
-        defaults: Mapping[str, Any] = self.config_entry.options
+        """Show and store the tuning."""
+        entry = self.config_entry
         if user_input is not None:
-            options = flatten(user_input)
-            errors = validate_options(self.hass, options)
-            if not errors and sources_taken(self.hass, options, ignore=self.config_entry.entry_id):
-                errors["base"] = "already_configured"
-            if not errors:
-                return self.async_create_entry(data=options)
-            defaults = options
+            sources = {k: v for k, v in entry.options.items() if k not in TUNING_KEYS}
+            return self.async_create_entry(data={**sources, **flatten(user_input)})
         return self.async_show_form(
-            step_id="init", data_schema=options_schema(defaults), errors=errors
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(options_schema(), entry.options),
         )

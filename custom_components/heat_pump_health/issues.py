@@ -1,22 +1,21 @@
-"""Repair issues: one helper creates and deletes every issue this integration raises.
+"""Repair issues: create and delete every issue this integration raises.
 
 Every issue lives under this integration's domain with an id scoped to its
-config entry, so the delete always matches the create.
+config entry, so the delete always matches the create.  The helpers take plain
+values; the monitor decides when to call them.  What the owner reads when
+opening an issue (the evidence, causes and checks) is built by the fix flow
+at that moment, from the latest evaluation, so it is never stale.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN
 from .engine.model import FaultKey, FaultStatus, InputKey, Severity
-
-if TYPE_CHECKING:
-    from .monitor import HeatPumpMonitor
 
 KIND_FAULT = "fault"
 KIND_SOURCE = "source"
@@ -34,36 +33,20 @@ def source_issue_id(entry_id: str, key: InputKey) -> str:
     return f"{entry_id}_source_{key.value}"
 
 
-def format_evidence(evidence: dict[str, Any]) -> str:
-    """The evidence as a short Markdown list for an issue's text."""
-    lines = [
-        f"- {key.replace('_', ' ')}: {value}"
-        for key, value in evidence.items()
-        if isinstance(value, str | int | float) and not isinstance(value, bool)
-    ]
-    return "\n".join(lines) or "-"
-
-
-def async_raise_fault(hass: HomeAssistant, monitor: HeatPumpMonitor, status: FaultStatus) -> None:
+def async_raise_fault(
+    hass: HomeAssistant, *, entry_id: str, name: str, status: FaultStatus
+) -> None:
     """Raise (or refresh) the issue for an active fault."""
-    since = status.since
     ir.async_create_issue(
         hass,
         DOMAIN,
-        fault_issue_id(monitor.entry.entry_id, status.fault),
+        fault_issue_id(entry_id, status.fault),
         is_fixable=True,
         is_persistent=True,
         severity=_SEVERITY[status.severity],
         translation_key=f"fault_{status.fault.value}",
-        translation_placeholders={
-            "name": monitor.name,
-            "since": "-"
-            if since is None
-            else dt_util.as_local(dt_util.utc_from_timestamp(since)).strftime("%Y-%m-%d %H:%M"),
-            "reason": status.reason or "-",
-            "evidence": format_evidence(status.evidence),
-        },
-        data={"kind": KIND_FAULT, "entry_id": monitor.entry.entry_id, "fault": status.fault.value},
+        translation_placeholders={"name": name},
+        data={"kind": KIND_FAULT, "entry_id": entry_id, "fault": status.fault.value},
     )
 
 
@@ -73,59 +56,42 @@ def async_clear_fault(hass: HomeAssistant, entry_id: str, fault: FaultKey) -> No
 
 
 def async_reconcile_faults(
-    hass: HomeAssistant, monitor: HeatPumpMonitor, active: set[FaultKey]
+    hass: HomeAssistant, *, entry_id: str, name: str, statuses: Mapping[FaultKey, FaultStatus]
 ) -> None:
     """Make the stored issues match the faults active now (after a restart or reload)."""
-    entry_id = monitor.entry.entry_id
     for fault in FaultKey:
-        if fault in active:
-            if (status := monitor.status(fault)) is not None:
-                async_raise_fault(hass, monitor, status)
+        status = statuses.get(fault)
+        if status is not None and status.active:
+            async_raise_fault(hass, entry_id=entry_id, name=name, status=status)
         else:
             async_clear_fault(hass, entry_id, fault)
 
 
-def _async_raise_source(
+def async_raise_source(
     hass: HomeAssistant,
-    monitor: HeatPumpMonitor,
+    *,
+    entry_id: str,
+    name: str,
     key: InputKey,
-    translation_key: str,
-    placeholders: dict[str, str],
+    label: str,
+    entity_id: str,
+    unit: str | None = None,
+    missing: bool,
 ) -> None:
+    """A configured source entity was removed (``missing``) or has an unusable unit."""
+    placeholders = {"name": name, "source": label, "entity_id": entity_id}
+    if not missing:
+        placeholders["unit"] = unit or "-"
     ir.async_create_issue(
         hass,
         DOMAIN,
-        source_issue_id(monitor.entry.entry_id, key),
+        source_issue_id(entry_id, key),
         is_fixable=True,
         is_persistent=False,
         severity=ir.IssueSeverity.WARNING,
-        translation_key=translation_key,
-        translation_placeholders={"name": monitor.name, "source": key.value, **placeholders},
-        data={"kind": KIND_SOURCE, "entry_id": monitor.entry.entry_id, "source": key.value},
-    )
-
-
-def async_raise_source_missing(
-    hass: HomeAssistant, monitor: HeatPumpMonitor, key: InputKey, entity_id: str
-) -> None:
-    """A configured source entity was removed."""
-    _async_raise_source(hass, monitor, key, "source_missing", {"entity_id": entity_id})
-
-
-def async_raise_source_unit(
-    hass: HomeAssistant,
-    monitor: HeatPumpMonitor,
-    key: InputKey,
-    entity_id: str,
-    unit: str | None,
-) -> None:
-    """A configured source reports in a unit that cannot be converted."""
-    _async_raise_source(
-        hass,
-        monitor,
-        key,
-        "source_unit",
-        {"entity_id": entity_id, "unit": unit or "-"},
+        translation_key="source_missing" if missing else "source_unit",
+        translation_placeholders=placeholders,
+        data={"kind": KIND_SOURCE, "entry_id": entry_id, "source": key.value},
     )
 
 

@@ -26,6 +26,7 @@ from homeassistant.core import (
 )
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.storage import Store
+from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 
 from . import issues
@@ -42,6 +43,7 @@ from .const import (
 from .engine.evaluator import Evaluation, Evaluator
 from .engine.model import FaultKey, FaultStatus, InputKey
 from .engine.options import EvaluatorOptions
+from .explain import Explainer, Units
 from .ingest import Converter, Rejected, UnitError, converter
 
 _LOGGER = logging.getLogger(__name__)
@@ -111,6 +113,10 @@ class HeatPumpMonitor:
         # Every time handed to the evaluator comes from here, not from the
         # system clock: a clock step must not stretch a defrost or age readings.
         self.clock = SteadyClock()
+        # The words for evidence and advice, and each source's field label, in
+        # the instance's language (loaded by async_load_texts).
+        self.explainer = Explainer({})
+        self.labels: dict[InputKey, str] = {}
 
     @property
     def faults(self) -> tuple[FaultKey, ...]:
@@ -123,6 +129,29 @@ class HeatPumpMonitor:
         return self.entry.title
 
     # -- life cycle -----------------------------------------------------------
+
+    async def async_load_texts(self) -> None:
+        """Load the words the monitor shows people, in the instance's language."""
+        language = self.hass.config.language
+        common = await async_get_translations(self.hass, language, "common", [DOMAIN])
+        config = await async_get_translations(self.hass, language, "config", [DOMAIN])
+        prefix = f"component.{DOMAIN}.common."
+        self.explainer = Explainer(
+            {key.removeprefix(prefix): text for key, text in common.items()},
+            Units(temperature=self.hass.config.units.temperature_unit),
+        )
+        field = f"component.{DOMAIN}.config.step.user.data."
+        self.labels = {key: config.get(field + key.value, key.value) for key in InputKey}
+
+    def summary(self, status: FaultStatus) -> str:
+        """The latest evidence of one fault as sentences (or that nothing is wrong)."""
+        if not (status.active or status.suspect):
+            if status.active is None:
+                return self.explainer.summary(status.fault, None, {}, known=None)
+            return self.explainer.nothing_abnormal()
+        return self.explainer.summary(
+            status.fault, status.reason, status.evidence, known=status.active
+        )
 
     @callback
     def async_start(self) -> None:
@@ -148,7 +177,12 @@ class HeatPumpMonitor:
         # A first verdict straight away, so the entities start with the
         # restored state instead of "unknown" for a minute.
         self._evaluate(now, announce=True)
-        issues.async_reconcile_faults(self.hass, self, self._active())
+        issues.async_reconcile_faults(
+            self.hass,
+            entry_id=entry.entry_id,
+            name=self.name,
+            statuses={} if self.last is None else self.last.statuses,
+        )
 
     async def async_stop(self) -> None:
         """Write what was learned now rather than at the next delayed save."""
@@ -229,6 +263,9 @@ class HeatPumpMonitor:
         if source.convert is not None and unit == source.unit:
             return source.convert
         source.unit = unit
+        if source.key is InputKey.NOISE:
+            # Noise levels are shown in the sensor's own unit (dB, mm/s...).
+            self.explainer.units = Units(temperature=self.explainer.units.temperature, noise=unit)
         try:
             source.convert = converter(
                 source.key,
@@ -251,7 +288,22 @@ class HeatPumpMonitor:
             return
         _LOGGER.warning("%s: ignoring %s: %s", self.name, source.entity_id, err)
         source.unit_problem = True
-        issues.async_raise_source_unit(self.hass, self, source.key, source.entity_id, unit)
+        self.raise_source_issue(source.key, source.entity_id, unit=unit, missing=False)
+
+    def raise_source_issue(
+        self, key: InputKey, entity_id: str, *, unit: str | None = None, missing: bool
+    ) -> None:
+        """Tell the owner a source is gone (``missing``) or reports an unusable unit."""
+        issues.async_raise_source(
+            self.hass,
+            entry_id=self.entry.entry_id,
+            name=self.name,
+            key=key,
+            label=self.labels.get(key, key.value),
+            entity_id=entity_id,
+            unit=unit,
+            missing=missing,
+        )
 
     def _set_available(self, source: Source, available: bool) -> None:
         if available == source.available:
@@ -286,18 +338,15 @@ class HeatPumpMonitor:
         for update in list(self._listeners):
             update()
 
-    def _active(self) -> set[FaultKey]:
-        if self.last is None:
-            return set()
-        return {fault for fault, status in self.last.statuses.items() if status.active}
-
     def _announce(self, evaluation: Evaluation) -> None:
         """Fire events and raise or delete repair issues for faults that changed."""
         active = {fault for fault, status in evaluation.statuses.items() if status.active}
         for fault in sorted(active - self.announced):
             status = evaluation.statuses[fault]
             self.announced.add(fault)
-            issues.async_raise_fault(self.hass, self, status)
+            issues.async_raise_fault(
+                self.hass, entry_id=self.entry.entry_id, name=self.name, status=status
+            )
             self._fire(status, EVENT_STATE_STARTED)
             _LOGGER.info("%s: %s detected: %s", self.name, fault, status.reason)
         for fault in sorted(self.announced - active):
@@ -321,6 +370,9 @@ class HeatPumpMonitor:
                 "since": iso_utc(status.since),
                 "reason": status.reason,
                 "evidence": status.evidence,
+                "message": self.summary(status)
+                if state == EVENT_STATE_STARTED
+                else self.explainer.cleared(),
             },
         )
 

@@ -1,44 +1,87 @@
-"""Fix flows: "I have had it serviced" for faults, a new entity for a lost source."""
+"""Fix flows: a fault's diagnosis and "it has been serviced"; a new entity for a lost source."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow, RepairsFlowResult
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
 import probatio as vol
 
-from .config_flow import SOURCE_SELECTORS, validate_options
+from .config_flow import source_selectors, validate_options
+from .const import DOMAIN
 from .engine.model import FaultKey, InputKey
 from .issues import KIND_FAULT, KIND_SOURCE
+from .monitor import HeatPumpMonitor
 
 
-class ServicedFixFlow(RepairsFlow):
-    """The owner confirms the unit was serviced: forget the fault's learned normal."""
+class FaultFixFlow(RepairsFlow):
+    """Opens with the diagnosis; the owner closes it or says the unit was serviced."""
 
     def __init__(self, *, entry_id: str, fault: FaultKey) -> None:
         super().__init__()
         self.entry_id = entry_id
         self.fault = fault
 
-    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
-        """Start with the confirmation."""
-        return await self.async_step_confirm()
+    def _monitor(self) -> HeatPumpMonitor | None:
+        entry = self.hass.config_entries.async_get_entry(self.entry_id)
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        monitor: HeatPumpMonitor = entry.runtime_data
+        return monitor
 
-    async def async_step_confirm(
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Show what was measured, the likely causes and the checklist, then the choices."""
+        monitor = self._monitor()
+        if monitor is None:
+            return self.async_abort(reason="entry_not_loaded")
+        explainer = monitor.explainer
+        status = monitor.status(self.fault)
+        since = None if status is None else status.since
+        sentences = (
+            []
+            if status is None
+            else explainer.sentences(
+                self.fault, status.reason, status.evidence, known=status.active
+            )
+        )
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=["keep", "serviced"],
+            description_placeholders={
+                "name": monitor.name,
+                "since": "-"
+                if since is None
+                else dt_util.as_local(dt_util.utc_from_timestamp(since)).strftime("%Y-%m-%d %H:%M"),
+                "evidence": _bullets(sentences),
+                "causes": _bullets(explainer.causes(self.fault)),
+                "checks": "\n".join(
+                    f"{number}. {check}"
+                    for number, check in enumerate(explainer.checks(self.fault), 1)
+                ),
+            },
+        )
+
+    async def async_step_keep(self, user_input: dict[str, Any] | None = None) -> RepairsFlowResult:
+        """Close without changing anything: the issue stays until the fault clears."""
+        return self.async_abort(reason="kept")
+
+    async def async_step_serviced(
         self, user_input: dict[str, Any] | None = None
     ) -> RepairsFlowResult:
-        """Reset the baseline once confirmed."""
-        entry = self.hass.config_entries.async_get_entry(self.entry_id)
-        if entry is None or not hasattr(entry, "runtime_data"):
+        """Forget the fault's learned normal and judge it afresh."""
+        monitor = self._monitor()
+        if monitor is None:
             return self.async_abort(reason="entry_not_loaded")
-        if user_input is not None:
-            entry.runtime_data.async_reset_fault(self.fault)
-            return self.async_create_entry(data={})
-        return self.async_show_form(
-            step_id="confirm",
-            description_placeholders={"name": entry.title},
-        )
+        monitor.async_reset_fault(self.fault)
+        return self.async_create_entry(data={})
+
+
+def _bullets(lines: list[str]) -> str:
+    return "\n".join(f"- {line}" for line in lines) or "-"
 
 
 class SourceFixFlow(RepairsFlow):
@@ -70,11 +113,16 @@ class SourceFixFlow(RepairsFlow):
                 self.hass.config_entries.async_update_entry(entry, options=options)
                 await self.hass.config_entries.async_reload(entry.entry_id)
                 return self.async_create_entry(data={})
+        issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
+        selector = source_selectors(self.hass, entry.options)[self.key]
         return self.async_show_form(
             step_id="replace",
-            data_schema=vol.Schema({vol.Optional(self.key.value): SOURCE_SELECTORS[self.key]}),
+            data_schema=vol.Schema({vol.Optional(self.key.value): selector}),
             errors=errors,
             description_placeholders={
+                # What the issue said (its unit, the field's label), then the
+                # entry as it is now.
+                **(issue.translation_placeholders or {} if issue else {}),
                 "name": entry.title,
                 "entity_id": str(entry.options.get(self.key.value, "-")),
             },
@@ -90,5 +138,5 @@ async def async_create_fix_flow(
     if data.get("kind") == KIND_SOURCE:
         return SourceFixFlow(entry_id=entry_id, key=InputKey(str(data.get("source"))))
     if data.get("kind") == KIND_FAULT:
-        return ServicedFixFlow(entry_id=entry_id, fault=FaultKey(str(data.get("fault"))))
+        return FaultFixFlow(entry_id=entry_id, fault=FaultKey(str(data.get("fault"))))
     raise ValueError(f"unknown issue {issue_id}")

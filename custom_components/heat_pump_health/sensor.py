@@ -30,6 +30,12 @@ PARALLEL_UPDATES = 0
 # almost every time: ~90 writes a day each instead of ~10 (scripts/bench).
 MEAN_MINUTES = 60
 DELTA_DEADBAND_K = 0.5
+# ...but a value that has moved far from the one shown is shown at once: a
+# split still reading the last hour's 11 K while supply and return are 2 K
+# apart would contradict the power-loss fault beside it.  Judged on a short
+# mean so a single odd reading writes nothing.
+RECENT_MINUTES = 5
+FAR_FROM_SHOWN_K = 3.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -146,11 +152,20 @@ class HealthSensor(HeatPumpHealthEntity, SensorEntity):
                 return False
             return self._show(None)
         self._window.append(float(value))
-        if self._has_shown and self._shown is not None and len(self._window) < MEAN_MINUTES:
+        shown = self._shown
+        recent = self._window[-RECENT_MINUTES:]
+        recent_mean = round(sum(recent) / len(recent), 1)
+        if (
+            isinstance(shown, float)
+            and len(recent) == RECENT_MINUTES
+            and abs(recent_mean - shown) >= FAR_FROM_SHOWN_K
+        ):
+            self._window.clear()
+            return self._show(recent_mean)
+        if self._has_shown and shown is not None and len(self._window) < MEAN_MINUTES:
             return False
         mean = round(sum(self._window) / len(self._window), 1)
         self._window.clear()
-        shown = self._shown
         if isinstance(shown, float) and abs(mean - shown) < DELTA_DEADBAND_K:
             return False
         return self._show(mean)

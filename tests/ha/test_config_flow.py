@@ -7,12 +7,23 @@ from typing import Any
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.const import DOMAIN
 
-from .conftest import ALL_SOURCES, COIL, OUTDOOR, POWER, RETURN, SUPPLY, make_entry
+from .conftest import (
+    ALL_SOURCES,
+    COIL,
+    NOISE,
+    OUTDOOR,
+    POWER,
+    RETURN,
+    SUPPLY,
+    make_entry,
+    set_heating,
+)
 
 TUNING = {"tuning": {"sensitivity": "normal"}}
 
@@ -123,70 +134,107 @@ async def test_unknown_entity_is_accepted(hass: HomeAssistant) -> None:
 
 
 @pytest.mark.usefixtures("heating")
-async def test_same_sources_twice_aborts(hass: HomeAssistant) -> None:
-    make_entry().add_to_hass(hass)
+async def test_second_entry_sharing_a_source_is_refused(hass: HomeAssistant) -> None:
+    """One heat pump, one entry: a subset of another entry's sources is refused by name."""
+    make_entry(title="Garden heat pump").add_to_hass(hass)
     result = await _user_flow(
-        hass, {"name": "Again", "system_type": "air_to_air", **ALL_SOURCES, **TUNING}
+        hass, {"name": "Again", "system_type": "air_to_air", "power_entity": POWER, **TUNING}
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "sources_in_use"}
+    assert result["description_placeholders"] == {"other": "Garden heat pump"}
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+def _heat_pump_device(hass: HomeAssistant, *entity_ids: str) -> str:
+    """Put ``entity_ids`` on one device of another integration; return the device id."""
+    source = MockConfigEntry(domain="sim")
+    source.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=source.entry_id, identifiers={("sim", "unit-1")}, name="Heat pump"
+    )
+    registry = er.async_get(hass)
+    for entity_id in entity_ids:
+        # A state of that id would make the registry pick another id.
+        hass.states.async_remove(entity_id)
+        domain, object_id = entity_id.split(".")
+        registry.async_get_or_create(
+            domain,
+            "sim",
+            object_id,
+            suggested_object_id=object_id,
+            config_entry=source,
+            device_id=device.id,
+        )
+    set_heating(hass)
+    return device.id
 
 
 @pytest.mark.usefixtures("heating")
-async def test_options_flow_changes_and_reloads(
+async def test_second_entry_on_the_same_device_aborts(hass: HomeAssistant) -> None:
+    """Different entities of the same heat-pump device: the entry already exists."""
+    device_id = _heat_pump_device(hass, POWER, COIL, OUTDOOR)
+    first = await _user_flow(
+        hass, {"name": "First", "system_type": "air_to_air", "power_entity": POWER, **TUNING}
+    )
+    assert first["type"] is FlowResultType.CREATE_ENTRY
+    assert first["result"].unique_id == device_id
+    second = await _user_flow(
+        hass,
+        {
+            "name": "Second",
+            "system_type": "air_to_air",
+            "coil_temperature_entity": COIL,
+            "outdoor_temperature_entity": OUTDOOR,
+            **TUNING,
+        },
+    )
+    assert second["type"] is FlowResultType.ABORT
+    assert second["reason"] == "already_configured"
+    assert second["description_placeholders"] == {"other": "First"}
+
+
+@pytest.mark.usefixtures("heating")
+async def test_options_flow_changes_tuning_and_keeps_sources(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     assert result["type"] is FlowResultType.FORM
+    assert set(result["data_schema"].schema) == {"sensitivity", "confirm_minutes", "clear_minutes"}
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "system_type": "air_to_air",
-            "power_entity": POWER,
-            "tuning": {"sensitivity": "low", "clear_minutes": 30},
-        },
+        result["flow_id"], {"sensitivity": "low", "clear_minutes": 30}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert loaded_entry.options == {
         "system_type": "air_to_air",
-        "power_entity": POWER,
+        **ALL_SOURCES,
         "sensitivity": "low",
         "clear_minutes": 30,
     }
     assert loaded_entry.state is ConfigEntryState.LOADED
-    # Reloaded: only the power-loss sensor and the overall one remain.
-    assert hass.states.get("binary_sensor.heat_pump_power_loss") is not None
-    assert hass.states.get("binary_sensor.heat_pump_ice_buildup") is None
-
-
-@pytest.mark.usefixtures("heating")
-async def test_options_flow_errors(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    # Cleared again: back to each fault's default.
     result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"],
-        {
-            "system_type": "air_to_air",
-            "supply_temperature_entity": SUPPLY,
-            "tuning": {"sensitivity": "normal"},
-        },
+        result["flow_id"], {"sensitivity": "normal"}
     )
-    assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"return_temperature_entity": "supply_return_pair"}
+    await hass.async_block_till_done()
+    assert "clear_minutes" not in loaded_entry.options
+    assert loaded_entry.options["sensitivity"] == "normal"
 
 
 @pytest.mark.usefixtures("heating")
 async def test_reconfigure(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
+    hass.config_entries.async_update_entry(
+        loaded_entry, options={**loaded_entry.options, "confirm_minutes": 7}
+    )
+    await hass.async_block_till_done()
     result = await loaded_entry.start_reconfigure_flow(hass)
     assert result["type"] is FlowResultType.FORM
     assert result["step_id"] == "reconfigure"
+    assert "tuning" not in result["data_schema"].schema
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {
-            "system_type": "air_to_air",
-            "coil_temperature_entity": COIL,
-            "tuning": {"sensitivity": "normal"},
-        },
+        result["flow_id"], {"system_type": "air_to_air", "coil_temperature_entity": COIL}
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "no_fault_evaluable"}
@@ -196,39 +244,80 @@ async def test_reconfigure(hass: HomeAssistant, loaded_entry: MockConfigEntry) -
             "system_type": "air_to_air",
             "coil_temperature_entity": COIL,
             "outdoor_temperature_entity": OUTDOOR,
-            "tuning": {"sensitivity": "normal"},
         },
     )
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reconfigure_successful"
     await hass.async_block_till_done()
-    assert loaded_entry.options["coil_temperature_entity"] == COIL
-    assert "power_entity" not in loaded_entry.options
+    assert loaded_entry.options == {
+        "system_type": "air_to_air",
+        "coil_temperature_entity": COIL,
+        "outdoor_temperature_entity": OUTDOOR,
+        "confirm_minutes": 7,
+    }
     assert loaded_entry.state is ConfigEntryState.LOADED
+    # Only the faults the remaining sources allow are left.
+    assert hass.states.get("binary_sensor.heat_pump_power_loss") is None
+    assert hass.states.get("binary_sensor.heat_pump_ice_buildup") is not None
 
 
 @pytest.mark.usefixtures("heating")
-async def test_reconfigure_onto_another_entry_aborts(
-    hass: HomeAssistant, loaded_entry: MockConfigEntry
-) -> None:
-    other = make_entry({"power_entity": POWER}, title="Other")
-    other.add_to_hass(hass)
+async def test_reconfigure_errors(hass: HomeAssistant, loaded_entry: MockConfigEntry) -> None:
     result = await loaded_entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"system_type": "air_to_air", "power_entity": POWER, **TUNING}
+        result["flow_id"], {"system_type": "air_to_air", "supply_temperature_entity": SUPPLY}
     )
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "already_configured"
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"return_temperature_entity": "supply_return_pair"}
 
 
 @pytest.mark.usefixtures("heating")
-async def test_options_flow_refuses_another_entrys_sources(
+async def test_reconfigure_onto_another_entrys_sources_is_refused(
     hass: HomeAssistant, loaded_entry: MockConfigEntry
 ) -> None:
     make_entry({"power_entity": POWER}, title="Other").add_to_hass(hass)
-    result = await hass.config_entries.options.async_init(loaded_entry.entry_id)
-    result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"system_type": "air_to_air", "power_entity": POWER, **TUNING}
+    result = await loaded_entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"system_type": "air_to_air", "power_entity": POWER}
     )
     assert result["type"] is FlowResultType.FORM
-    assert result["errors"] == {"base": "already_configured"}
+    assert result["errors"] == {"base": "sources_in_use"}
+    assert result["description_placeholders"] == {"other": "Other"}
+
+
+def _selector_config(result: Any, field: str) -> dict[str, Any]:
+    for marker, selector in result["data_schema"].schema.items():
+        if marker == field:
+            config: dict[str, Any] = selector.config
+            return config
+    raise AssertionError(field)
+
+
+@pytest.mark.usefixtures("heating")
+async def test_pickers_offer_neither_own_entities_nor_unrelated_sensors(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry
+) -> None:
+    hass.states.async_set("sensor.street_sound", "41", {"device_class": "sound_pressure"})
+    hass.states.async_set("sensor.fan_vibration", "1.2", {"unit_of_measurement": "mm/s"})
+    hass.states.async_set("sensor.humidity", "55", {"unit_of_measurement": "%"})
+    hass.states.async_set("sensor.kitchen_power", "5", {"unit_of_measurement": "W"})
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    own = {
+        entity.entity_id
+        for entity in er.async_entries_for_config_entry(er.async_get(hass), loaded_entry.entry_id)
+    }
+    assert "binary_sensor.heat_pump_power_loss" in own
+    for field in (
+        "power_entity",
+        "climate_entity",
+        "defrost_entity",
+        "supply_temperature_entity",
+        "coil_temperature_entity",
+    ):
+        assert set(_selector_config(result, field)["exclude_entities"]) == own, field
+    # Noise: only what reports a sound or vibration level.
+    assert _selector_config(result, "noise_entity")["include_entities"] == [
+        "sensor.fan_vibration",
+        NOISE,
+        "sensor.street_sound",
+    ]

@@ -19,15 +19,30 @@ from .conftest import POWER, make_entry
 from .sim import start_breaker_trip
 
 
-async def _fix(hass: HomeAssistant, issue_id: str, user_input: dict[str, Any] | None) -> Any:
+async def _open(hass: HomeAssistant, issue_id: str) -> Any:
+    """Open an issue's fix flow, as clicking it in Settings → Repairs does."""
     assert await async_setup_component(hass, "repairs", {})
     manager = repairs_flow_manager(hass)
     assert manager is not None
-    result = await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+    return await manager.async_init(DOMAIN, context={"issue_id": issue_id})
+
+
+async def _fix(hass: HomeAssistant, issue_id: str, user_input: dict[str, Any] | None) -> Any:
+    result = await _open(hass, issue_id)
     assert result["type"] is FlowResultType.FORM
     if user_input is None:
         return result
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
     return await manager.async_configure(result["flow_id"], user_input)
+
+
+async def _choose(hass: HomeAssistant, issue_id: str, choice: str) -> Any:
+    result = await _open(hass, issue_id)
+    assert result["type"] is FlowResultType.MENU
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    return await manager.async_configure(result["flow_id"], {"next_step_id": choice})
 
 
 async def _entry_on_registry_source(
@@ -61,7 +76,7 @@ async def test_serviced_resets_the_fault(
     issue_id = f"{entry.entry_id}_power_loss"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
 
-    result = await _fix(hass, issue_id, {})
+    result = await _choose(hass, issue_id, "serviced")
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is None
@@ -71,6 +86,44 @@ async def test_serviced_resets_the_fault(
     await player.play_until(start + 14 * 3600)
     assert hass.states.get("binary_sensor.heat_pump_power_loss").state == "on"
     assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+
+
+async def test_fault_dialog_opens_with_the_diagnosis(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, issue_registry: ir.IssueRegistry
+) -> None:
+    """What the owner sees first: since when, the evidence in words, causes and checks."""
+    entry, _, _ = await start_breaker_trip(hass, freezer)
+    issue_id = f"{entry.entry_id}_power_loss"
+    result = await _open(hass, issue_id)
+    assert result["type"] is FlowResultType.MENU
+    assert result["menu_options"] == ["keep", "serviced"]
+    shown = result["description_placeholders"]
+    assert shown["name"] == "Heat pump"
+    assert shown["since"] != "-"
+    assert shown["evidence"].startswith("- The unit draws 0 W while the thermostat calls for heat.")
+    assert "warmer than the return: no heat is going out." in shown["evidence"]
+    assert shown["causes"].startswith("- A tripped circuit breaker")
+    assert shown["checks"].startswith("1. Look at the main electrical panel")
+    assert "\n2. " in shown["checks"]
+
+    # "Close" changes nothing: the issue stays until the fault clears.
+    manager = repairs_flow_manager(hass)
+    assert manager is not None
+    closed = await manager.async_configure(result["flow_id"], {"next_step_id": "keep"})
+    assert closed["type"] is FlowResultType.ABORT
+    assert closed["reason"] == "kept"
+    assert issue_registry.async_get_issue(DOMAIN, issue_id) is not None
+    assert hass.states.get("binary_sensor.heat_pump_power_loss").state == "on"
+
+
+async def test_fault_dialog_of_an_unloaded_entry_aborts(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    entry, _, _ = await start_breaker_trip(hass, freezer)
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    result = await _open(hass, f"{entry.entry_id}_power_loss")
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "entry_not_loaded"
 
 
 @pytest.mark.usefixtures("heating")
