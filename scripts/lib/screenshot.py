@@ -6,12 +6,20 @@ localhost, so it runs in .venv like everything else.
 
 1. log in as the development user through the auth API and hand the tokens to
    the frontend the way it stores them itself (localStorage ``hassTokens``);
-2. open the dashboard, check it shows every fault sensor as OK, screenshot;
-3. trip the simulated heat pump's breaker through its Fault select;
-4. wait for Heat Pump Health to confirm power_loss (REST), check that the
-   dashboard shows it as a problem and lists the repair issue (DOM), check
-   that the notification blueprint's automation fired, screenshot;
-5. restore normal operation and wait for power_loss to clear.
+2. check that a newcomer is greeted by no repair and no failed integration
+   that is not Heat Pump Health's own;
+3. open "Add integration" for Heat Pump Health as an owner would, check the
+   form is the heat-pump form, screenshot (the flow is then dropped);
+4. open the dashboard, check it shows every fault sensor as OK, screenshot;
+5. trip the simulated heat pump's breaker through its Fault select;
+6. wait for Heat Pump Health to confirm power_loss (REST), check that the
+   dashboard shows it as a problem and names the heat pump in the repairs
+   card (DOM), check that the notification blueprint's automation fired,
+   screenshot; open the notifications and screenshot them;
+7. open Settings → Repairs, click the fault, and check that the dialog shows
+   the evidence sentence and the first item of the checklist, screenshot;
+8. open the heat pump's device page, screenshot;
+9. restore normal operation and wait for power_loss to clear.
 
 Any check that fails ends the run with exit status 1 and one line saying which.
 """
@@ -31,7 +39,26 @@ from typing import Any
 import aiohttp
 import dev_instance as dev
 
-DASHBOARD_URL = "http://localhost:8123/heat-pump-health/health"
+FRONTEND = "http://localhost:8123"
+DASHBOARD_URL = f"{FRONTEND}/heat-pump-health/health"
+INTEGRATIONS_URL = f"{FRONTEND}/config/integrations/dashboard"
+REPAIRS_URL = f"{FRONTEND}/config/repairs"
+DOMAIN = "heat_pump_health"
+ENGLISH = json.loads(
+    (
+        Path(__file__).resolve().parents[2]
+        / "custom_components"
+        / DOMAIN
+        / "translations"
+        / "en.json"
+    ).read_text(encoding="utf-8")
+)
+# What the repair dialog must show: the title the issue list shows, the
+# evidence sentence (up to its first number) and the first checklist item.
+REPAIR_TITLE = ENGLISH["issues"]["fault_power_loss"]["title"].format(name=dev.ENTRY_TITLE)
+EVIDENCE_START = ENGLISH["common"]["power_loss_no_power_heat"].split("{", 1)[0].strip()
+FIRST_CHECK = ENGLISH["common"]["power_loss_check_1"]
+ADD_FORM_TITLE = ENGLISH["config"]["step"]["user"]["title"]
 POWER_LOSS = f"binary_sensor.{dev.DEVICE}_power_loss"
 FAULT_SELECT = f"select.{dev.DEVICE}_fault"
 AUTOMATION = "automation.heat_pump_faults_notification"
@@ -73,6 +100,44 @@ ROWS_JS = """
 """
 
 
+# The whole text of the page, through every shadow root (dialogs included).
+PAGE_TEXT_JS = """
+(() => {
+  let text = "";
+  const visit = (n) => {
+    if (n.nodeType === Node.TEXT_NODE) { text += " " + n.textContent; return; }
+    if (n.localName === "script" || n.localName === "style") return;
+    if (n.shadowRoot) n.shadowRoot.childNodes.forEach(visit);
+    n.childNodes.forEach(visit);
+  };
+  visit(document.body);
+  return text.replace(/\\s+/g, " ").trim();
+})()
+"""
+
+# The centre of the innermost visible element whose own text holds WANTED,
+# through shadow roots; null when there is none.
+FIND_TEXT_JS = """
+((wanted) => {
+  let best = null;
+  const visit = (root) => {
+    for (const el of root.querySelectorAll("*")) {
+      if (el.shadowRoot) visit(el.shadowRoot);
+      const own = Array.from(el.childNodes)
+        .filter((n) => n.nodeType === Node.TEXT_NODE)
+        .map((n) => n.textContent).join(" ").replace(/\\s+/g, " ");
+      if (own.includes(wanted)) {
+        const r = el.getBoundingClientRect();
+        if (r.width > 0 && r.height > 0) best = {x: r.x + r.width / 2, y: r.y + r.height / 2};
+      }
+    }
+  };
+  visit(document);
+  return best ? JSON.stringify(best) : null;
+})
+"""
+
+
 class CheckError(Exception):
     """A check on the instance or the dashboard failed."""
 
@@ -107,6 +172,46 @@ class DevTools:
 
     async def navigate(self, url: str) -> None:
         await self.call("Page.navigate", url=url)
+
+    async def text(self) -> str:
+        shown = await self.evaluate(PAGE_TEXT_JS)
+        return shown if isinstance(shown, str) else ""
+
+    async def wait_for_text(self, wanted: list[str], timeout_s: float) -> str:
+        """Wait until the page shows every string in ``wanted``; return its text."""
+        deadline = time.monotonic() + timeout_s
+        shown = ""
+        while time.monotonic() < deadline:
+            shown = await self.text()
+            if all(item in shown for item in wanted):
+                await asyncio.sleep(2)  # let animations settle before a picture
+                return shown
+            await asyncio.sleep(1)
+        missing = [item for item in wanted if item not in shown]
+        msg = f"the page did not show {missing} within {timeout_s:.0f} s; it showed: {shown[:600]}"
+        raise CheckError(msg)
+
+    async def click_text(self, wanted: str, timeout_s: float = 30) -> None:
+        """Click, as a mouse would, the element that shows ``wanted``."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            found = await self.evaluate(f"{FIND_TEXT_JS}({json.dumps(wanted)})")
+            if isinstance(found, str):
+                break
+            if time.monotonic() > deadline:
+                msg = f"nothing on the page shows {wanted!r} to click"
+                raise CheckError(msg)
+            await asyncio.sleep(1)
+        point = json.loads(found)
+        for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
+            await self.call(
+                "Input.dispatchMouseEvent",
+                type=kind,
+                x=point["x"],
+                y=point["y"],
+                button="left",
+                clickCount=1,
+            )
 
     async def screenshot(self, path: Path) -> None:
         result = await self.call("Page.captureScreenshot", format="png")
@@ -193,43 +298,119 @@ async def select_fault(session: aiohttp.ClientSession, token: str, option: str) 
     )
 
 
+async def check_first_start(session: aiohttp.ClientSession, token: str) -> None:
+    """No repair and no failed integration greets a newcomer, other than our own."""
+    foreign = [
+        f"{issue['domain']}.{issue['issue_id']}"
+        for issue in await dev.open_issues(session, token)
+        if issue["domain"] != DOMAIN
+    ]
+    if foreign:
+        msg = f"Settings → Repairs greets a newcomer with {foreign}"
+        raise CheckError(msg)
+    entries = await dev.api(session, token, "GET", "/api/config/config_entries/entry")
+    failed = [
+        f"{entry['domain']} ({entry['state']})"
+        for entry in entries
+        if entry["state"] not in ("loaded", "not_loaded")
+    ]
+    if failed:
+        msg = f"integrations that failed to set up: {failed}"
+        raise CheckError(msg)
+
+
+async def drop_open_flows(session: aiohttp.ClientSession, token: str) -> None:
+    """Abort the Heat Pump Health config flows the add-form picture left open."""
+    [progress] = await dev.websocket(session, token, [{"type": "config_entries/flow/progress"}])
+    for flow in progress.get("result", []):
+        if flow.get("handler") == DOMAIN:
+            await dev.api(
+                session, token, "DELETE", f"/api/config/config_entries/flow/{flow['flow_id']}"
+            )
+
+
+async def add_form(page: DevTools, out: Path) -> None:
+    """Add integration → search "heat pump" → Heat Pump Health, as an owner would."""
+    await page.navigate(INTEGRATIONS_URL)
+    await page.wait_for_text(["Add integration", "Heat Pump Health"], 120)
+    await page.click_text("Add integration")
+    await page.wait_for_text(["Select brand"], 60)
+    await page.call("Input.insertText", text="heat pump")
+    # The search must find it: then "Heat Pump Health" is on the page twice,
+    # and the last one is the dialog's (the first is the integration's card).
+    deadline = time.monotonic() + 60
+    while (await page.text()).count("Heat Pump Health") < 2:
+        if time.monotonic() > deadline:
+            msg = 'searching "heat pump" in Add integration does not find Heat Pump Health'
+            raise CheckError(msg)
+        await asyncio.sleep(1)
+    await page.click_text("Heat Pump Health")
+    await page.wait_for_text([ADD_FORM_TITLE, "Noise or vibration"], 120)
+    await page.screenshot(out / "add-form.png")
+
+
+async def device_page(session: aiohttp.ClientSession, token: str) -> str:
+    [entity] = await dev.websocket(
+        session, token, [{"type": "config/entity_registry/get", "entity_id": POWER_LOSS}]
+    )
+    device_id = entity.get("result", {}).get("device_id")
+    if not device_id:
+        msg = f"{POWER_LOSS} is on no device"
+        raise CheckError(msg)
+    return f"{FRONTEND}/config/devices/device/{device_id}"
+
+
+async def open_frontend(
+    session: aiohttp.ClientSession, port: int, tokens: dict[str, Any]
+) -> tuple[aiohttp.ClientWebSocketResponse, DevTools]:
+    """Open Chromium's page, logged in as the development user."""
+    ws = await open_page(session, port)
+    page = DevTools(ws)
+    await page.call("Page.enable")
+    await page.call(
+        "Emulation.setDeviceMetricsOverride",
+        width=WIDTH,
+        height=HEIGHT,
+        deviceScaleFactor=1,
+        mobile=False,
+    )
+    # The frontend keeps its tokens in localStorage; put them there on the
+    # instance's origin, then open the pages.
+    await page.navigate(f"{FRONTEND}/manifest.json")
+    await asyncio.sleep(1)
+    stored = {
+        **tokens,
+        "hassUrl": FRONTEND,
+        "clientId": dev.CLIENT_ID,
+        "expires": int(time.time() * 1000) + int(tokens["expires_in"]) * 1000,
+    }
+    await page.evaluate(f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))})")
+    return ws, page
+
+
 async def run(port: int, out: Path, detect_timeout_s: float) -> None:
     async with aiohttp.ClientSession() as session:
         await dev.wait_until_up(session, 600)
+        # On a first start scripts/develop's bootstrap creates the user.
+        await dev.wait_until_onboarded(session, 300)
         tokens = await dev.login(session)
         token = tokens["access_token"]
         # scripts/develop's bootstrap adds the entry; on a first run it may
         # still be at it.
         await dev.wait_for_state(session, token, POWER_LOSS, 300)
+        await check_first_start(session, token)
 
         # Start from a healthy unit, whatever an earlier session left.
         await select_fault(session, token, "none")
         for entity_id in FAULT_SENSORS:
             await wait_for(session, token, entity_id, "off", 30 * 60)
 
-        ws = await open_page(session, port)
-        page = DevTools(ws)
-        await page.call("Page.enable")
-        await page.call(
-            "Emulation.setDeviceMetricsOverride",
-            width=WIDTH,
-            height=HEIGHT,
-            deviceScaleFactor=1,
-            mobile=False,
-        )
-        # The frontend keeps its tokens in localStorage; put them there on the
-        # instance's origin, then open the dashboard.
-        await page.navigate("http://localhost:8123/manifest.json")
-        await asyncio.sleep(1)
-        stored = {
-            **tokens,
-            "hassUrl": "http://localhost:8123",
-            "clientId": dev.CLIENT_ID,
-            "expires": int(time.time() * 1000) + int(tokens["expires_in"]) * 1000,
-        }
-        await page.evaluate(f"localStorage.setItem('hassTokens', {json.dumps(json.dumps(stored))})")
-        await page.navigate(DASHBOARD_URL)
+        ws, page = await open_frontend(session, port, tokens)
 
+        await add_form(page, out)
+        await drop_open_flows(session, token)
+
+        await page.navigate(DASHBOARD_URL)
         await wait_for_dashboard(
             page, dict.fromkeys(FAULT_SENSORS, "OK"), "No open repair issues", 120
         )
@@ -241,12 +422,28 @@ async def run(port: int, out: Path, detect_timeout_s: float) -> None:
         await select_fault(session, token, "breaker_trip")
         took = await wait_for(session, token, POWER_LOSS, "on", detect_timeout_s)
         log(f"Heat Pump Health confirmed power_loss after {took / 60:.1f} min.")
-        await wait_for_dashboard(page, {POWER_LOSS: "Problem"}, "Power loss", 120)
+        await wait_for_dashboard(
+            page, {POWER_LOSS: "Problem"}, f"{dev.ENTRY_TITLE}: Power loss", 120
+        )
         automation = await dev.api(session, token, "GET", f"/api/states/{AUTOMATION}")
         if automation["attributes"].get("last_triggered") in (None, fired_before):
             msg = f"{AUTOMATION} (the notification blueprint) did not fire on the fault"
             raise CheckError(msg)
         await page.screenshot(out / "dashboard-power-loss.png")
+
+        await page.click_text("Notifications")
+        await page.wait_for_text([f"{dev.ENTRY_TITLE}: power loss detected", EVIDENCE_START], 60)
+        await page.screenshot(out / "notification.png")
+
+        await page.navigate(REPAIRS_URL)
+        await page.click_text(REPAIR_TITLE, 60)
+        await page.wait_for_text([EVIDENCE_START, FIRST_CHECK], 60)
+        log("The repair dialog shows the evidence and the checklist.")
+        await page.screenshot(out / "repair-dialog.png")
+
+        await page.navigate(await device_page(session, token))
+        await page.wait_for_text(["Power loss", "Problem"], 60)
+        await page.screenshot(out / "device-page.png")
         await ws.close()
 
         log("Restoring normal operation (Fault: none).")
