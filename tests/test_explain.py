@@ -177,3 +177,19 @@ def test_causes_and_checks_come_in_order() -> None:
     english = json.loads((TRANSLATIONS / "en.json").read_text(encoding="utf-8"))["common"]
     assert explainer.checks(FaultKey.POWER_LOSS)[0] == english["power_loss_check_1"]
     assert explainer.causes(FaultKey.ICE_BUILDUP)[-1] == english["ice_buildup_cause_4"]
+
+
+def test_progress_is_said_only_while_it_means_something() -> None:
+    explainer = _explainer("en")
+    active = {
+        **EVIDENCE[FaultKey.POWER_LOSS]["no_power"],
+        "healthy_minutes": 0.0,
+        "clear_minutes": 5,
+    }
+    assert not any(
+        "Normal again" in s for s in explainer.sentences(FaultKey.POWER_LOSS, "no_power", active)
+    )
+    clearing = {**active, "healthy_minutes": 2.0}
+    assert explainer.sentences(FaultKey.POWER_LOSS, "no_power", clearing)[-1] == (
+        "Normal again for 2 min of the 5 min it must last before it clears."
+    )

@@ -25,7 +25,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntr
     await monitor.async_load_texts()
     entry.runtime_data = monitor
 
-    for source in monitor.sources.values():
+    for source in monitor.each_source():
         entry.async_on_unload(_follow_source(hass, entry, monitor, source.key, source.entity_id))
         # A source that was fixed by reconfiguring no longer needs its issue.
         issues.async_clear_source(hass, entry.entry_id, source.key)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, override
 
-from homeassistant.components.sensor import SensorDeviceClass
+from homeassistant.components.sensor import ATTR_OPTIONS, ATTR_STATE_CLASS, SensorDeviceClass
 from homeassistant.config_entries import (
+    SOURCE_RECONFIGURE,
     ConfigEntry,
     ConfigFlow,
     ConfigFlowResult,
@@ -47,8 +48,8 @@ from .const import (
 )
 from .device import primary_device_id
 from .engine.model import InputKey, Sensitivity, SystemType
-from .engine.options import MAX_MINUTES, EvaluatorOptions
-from .ingest import UnitError, normalise_unit
+from .engine.options import CONF_DEFROST_STATES, MAX_MINUTES, EvaluatorOptions
+from .ingest import UnitError, is_defrost_word, normalise_unit
 
 DEFAULT_NAME = "Heat pump"
 
@@ -82,6 +83,74 @@ def noise_candidates(hass: HomeAssistant, keep: str | None = None) -> list[str]:
     return sorted(found - set(own_entities(hass)))
 
 
+DEFROST_DOMAINS = frozenset(
+    {
+        Platform.BINARY_SENSOR,
+        Platform.SWITCH,
+        INPUT_BOOLEAN_DOMAIN,
+        Platform.CLIMATE,
+        Platform.WATER_HEATER,
+    }
+)
+
+
+def defrost_candidates(hass: HomeAssistant, keep: str | None = None) -> list[str]:
+    """What can say "defrosting": on/off entities, thermostats, water heaters, text sensors.
+
+    A sensor counts when it reports words (an enum, or a text state), not a
+    measurement: the phase sensors of ESPHome, MQTT and cloud integrations.
+    """
+    found = {
+        state.entity_id
+        for state in hass.states.async_all()
+        if state.domain in DEFROST_DOMAINS
+        or (
+            state.domain == Platform.SENSOR
+            and (
+                state.attributes.get(ATTR_DEVICE_CLASS) == SensorDeviceClass.ENUM
+                or (
+                    ATTR_UNIT_OF_MEASUREMENT not in state.attributes
+                    and ATTR_STATE_CLASS not in state.attributes
+                    and not _numeric(state.state)
+                )
+            )
+        )
+    }
+    if keep:
+        found.add(keep)
+    return sorted(found - set(own_entities(hass)))
+
+
+def _numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return text in ("unknown", "unavailable")
+    return True
+
+
+def enum_options(hass: HomeAssistant, entity_id: str | None) -> list[str] | None:
+    """The options of an enum sensor, or None for any other entity."""
+    if not entity_id or not entity_id.startswith(f"{Platform.SENSOR}."):
+        return None
+    state = hass.states.get(entity_id)
+    options = None if state is None else state.attributes.get(ATTR_OPTIONS)
+    if not isinstance(options, list) or not options:
+        return None
+    return [str(option) for option in options]
+
+
+def defrost_states_schema(options: list[str], chosen: list[str]) -> vol.Schema:
+    """Which of an enum sensor's options mean defrost (pre-filled with the known words)."""
+    return vol.Schema(
+        {
+            vol.Required(CONF_DEFROST_STATES, default=chosen): SelectSelector(
+                SelectSelectorConfig(options=options, multiple=True, mode=SelectSelectorMode.LIST)
+            )
+        }
+    )
+
+
 def source_selectors(
     hass: HomeAssistant, current: Mapping[str, Any] | None = None
 ) -> dict[InputKey, EntitySelector]:
@@ -103,8 +172,10 @@ def source_selectors(
     return {
         InputKey.POWER: picker(Platform.SENSOR, SensorDeviceClass.POWER),
         InputKey.CLIMATE: picker(Platform.CLIMATE),
-        InputKey.DEFROST: picker(
-            [Platform.BINARY_SENSOR, Platform.SWITCH, INPUT_BOOLEAN_DOMAIN, Platform.CLIMATE]
+        InputKey.DEFROST: EntitySelector(
+            EntitySelectorConfig(
+                include_entities=defrost_candidates(hass, current.get(InputKey.DEFROST.value))
+            )
         ),
         InputKey.SUPPLY_TEMPERATURE: temperature,
         InputKey.RETURN_TEMPERATURE: temperature,
@@ -217,7 +288,9 @@ def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
     sources = {key: options[key] for key in SOURCE_KEYS if options.get(key)}
     seen: dict[str, str] = {}
     for key, entity_id in sources.items():
-        if entity_id in seen:
+        # A thermostat that reports defrost is both sources, rightly.
+        shared = {key, seen.get(entity_id)} == {InputKey.CLIMATE.value, InputKey.DEFROST.value}
+        if entity_id in seen and not shared:
             errors[key] = "duplicate_entity"
         seen.setdefault(entity_id, key)
     if (InputKey.SUPPLY_TEMPERATURE in sources) != (InputKey.RETURN_TEMPERATURE in sources):
@@ -291,6 +364,10 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
     VERSION = 1
     MINOR_VERSION = 1
 
+    def __init__(self) -> None:
+        """Start with nothing chosen."""
+        self._pending: dict[str, Any] = {}
+
     @staticmethod
     @callback
     @override
@@ -317,8 +394,8 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
                         )
                 errors, placeholders = check_one_entry(self.hass, options)
             if not errors:
-                title = options.pop(CONF_NAME)
-                return self.async_create_entry(title=title, data={}, options=options)
+                self._pending = options
+                return await self.async_step_defrost_states()
             defaults = {**user_input, **options}
         return self.async_show_form(
             step_id="user",
@@ -343,11 +420,8 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
             if not errors:
                 errors, placeholders = check_one_entry(self.hass, options, ignore=entry.entry_id)
             if not errors:
-                return self.async_update_reload_and_abort(
-                    entry,
-                    unique_id=primary_device_id(self.hass, options),
-                    options=options,
-                )
+                self._pending = options
+                return await self.async_step_defrost_states()
             defaults = options
         return self.async_show_form(
             step_id="reconfigure",
@@ -357,6 +431,40 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
             errors=errors,
             description_placeholders=placeholders,
         )
+
+    async def async_step_defrost_states(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """An enum sensor as the defrost source: which of its states mean defrost."""
+        options = self._pending
+        choices = enum_options(self.hass, options.get(InputKey.DEFROST.value))
+        if choices is None:
+            options.pop(CONF_DEFROST_STATES, None)
+            return self._finish(options)
+        if user_input is None:
+            known = [choice for choice in choices if is_defrost_word(choice)]
+            return self.async_show_form(
+                step_id="defrost_states",
+                data_schema=defrost_states_schema(choices, known),
+                description_placeholders={"entity_id": options[InputKey.DEFROST.value]},
+            )
+        chosen = [state for state in user_input.get(CONF_DEFROST_STATES, []) if state in choices]
+        if chosen:
+            options[CONF_DEFROST_STATES] = chosen
+        else:
+            # None chosen: the words we know decide, as for a text sensor.
+            options.pop(CONF_DEFROST_STATES, None)
+        return self._finish(options)
+
+    def _finish(self, options: dict[str, Any]) -> ConfigFlowResult:
+        if self.source == SOURCE_RECONFIGURE:
+            return self.async_update_reload_and_abort(
+                self._get_reconfigure_entry(),
+                unique_id=primary_device_id(self.hass, options),
+                options=options,
+            )
+        title = options.pop(CONF_NAME)
+        return self.async_create_entry(title=title, data={}, options=options)
 
 
 class HeatPumpHealthOptionsFlow(OptionsFlowWithReload):

@@ -69,10 +69,12 @@ def _not_reason(*reasons: str) -> Condition:
     return lambda reason, evidence: reason not in reasons
 
 
-def _positive(key: str, *, unless: tuple[str, ...] = ()) -> Condition:
+def _positive(key: str, *, unless: tuple[str, ...] = (), strictly: bool = False) -> Condition:
     def condition(reason: str | None, evidence: Mapping[str, Any]) -> bool:
         value = evidence.get(key)
-        return reason not in unless and isinstance(value, int | float) and value >= 0
+        if reason in unless or not isinstance(value, int | float):
+            return False
+        return value > 0 if strictly else value >= 0
 
     return condition
 
@@ -277,7 +279,7 @@ PROGRESS: tuple[Sentence, ...] = (
     Sentence(
         "progress_clearing",
         {"minutes": ("healthy_minutes", Kind.MINUTES), "clear": ("clear_minutes", Kind.MINUTES)},
-        _positive("healthy_minutes"),
+        _positive("healthy_minutes", strictly=True),
     ),
 )
 RULE_FAILED = "rule_failed"

@@ -25,7 +25,7 @@ from typing import Any, Final
 from homeassistant.const import UnitOfPower, UnitOfTemperature
 from homeassistant.util.unit_conversion import PowerConverter, TemperatureConverter
 
-from .engine.model import ClimateReading, InputKey, Value
+from .engine.model import ClimateReading, InputKey, Value, fold
 
 ATTR_UNIT: Final = "unit_of_measurement"
 # Not a Home Assistant standard: a climate entity's temperatures are in the
@@ -43,16 +43,52 @@ REASON_NO_HVAC_ACTION: Final = "no_hvac_action"
 
 HVAC_MODES: Final = frozenset({"off", "heat", "cool", "heat_cool", "auto", "dry", "fan_only"})
 
-# Defrost sources come in three shapes: a binary_sensor / switch /
-# input_boolean (on/off), a template or MQTT sensor with true/false or 1/0,
-# and an "operating mode" text sensor (heating, defrosting, standby...).
-_DEFROST_TRUE: Final = frozenset({"on", "true", "1", "yes", "defrost", "defrosting"})
+# Defrost sources come in many shapes: a binary_sensor / switch /
+# input_boolean (on/off); a template or MQTT sensor with true/false or 1/0; a
+# text or enum sensor naming the unit's phase in the vendor's words
+# (Defrosting, OP_DEICE, Abtauen...); a climate entity's hvac_action or a
+# climate / water heater attribute.  States are compared folded: lower case,
+# accents dropped, spaces and hyphens as underscores.
+DEFROST_WORDS: Final = frozenset(
+    {
+        "on",
+        "true",
+        "1",
+        "yes",
+        "active",
+        "defrost",
+        "defrosting",
+        "defrost_operation",
+        "defrost_mode",
+        "passive_defrost",
+        "active_defrost",
+        "deice",
+        "deicing",
+        "de_ice",
+        "de_icing",
+        "op_deice",
+        "op_split_deice",
+        "op_nonstop_deice",
+        "abtauen",
+        "abtauung",
+        "degivrage",
+        "ontdooien",
+        "sbrinamento",
+        "descongelacion",
+        "avfrostning",
+        "avriming",
+        "odmrazanie",
+    }
+)
 _DEFROST_FALSE: Final = frozenset(
     {
         "off",
         "false",
         "0",
         "no",
+        "none",
+        "inactive",
+        "normal",
         "heat",
         "heating",
         "cool",
@@ -69,6 +105,13 @@ _DEFROST_FALSE: Final = frozenset(
         "auto",
     }
 )
+# Domains whose on/off state is the defrost itself: "off" is a real "not
+# defrosting".  Any other defrost source (a phase sensor, a thermostat's
+# action) speaks of defrost only when it happens, so the evaluator trusts its
+# other states only once it has seen it report a defrost.
+DEFROST_SWITCH_DOMAINS: Final = frozenset({"binary_sensor", "switch", "input_boolean"})
+# Attributes that carry a defrost flag or a phase, on climate and water heater entities.
+_DEFROST_ATTRIBUTES: Final = ("defrost", "defrosting", "status", "operation_status")
 _HVAC_ACTION_DEFROST: Final = "defrosting"
 
 # Spellings seen in hand-written replay configs and older integrations.
@@ -248,21 +291,52 @@ def _numeric_converter(key: InputKey, unit: str | None, entity_id: str | None) -
     return numeric
 
 
-def _defrost(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
-    lowered = state.strip().lower()
-    if lowered in _DEFROST_FALSE:
-        return False
-    if lowered in _DEFROST_TRUE:
-        return True
-    if lowered in (REASON_UNKNOWN, REASON_UNAVAILABLE, ""):
-        return _reject_text(lowered)
-    return _REJECTED[REASON_UNRECOGNISED]
+def is_defrost_word(state: str) -> bool:
+    """Whether a phase or state word means defrosting, in any vendor's spelling we know."""
+    return fold(state) in DEFROST_WORDS
 
 
-def _climate_defrost(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
-    # A climate entity's state is its mode; defrost shows only in hvac_action.
+@lru_cache(maxsize=8)
+def _defrost_converter(defrost_states: frozenset[str] | None, *, phase: bool) -> Converter:
+    """On/off or phase words; with ``defrost_states``, exactly those mean defrost.
+
+    A phase sensor (``phase``) names many states besides defrost (warm-up,
+    hot water, pause...): any of them means "not defrosting", which the
+    evaluator believes once the source has shown it reports defrosts at all.
+    A switch has only on and off: anything else is unrecognised.
+    """
+
+    def defrost(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+        folded = fold(state)
+        if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE):
+            return _reject_text(folded)
+        if defrost_states is not None:
+            return folded in defrost_states
+        if folded in DEFROST_WORDS:
+            return True
+        if folded in _DEFROST_FALSE or phase:
+            return False
+        return _REJECTED[REASON_UNRECOGNISED]
+
+    return defrost
+
+
+def _flag(value: Any) -> bool | None:
+    """An attribute that says defrost: a bool, on/off words or a phase."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip():
+        return is_defrost_word(value)
+    return None
+
+
+def _entity_defrost(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+    """A climate or water heater: a defrost attribute, else the hvac_action."""
     if state in (REASON_UNKNOWN, REASON_UNAVAILABLE, ""):
         return _reject_text(state)
+    for name in _DEFROST_ATTRIBUTES:
+        if (flag := _flag(attributes.get(name))) is not None:
+            return flag
     action = attributes.get("hvac_action")
     if not isinstance(action, str):
         return _REJECTED[REASON_NO_HVAC_ACTION]
@@ -321,25 +395,42 @@ def _climate_converter(unit: str | None, entity_id: str | None) -> Converter:
     return climate
 
 
+def domain_of(entity_id: str | None, attributes: Mapping[str, Any] | None = None) -> str | None:
+    """The entity's domain, from its id or (for a CSV export's bare id) its attributes."""
+    if entity_id and "." in entity_id:
+        return entity_id.split(".", 1)[0]
+    if attributes and ("hvac_action" in attributes or "hvac_modes" in attributes):
+        return "climate"
+    return None
+
+
 @lru_cache(maxsize=256)
 def converter(
     key: InputKey,
     unit: str | None = None,
     *,
     entity_id: str | None = None,
-    climate_source: bool = False,
+    domain: str | None = None,
+    defrost_states: frozenset[str] | None = None,
 ) -> Converter:
     """Return the function that converts states of one source with one unit.
 
     ``unit`` is the source's unit (for a climate entity: the unit of its
-    temperatures, i.e. the system unit).  ``climate_source`` says the source
-    is a climate entity, which matters for ``DEFROST``.  Building a converter
+    temperatures, i.e. the system unit).  ``domain`` (else taken from
+    ``entity_id``) tells a climate or water heater used as the defrost source
+    from a switch or a phase sensor; ``defrost_states`` are the folded states
+    that mean defrost, where the owner chose them.  Building a converter
     validates the unit (``UnitError``); calling it never raises, except
     ``UnitError`` when a number arrives from a source that has no unit.
     Cached: the replay asks once per source and unit, not per reading.
     """
     if key is InputKey.DEFROST:
-        return _climate_defrost if climate_source else _defrost
+        domain = domain or domain_of(entity_id)
+        if domain in ("climate", "water_heater"):
+            return _entity_defrost
+        return _defrost_converter(
+            defrost_states, phase=domain is not None and domain not in DEFROST_SWITCH_DOMAINS
+        )
     normalised = normalise_unit(key, unit, entity_id=entity_id)
     if key is InputKey.CLIMATE:
         return _climate_converter(normalised, entity_id)
@@ -375,6 +466,7 @@ def to_value(
     unit: str | None = None,
     climate_unit: str | None = None,
     entity_id: str | None = None,
+    defrost_states: frozenset[str] | None = None,
 ) -> IngestResult:
     """Convert one Home Assistant state of the source configured as ``key``.
 
@@ -384,14 +476,12 @@ def to_value(
     improves error messages and tells a climate entity used as the defrost
     source from a switch.  Raises ``UnitError`` for an unconvertible unit.
     """
-    climate_source = (entity_id is not None and entity_id.startswith("climate.")) or (
-        "hvac_action" in attributes or "hvac_modes" in attributes
-    )
     convert = converter(
         key,
         source_unit(key, attributes, unit=unit, climate_unit=climate_unit),
         entity_id=entity_id,
-        climate_source=climate_source,
+        domain=domain_of(entity_id, attributes),
+        defrost_states=defrost_states,
     )
     value = convert(state, attributes)
     if isinstance(value, Rejected):

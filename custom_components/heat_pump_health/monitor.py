@@ -98,11 +98,14 @@ class HeatPumpMonitor:
             for item in (announced if isinstance(announced, list) else [])
             if item in {fault.value for fault in self.evaluator.faults}
         }
-        self.sources: dict[str, Source] = {
-            entry.options[key]: Source(key=InputKey(key), entity_id=entry.options[key])
-            for key in SOURCE_KEYS
-            if entry.options.get(key)
-        }
+        # Per entity, the input(s) it feeds: a thermostat that reports
+        # defrost feeds both the climate and the defrost input.
+        self.sources: dict[str, list[Source]] = {}
+        for key in SOURCE_KEYS:
+            if entity_id := entry.options.get(key):
+                self.sources.setdefault(entity_id, []).append(
+                    Source(key=InputKey(key), entity_id=entity_id)
+                )
         self.device_id: str | None = None
         self.last: Evaluation | None = None
         self._store = store
@@ -163,7 +166,7 @@ class HeatPumpMonitor:
             )
         )
         now = self.clock.now()
-        for source in self.sources.values():
+        for source in self.each_source():
             self._ingest(source, self.hass.states.get(source.entity_id), now)
         entry.async_on_unload(
             async_track_time_interval(
@@ -204,7 +207,11 @@ class HeatPumpMonitor:
     @property
     def computable(self) -> bool:
         """False only when no source can be read at all: then nothing can be judged."""
-        return any(source.available and not source.unit_problem for source in self.sources.values())
+        return any(source.available and not source.unit_problem for source in self.each_source())
+
+    def each_source(self) -> list[Source]:
+        """Every configured input's source, in configuration order."""
+        return [source for sources in self.sources.values() for source in sources]
 
     def status(self, fault: FaultKey) -> FaultStatus | None:
         """The latest verdict for one fault, None before the first evaluation."""
@@ -215,11 +222,12 @@ class HeatPumpMonitor:
     @callback
     def _async_source_changed(self, event: Event[EventStateChangedData]) -> None:
         new_state = event.data["new_state"]
-        source = self.sources.get(event.data["entity_id"])
-        if source is None:
-            return
         # Live states arrive in order as they happen: now is when they did.
         at = self.clock.now()
+        for source in self.sources.get(event.data["entity_id"], []):
+            self._take_in(source, new_state, at)
+
+    def _take_in(self, source: Source, new_state: State | None, at: float) -> None:
         try:
             self._ingest(source, new_state, at)
         except Exception:
@@ -271,7 +279,7 @@ class HeatPumpMonitor:
                 source.key,
                 unit,
                 entity_id=source.entity_id,
-                climate_source=source.entity_id.startswith("climate."),
+                defrost_states=self.options.defrost_states,
             )
         except UnitError as err:
             source.convert = None
@@ -407,7 +415,7 @@ class HeatPumpMonitor:
                     "available": source.available,
                     "unit_problem": source.unit_problem,
                 }
-                for source in self.sources.values()
+                for source in self.each_source()
             },
             "last_evaluation": None
             if last is None

@@ -74,6 +74,7 @@ class _Source:
     keys: tuple[InputKey, ...]
     unit: str | None  # from the config's "units": wins over attributes
     climate: bool
+    defrost_states: frozenset[str] | None
     # Converters per unit seen in the attributes; a sensor may change unit.
     cache: dict[str | None, tuple[tuple[InputKey, Converter], ...]] = field(default_factory=dict)
 
@@ -158,7 +159,9 @@ def _sources(config: ReplayConfig) -> dict[str, _Source]:
                 normalise_unit(key, unit, entity_id=entity_id)
             except UnitError as err:
                 raise ReplayError(f'"units": {err}') from None
-        sources[entity_id] = _Source(entity_id, tuple(keys), unit, climate)
+        sources[entity_id] = _Source(
+            entity_id, tuple(keys), unit, climate, config.options.defrost_states
+        )
     return sources
 
 
@@ -324,7 +327,7 @@ def _converters(
                 key,
                 (text_unit or climate_unit) if key is InputKey.CLIMATE else text_unit,
                 entity_id=source.entity_id,
-                climate_source=source.climate,
+                defrost_states=source.defrost_states,
             ),
         )
         for key in source.keys

@@ -33,7 +33,8 @@ DELTA_DEADBAND_K = 0.5
 # ...but a value that has moved far from the one shown is shown at once: a
 # split still reading the last hour's 11 K while supply and return are 2 K
 # apart would contradict the power-loss fault beside it.  Judged on a short
-# mean so a single odd reading writes nothing.
+# mean so a single odd reading writes nothing, and not around a defrost,
+# whose swing is the normal sawtooth the hourly mean is there to smooth.
 RECENT_MINUTES = 5
 FAR_FROM_SHOWN_K = 3.0
 
@@ -139,12 +140,12 @@ class HealthSensor(HeatPumpHealthEntity, SensorEntity):
             return False
         value = self.entity_description.value(last.diagnostics)
         if self.entity_description.averaged:
-            return self._refresh_mean(value)
+            return self._refresh_mean(value, steady=not last.diagnostics.defrost_recovering)
         if self._has_shown and value == self._shown:
             return False
         return self._show(value)
 
-    def _refresh_mean(self, value: float | int | str | None) -> bool:
+    def _refresh_mean(self, value: float | int | str | None, *, steady: bool) -> bool:
         if not isinstance(value, int | float):
             # Unknown now: say so at once rather than keep a stale mean.
             self._window.clear()
@@ -156,7 +157,8 @@ class HealthSensor(HeatPumpHealthEntity, SensorEntity):
         recent = self._window[-RECENT_MINUTES:]
         recent_mean = round(sum(recent) / len(recent), 1)
         if (
-            isinstance(shown, float)
+            steady
+            and isinstance(shown, float)
             and len(recent) == RECENT_MINUTES
             and abs(recent_mean - shown) >= FAR_FROM_SHOWN_K
         ):

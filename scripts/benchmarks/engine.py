@@ -38,9 +38,7 @@ def _converters(config: dict[str, Any]) -> dict[str, list[tuple[InputKey, Conver
         if not entity_id:
             continue
         unit = "°C" if key is InputKey.CLIMATE else units.get(entity_id)
-        convert = converter(
-            key, unit, entity_id=entity_id, climate_source=entity_id.startswith("climate.")
-        )
+        convert = converter(key, unit, entity_id=entity_id)
         by_entity.setdefault(entity_id, []).append((key, convert))
     return by_entity
 

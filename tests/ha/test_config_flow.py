@@ -15,6 +15,7 @@ from custom_components.heat_pump_health.const import DOMAIN
 
 from .conftest import (
     ALL_SOURCES,
+    CLIMATE,
     COIL,
     NOISE,
     OUTDOOR,
@@ -301,6 +302,8 @@ async def test_pickers_offer_neither_own_entities_nor_unrelated_sensors(
     hass.states.async_set("sensor.fan_vibration", "1.2", {"unit_of_measurement": "mm/s"})
     hass.states.async_set("sensor.humidity", "55", {"unit_of_measurement": "%"})
     hass.states.async_set("sensor.kitchen_power", "5", {"unit_of_measurement": "W"})
+    hass.states.async_set("sensor.hp_phase", "Heating")
+    hass.states.async_set("sensor.hp_mode", "normal", {"device_class": "enum", "options": ["x"]})
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     own = {
         entity.entity_id
@@ -310,11 +313,15 @@ async def test_pickers_offer_neither_own_entities_nor_unrelated_sensors(
     for field in (
         "power_entity",
         "climate_entity",
-        "defrost_entity",
         "supply_temperature_entity",
         "coil_temperature_entity",
     ):
         assert set(_selector_config(result, field)["exclude_entities"]) == own, field
+    # Defrost: on/off entities, thermostats and sensors that report words.
+    defrost = set(_selector_config(result, "defrost_entity")["include_entities"])
+    assert {"binary_sensor.hp_defrost", CLIMATE, "sensor.hp_phase", "sensor.hp_mode"} <= defrost
+    assert not defrost & own
+    assert not defrost & {POWER, SUPPLY, "sensor.humidity", "sensor.street_sound"}
     # Noise: only what reports a sound or vibration level.
     assert _selector_config(result, "noise_entity")["include_entities"] == [
         "sensor.fan_vibration",

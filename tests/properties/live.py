@@ -100,12 +100,7 @@ class Live:
         cache_key = (record.entity_id, unit)
         if cache_key not in self._converters:
             try:
-                self._converters[cache_key] = converter(
-                    key,
-                    unit,
-                    entity_id=record.entity_id,
-                    climate_source=record.entity_id.startswith("climate."),
-                )
+                self._converters[cache_key] = converter(key, unit, entity_id=record.entity_id)
             except UnitError:
                 self._converters[cache_key] = None
         convert = self._converters[cache_key]

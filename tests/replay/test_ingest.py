@@ -283,3 +283,56 @@ def test_source_unit() -> None:
 def test_converters_are_shared() -> None:
     # The replay asks once per source and unit; the cache keeps it cheap.
     assert converter(InputKey.POWER, "kW") is converter(InputKey.POWER, "kW")
+
+
+@pytest.mark.parametrize(
+    ("state", "value"),
+    [
+        ("DEFROST", True),  # Mitsubishi CN105 sub_mode
+        ("OP_DEICE", True),  # Samsung EHS outdoor unit mode
+        ("Defrosting", True),  # Ecodan MQTT bridge
+        ("Active", True),  # Nibe "Defrosting outdoor unit"
+        ("passive_defrost", True),  # ViCare compressor phase
+        ("Dégivrage", True),
+        ("Abtauen", True),
+        ("de-ice", True),
+        ("NORMAL", False),
+        ("WARMUP", False),  # any other phase: not defrosting
+        ("Waiting Restart", False),
+        ("OP_SAFETY", False),
+        ("No", False),
+        ("unavailable", None),
+    ],
+)
+def test_defrost_from_a_phase_sensor(state: str, value: bool | None) -> None:
+    assert to_value(InputKey.DEFROST, state, {}, entity_id="sensor.hp_mode").value is value
+
+
+def test_chosen_defrost_states_are_the_only_ones() -> None:
+    chosen = frozenset({"op_deice"})
+    assert to_value(
+        InputKey.DEFROST, "OP_DEICE", {}, entity_id="sensor.m", defrost_states=chosen
+    ).value
+    assert not to_value(
+        InputKey.DEFROST, "OP_NONSTOP_DEICE", {}, entity_id="sensor.m", defrost_states=chosen
+    ).value
+
+
+def test_a_switch_still_knows_only_on_and_off() -> None:
+    result = to_value(InputKey.DEFROST, "WARMUP", {}, entity_id="binary_sensor.defrost")
+    assert result == IngestResult(None, "unrecognised_state")
+
+
+@pytest.mark.parametrize(
+    ("entity_id", "attributes", "value"),
+    [
+        ("climate.kumo", {"hvac_action": "heating", "defrost": True}, True),
+        ("climate.kumo", {"hvac_action": "heating", "defrost": False}, False),
+        ("water_heater.ecodan", {"status": "defrost"}, True),
+        ("water_heater.ecodan", {"status": "heat"}, False),
+    ],
+)
+def test_defrost_attribute_of_a_climate_or_water_heater(
+    entity_id: str, attributes: dict[str, Any], value: bool
+) -> None:
+    assert to_value(InputKey.DEFROST, "heat", attributes, entity_id=entity_id).value is value

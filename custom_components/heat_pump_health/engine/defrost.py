@@ -14,6 +14,9 @@ DAY_S = 24 * 3600.0
 _PEAK_GRACE_S = 90.0
 # Defrosts happen at most every ~20 minutes even on a bad day; this bounds memory.
 _MAX_STARTS = 160
+# After a defrost the supply stays cold and the coil warm for a while: the
+# split and the coil gap say nothing about the unit's health until then.
+DEFROST_RECOVERY_S = 15 * 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +128,12 @@ class DefrostTracker:
         if not self.on or self.started_at is None:
             return None
         return max(now - self.started_at, 0.0) / 60.0
+
+    def recovering(self, now: float) -> bool:
+        """Defrosting now, or within DEFROST_RECOVERY_S of the end of one."""
+        if self.on:
+            return True
+        return self.last_end is not None and 0.0 <= now - self.last_end < DEFROST_RECOVERY_S
 
     def count_since(self, since: float) -> int:
         """Defrost starts at or after the given time."""

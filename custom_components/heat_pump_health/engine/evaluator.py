@@ -68,7 +68,9 @@ class Evaluator:
         configured = options.configured
         self._configured = configured
         scale = options.margin_scale
-        self._readings = Readings(system_type=options.system_type)
+        self._readings = Readings(
+            system_type=options.system_type, defrost_needs_proof=options.defrost_needs_proof
+        )
         self._profile = PowerProfile()
         self._operation = Operation()
         self._defrost = DefrostTracker()
@@ -341,7 +343,7 @@ class Evaluator:
         if not active and verdict.evidence is Evidence.UNKNOWN:
             shown = None
         evidence = verdict.details
-        if tracker.building:
+        if tracker.building and not active:
             evidence["abnormal_minutes"] = round(tracker.score / 60.0, 1)
             evidence["confirm_minutes"] = round(tracker.confirm_s / 60.0, 1)
         if active:
@@ -377,6 +379,7 @@ class Evaluator:
             health=health,
             rejected_readings=dict(self._rejected),
             learning_progress=round(self._healthy_s / LEARNING_S, 2),
+            defrost_recovering=self._defrost.recovering(now),
         )
 
     # -- learned baselines ----------------------------------------------------
@@ -391,6 +394,7 @@ class Evaluator:
             "ice": self._ice.learned_dict(),
             "heat": self._heat.learned_dict(),
             "noise": self._noise.learned_dict(),
+            "defrost_seen": self._readings.defrost_seen_dict(),
         }
 
     def _load_learned(self, data: Mapping[str, Any]) -> None:
@@ -404,6 +408,7 @@ class Evaluator:
             self._healthy_s = min(max(healthy or 0.0, 0.0), LEARNING_S)
             self._profile.load(_plain(data.get("power")))
             self._ice.load_learned(_plain(data.get("ice")))
+            self._readings.load_defrost_seen(_plain(data.get("defrost_seen")))
             self._heat.load_learned(_plain(data.get("heat")))
             self._noise.load_learned(_plain(data.get("noise")))
         except TypeError, ValueError, AttributeError, KeyError, OverflowError:

@@ -158,7 +158,9 @@ class IceBuildupDetector:
         details: dict[str, Any] = {}
         abnormal: str | None = None
         hold = False
-        known = self.use_defrost
+        # The defrost source must be able to say "not defrosting" now (a
+        # thermostat that has never reported a defrost cannot).
+        known = self.use_defrost and self._readings.defrost_on is not None
         if self.use_defrost:
             abnormal, hold = self._judge_defrosts(now, details)
         suspect = False

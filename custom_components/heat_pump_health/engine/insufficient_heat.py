@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
-from .defrost import DefrostTracker
+from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .model import SystemType
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
@@ -36,7 +36,6 @@ _NOMINAL_W = {SystemType.AIR_TO_AIR: 1500.0, SystemType.AIR_TO_WATER: 3000.0}
 # Share of the learned split below which it counts as low (normal sensitivity).
 _LOW_SHARE = 0.5
 _STEADY_RUN_S = 10 * 60.0
-_RECOVERY_S = 15 * 60.0
 # Supply below return by more than this is cooling, whatever the mode says.
 _COOLING_SPLIT_K = -0.5
 # Without a climate entity, warm weather running is taken to be cooling.
@@ -237,7 +236,7 @@ class InsufficientHeatDetector:
 
     def _recovering(self, now: float) -> bool:
         last_end = self._defrost.last_end
-        return last_end is not None and 0.0 <= now - last_end < _RECOVERY_S
+        return last_end is not None and 0.0 <= now - last_end < DEFROST_RECOVERY_S
 
     def learn(self, now: float, dt: float) -> None:
         """Learn the split of healthy steady heating (judge has set the expectation)."""

@@ -7,6 +7,19 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """A state or option as compared: lower case, no accents, underscores for gaps.
+
+    "Dégivrage", "OP_DEICE", "Defrosting outdoor unit" and "de-ice" are the
+    words vendors use; folding makes them comparable without a table of
+    every spelling.
+    """
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
+    return "_".join(plain.replace("-", " ").split())
 
 
 class InputKey(StrEnum):
@@ -127,3 +140,5 @@ class Diagnostics:
     rejected_readings: dict[str, int] = field(default_factory=dict)
     # Share of the learning needed before the health leaves "learning", 0..1.
     learning_progress: float = 0.0
+    # Defrosting or just after: the split and the coil gap swing by design.
+    defrost_recovering: bool = False

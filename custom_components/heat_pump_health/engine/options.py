@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
-from .model import FaultKey, InputKey, Sensitivity, SystemType
+from .model import FaultKey, InputKey, Sensitivity, SystemType, fold
 
 # Multiplies every "how far from normal" margin: low sensitivity asks for more
 # deviation before it speaks, high for less.  Persistence is not scaled, so a
@@ -20,6 +20,11 @@ _IGNORED_KEYS = frozenset({"units", "name"})
 # One day: persistence longer than that would hide every fault.
 MAX_MINUTES = 1440
 
+CONF_DEFROST_STATES = "defrost_states"
+# A defrost source in one of these domains is the defrost itself: its "off"
+# means "not defrosting" from the first reading.
+_DEFROST_SWITCH_DOMAINS = frozenset({"binary_sensor", "switch", "input_boolean"})
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class EvaluatorOptions:
@@ -30,6 +35,13 @@ class EvaluatorOptions:
     sensitivity: Sensitivity = Sensitivity.NORMAL
     confirm_minutes: int | None = None
     clear_minutes: int | None = None
+    # The (folded) states of a phase sensor that mean defrost, where the
+    # owner chose them; None: the words we know.
+    defrost_states: frozenset[str] | None = None
+    # The defrost source reports defrost only when it happens (a phase
+    # sensor, a thermostat's action): its other states mean "not defrosting"
+    # only once it has shown a defrost.
+    defrost_needs_proof: bool = False
 
     def __post_init__(self) -> None:
         for name in ("confirm_minutes", "clear_minutes"):
@@ -45,6 +57,7 @@ class EvaluatorOptions:
         system_type = SystemType.AIR_TO_AIR
         sensitivity = Sensitivity.NORMAL
         minutes: dict[str, int | None] = {"confirm_minutes": None, "clear_minutes": None}
+        defrost_states: frozenset[str] | None = None
         input_keys = {key.value: key for key in InputKey}
         for key, value in data.items():
             if key in input_keys:
@@ -62,15 +75,23 @@ class EvaluatorOptions:
                     sensitivity = _sensitivity(value)
             elif key in minutes:
                 minutes[key] = _minutes(key, value)
+            elif key == CONF_DEFROST_STATES:
+                defrost_states = _states(value)
             elif key not in _IGNORED_KEYS:
                 msg = f"unknown option: {key}"
                 raise ValueError(msg)
+        defrost_entity = data.get(InputKey.DEFROST.value)
+        domain = defrost_entity.split(".", 1)[0] if isinstance(defrost_entity, str) else None
         return cls(
             system_type=system_type,
             configured=frozenset(configured),
             sensitivity=sensitivity,
             confirm_minutes=minutes["confirm_minutes"],
             clear_minutes=minutes["clear_minutes"],
+            defrost_states=defrost_states,
+            defrost_needs_proof=InputKey.DEFROST in configured
+            and domain not in _DEFROST_SWITCH_DOMAINS
+            and defrost_states is None,
         )
 
     @property
@@ -100,6 +121,17 @@ class EvaluatorOptions:
             FaultKey.ABNORMAL_NOISE: self.has(InputKey.NOISE),
         }
         return tuple(fault for fault in FaultKey if usable[fault])
+
+
+def _states(value: Any) -> frozenset[str] | None:
+    """A list of state words, folded; empty or missing: None."""
+    if value is None:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(item, str) for item in value):
+        msg = f"{CONF_DEFROST_STATES} must be a list of states, not {value!r}"
+        raise ValueError(msg)
+    folded = frozenset(fold(item) for item in value if item.strip())
+    return folded or None
 
 
 def _sensitivity(value: Any) -> Sensitivity:

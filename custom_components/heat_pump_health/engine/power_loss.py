@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .defrost import DefrostTracker
+from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
@@ -33,8 +33,6 @@ _ZERO_IDLE_LEARN_S = 10 * 60.0
 # Idle draw is learned only once the start/stop transient has passed.
 _SETTLED_S = 5 * 60.0
 
-# The supply stays cold for a while after a defrost.
-_DEFROST_RECOVERY_S = 15 * 60.0
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -138,7 +136,7 @@ class PowerLossDetector:
 
     def _after_defrost(self, now: float) -> bool:
         last_end = self._defrost.last_end
-        return last_end is not None and 0.0 <= now - last_end < _DEFROST_RECOVERY_S
+        return last_end is not None and 0.0 <= now - last_end < DEFROST_RECOVERY_S
 
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""

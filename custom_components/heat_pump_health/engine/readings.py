@@ -11,7 +11,8 @@ HEAT = "heat"
 COOL = "cool"
 
 _COOL_MODES = frozenset({"cool", "dry", "fan_only"})
-_HEAT_ACTIONS = frozenset({"heating", "preheating", "defrosting"})
+_ACTION_DEFROSTING = "defrosting"
+_HEAT_ACTIONS = frozenset({"heating", "preheating", _ACTION_DEFROSTING})
 _COOL_ACTIONS = frozenset({"cooling", "drying"})
 _ACTION_DEMAND = dict.fromkeys(_HEAT_ACTIONS, HEAT) | dict.fromkeys(_COOL_ACTIONS, COOL)
 # Room this far on the wrong side of the set point means the thermostat wants
@@ -28,8 +29,11 @@ class Readings:
 
     __slots__ = (
         "action",
+        "action_defrost_seen",
         "climate",
         "coil",
+        "defrost_needs_proof",
+        "defrost_seen",
         "defrost_switch",
         "delivery_k",
         "mode",
@@ -40,7 +44,7 @@ class Readings:
         "supply",
     )
 
-    def __init__(self, *, system_type: SystemType) -> None:
+    def __init__(self, *, system_type: SystemType, defrost_needs_proof: bool = False) -> None:
         self.power: float | None = None
         self.coil: float | None = None
         self.outdoor: float | None = None
@@ -52,10 +56,20 @@ class Readings:
         self.mode: str | None = None
         self.action: str | None = None
         self.delivery_k = _DELIVERY_K[system_type]
+        # A phase sensor or a thermostat's action says "defrost" only when it
+        # happens, and most thermostats never do: their other states mean
+        # "not defrosting" only once they have shown a defrost (learned, kept).
+        self.defrost_needs_proof = defrost_needs_proof
+        self.defrost_seen = False
+        self.action_defrost_seen = False
 
     def snapshot(self) -> dict[str, object]:
         """The latest values, for a log line that has to explain a failure."""
-        return {name: getattr(self, name) for name in self.__slots__ if name != "delivery_k"}
+        return {
+            name: getattr(self, name)
+            for name in self.__slots__
+            if name not in ("delivery_k", "defrost_needs_proof")
+        }
 
     def set(self, key: InputKey, value: Value) -> None:
         """Store an already checked value."""
@@ -72,6 +86,8 @@ class Readings:
                 self.ret = value if isinstance(value, float) else None
             case InputKey.DEFROST:
                 self.defrost_switch = value if isinstance(value, bool) else None
+                if value is True:
+                    self.defrost_seen = True
             case InputKey.CLIMATE:
                 climate = value if isinstance(value, ClimateReading) else None
                 self.climate = climate
@@ -80,15 +96,34 @@ class Readings:
                 action = climate.hvac_action if climate is not None else None
                 self.mode = mode.lower() if mode else None
                 self.action = action.lower() if action else None
+                if self.action == _ACTION_DEFROSTING:
+                    self.action_defrost_seen = True
             case InputKey.NOISE:
                 self.noise = value if isinstance(value, float) else None
 
     @property
     def defrost_on(self) -> bool | None:
-        """Defrosting per the defrost switch or the climate entity's action."""
-        if self.action == "defrosting":
+        """Defrosting per the defrost source or the thermostat's action; None: cannot say."""
+        if self.action == _ACTION_DEFROSTING:
             return True
-        return self.defrost_switch
+        switch = self.defrost_switch
+        if switch is True:
+            return True
+        if switch is False and (self.defrost_seen or not self.defrost_needs_proof):
+            return False
+        if self.action is not None and self.action_defrost_seen:
+            return False
+        return None
+
+    def defrost_seen_dict(self) -> dict[str, bool]:
+        """Which defrost sources have shown a defrost (learned)."""
+        return {"source": self.defrost_seen, "action": self.action_defrost_seen}
+
+    def load_defrost_seen(self, data: object) -> None:
+        """Restore defrost_seen_dict output; garbage means nothing seen."""
+        seen = data if isinstance(data, dict) else {}
+        self.defrost_seen = seen.get("source") is True
+        self.action_defrost_seen = seen.get("action") is True
 
     @property
     def split(self) -> float | None:
