@@ -9,7 +9,7 @@ from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
 
 from . import issues
-from .const import DOMAIN, PLATFORMS
+from .const import DOMAIN, PLATFORMS, SOURCE_KEYS
 from .device import primary_device_id
 from .engine.model import InputKey
 from .monitor import HeatPumpMonitor, store_for
@@ -20,8 +20,15 @@ type HeatPumpHealthConfigEntry = ConfigEntry[HeatPumpMonitor]
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntry) -> bool:
     """Set up one monitored heat pump from a config entry."""
     store = store_for(hass, entry.entry_id)
-    monitor = HeatPumpMonitor(hass=hass, entry=entry, store=store, stored=await store.async_load())
-    monitor.device_id = primary_device_id(hass, entry.options)
+    device_id = primary_device_id(hass, entry.options)
+    monitor = HeatPumpMonitor(
+        hass=hass,
+        entry=entry,
+        store=store,
+        stored=await store.async_load(),
+        unit_inputs=_unit_inputs(hass, entry, device_id),
+    )
+    monitor.device_id = device_id
     await monitor.async_load_texts()
     entry.runtime_data = monitor
 
@@ -41,6 +48,20 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntr
     monitor.async_start()
     entry.async_on_unload(monitor.async_stop)
     return True
+
+
+def _unit_inputs(
+    hass: HomeAssistant, entry: HeatPumpHealthConfigEntry, device_id: str | None
+) -> frozenset[InputKey] | None:
+    """The inputs whose entities belong to the heat pump's own device (None: unknown)."""
+    if device_id is None:
+        return None
+    return frozenset(
+        InputKey(key)
+        for key in SOURCE_KEYS
+        if (entity_id := entry.options.get(key))
+        and async_entity_id_to_device_id(hass, entity_id) == device_id
+    )
 
 
 def _follow_source(

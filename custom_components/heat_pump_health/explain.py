@@ -131,11 +131,16 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             },
             _reason("no_standby_power"),
         ),
+        Sentence(
+            "power_loss_sources_lost",
+            {"count": ("lost_sources", Kind.COUNT), "minutes": ("lost_minutes", Kind.MINUTES)},
+            _reason("sources_lost"),
+        ),
         Sentence("power_loss_draw", {"power": ("power_w", Kind.POWER)}, _reason(None)),
         Sentence(
             "power_loss_standby",
             {"standby": ("standby_w", Kind.POWER)},
-            _not_reason("no_standby_power"),
+            _not_reason("no_standby_power", "sources_lost"),
         ),
     ),
     FaultKey.ICE_BUILDUP: (
@@ -301,7 +306,7 @@ SENTENCE_KEYS: frozenset[str] = frozenset(
     }
 )
 REASONS: Mapping[FaultKey, tuple[str, ...]] = {
-    FaultKey.POWER_LOSS: ("no_power", "power_unavailable", "no_standby_power"),
+    FaultKey.POWER_LOSS: ("no_power", "power_unavailable", "no_standby_power", "sources_lost"),
     FaultKey.ICE_BUILDUP: (
         "defrost_too_long",
         "defrost_not_clearing",

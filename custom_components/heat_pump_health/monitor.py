@@ -42,7 +42,7 @@ from .const import (
 )
 from .engine.evaluator import Evaluation, Evaluator
 from .engine.model import FaultKey, FaultStatus, InputKey
-from .engine.options import EvaluatorOptions
+from .engine.options import CONF_UNIT_INPUTS, EvaluatorOptions
 from .explain import Explainer, Units
 from .ingest import Converter, Rejected, UnitError, converter
 
@@ -80,12 +80,14 @@ class HeatPumpMonitor:
         entry: ConfigEntry,
         store: Store[dict[str, Any]],
         stored: Mapping[str, Any] | None,
+        unit_inputs: frozenset[InputKey] | None = None,
     ) -> None:
         self.hass = hass
         self.entry = entry
-        self.options = EvaluatorOptions.from_mapping(
-            {k: v for k, v in entry.options.items() if k != "name"}
-        )
+        options: dict[str, Any] = {k: v for k, v in entry.options.items() if k != "name"}
+        if unit_inputs is not None:
+            options[CONF_UNIT_INPUTS] = sorted(key.value for key in unit_inputs)
+        self.options = EvaluatorOptions.from_mapping(options)
         stored = stored if isinstance(stored, Mapping) else {}
         self.evaluator = Evaluator(options=self.options, learned=stored.get("learned"))
         if isinstance(state := stored.get("state"), Mapping):
@@ -250,7 +252,10 @@ class HeatPumpMonitor:
     def _ingest(self, source: Source, state: State | None, at: float) -> None:
         if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
             self._set_available(source, False)
-            self.evaluator.observe(source.key, None, at)
+            # Gone (removed or unavailable) is evidence of its own; unknown is not.
+            self.evaluator.observe(
+                source.key, None, at, unavailable=state is None or state.state == STATE_UNAVAILABLE
+            )
             return
         self._set_available(source, True)
         convert = self._converter(source, state)

@@ -40,6 +40,7 @@ from .history import HistoryError, Row, StateRecord, read_history
 from .ingest import (
     ATTR_TEMPERATURE_UNIT,
     ATTR_UNIT,
+    REASON_UNAVAILABLE,
     Converter,
     Rejected,
     UnitError,
@@ -283,13 +284,11 @@ def replay_rows(rows: Iterable[Row], config: ReplayConfig, *, unrelated: int = 0
         for key, convert in targets:
             value = convert(state, attributes)
             if isinstance(value, Rejected):
-                reason = value.reason
-                ignored[reason] = ignored.get(reason, 0) + 1
-                per_entity = ignored_by_entity.setdefault(source.entity_id, {})
-                per_entity[reason] = per_entity.get(reason, 0) + 1
+                _count(ignored, ignored_by_entity.setdefault(source.entity_id, {}), value.reason)
                 # The source is unknown from now on, as it would be live.
-                value = None
-            observe(key, value, at)
+                observe(key, None, at, unavailable=value.reason == REASON_UNAVAILABLE)
+            else:
+                observe(key, value, at)
 
     last = ordered[-1][4] if ordered else None
     if last is not None:
@@ -313,6 +312,11 @@ def replay_rows(rows: Iterable[Row], config: ReplayConfig, *, unrelated: int = 0
         final=final,
         climate_unit=climate_unit,
     )
+
+
+def _count(ignored: dict[str, int], per_entity: dict[str, int], reason: str) -> None:
+    ignored[reason] = ignored.get(reason, 0) + 1
+    per_entity[reason] = per_entity.get(reason, 0) + 1
 
 
 def _converters(

@@ -80,6 +80,8 @@ class Evaluator:
             profile=self._profile,
             defrost=self._defrost,
             climate_configured=InputKey.CLIMATE in configured,
+            unit_inputs=options.unit_inputs,
+            configured=configured,
         )
         self._ice = IceBuildupDetector(
             readings=self._readings,
@@ -141,8 +143,12 @@ class Evaluator:
 
     # -- readings -------------------------------------------------------------
 
-    def observe(self, key: InputKey, value: Value, at: float) -> None:
-        """Take a source's new state, reported at `at` (UTC epoch seconds)."""
+    def observe(self, key: InputKey, value: Value, at: float, *, unavailable: bool = False) -> None:
+        """Take a source's new state, reported at `at` (UTC epoch seconds).
+
+        ``unavailable``: the source itself is gone (its entity is
+        unavailable), not merely without a usable value.
+        """
         if key not in self._configured:
             self._reject(key, "not_configured")
             return
@@ -167,6 +173,7 @@ class Evaluator:
         self._noise.advance(now)
         readings = self._readings
         readings.set(key, checked)
+        readings.availability(key, now, unavailable=unavailable and value is None)
         if key is InputKey.POWER:
             self._power.power_seen(now, readings.power)
             self._update_operation(now)

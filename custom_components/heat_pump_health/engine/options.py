@@ -21,6 +21,7 @@ _IGNORED_KEYS = frozenset({"units", "name"})
 MAX_MINUTES = 1440
 
 CONF_DEFROST_STATES = "defrost_states"
+CONF_UNIT_INPUTS = "unit_inputs"
 # A defrost source in one of these domains is the defrost itself: its "off"
 # means "not defrosting" from the first reading.
 _DEFROST_SWITCH_DOMAINS = frozenset({"binary_sensor", "switch", "input_boolean"})
@@ -42,6 +43,10 @@ class EvaluatorOptions:
     # sensor, a thermostat's action): its other states mean "not defrosting"
     # only once it has shown a defrost.
     defrost_needs_proof: bool = False
+    # The inputs that come from the heat pump itself (its own board or
+    # cloud): they go unavailable together when it loses power.  None: every
+    # input but the thermostat.
+    unit_inputs: frozenset[InputKey] | None = None
 
     def __post_init__(self) -> None:
         for name in ("confirm_minutes", "clear_minutes"):
@@ -58,6 +63,7 @@ class EvaluatorOptions:
         sensitivity = Sensitivity.NORMAL
         minutes: dict[str, int | None] = {"confirm_minutes": None, "clear_minutes": None}
         defrost_states: frozenset[str] | None = None
+        unit_inputs: frozenset[InputKey] | None = None
         input_keys = {key.value: key for key in InputKey}
         for key, value in data.items():
             if key in input_keys:
@@ -77,6 +83,8 @@ class EvaluatorOptions:
                 minutes[key] = _minutes(key, value)
             elif key == CONF_DEFROST_STATES:
                 defrost_states = _states(value)
+            elif key == CONF_UNIT_INPUTS:
+                unit_inputs = _inputs(value)
             elif key not in _IGNORED_KEYS:
                 msg = f"unknown option: {key}"
                 raise ValueError(msg)
@@ -92,6 +100,7 @@ class EvaluatorOptions:
             defrost_needs_proof=InputKey.DEFROST in configured
             and domain not in _DEFROST_SWITCH_DOMAINS
             and defrost_states is None,
+            unit_inputs=unit_inputs,
         )
 
     @property
@@ -132,6 +141,17 @@ def _states(value: Any) -> frozenset[str] | None:
         raise ValueError(msg)
     folded = frozenset(fold(item) for item in value if item.strip())
     return folded or None
+
+
+def _inputs(value: Any) -> frozenset[InputKey] | None:
+    """A list of input keys (power_entity, ...)."""
+    if value is None:
+        return None
+    keys = {key.value: key for key in InputKey}
+    if not isinstance(value, list | tuple) or not all(item in keys for item in value):
+        msg = f"{CONF_UNIT_INPUTS} must be a list of input keys, not {value!r}"
+        raise ValueError(msg)
+    return frozenset(keys[item] for item in value)
 
 
 def _sensitivity(value: Any) -> Sensitivity:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .defrost import DEFROST_RECOVERY_S, DefrostTracker
+from .model import InputKey
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
@@ -34,6 +35,10 @@ _ZERO_IDLE_LEARN_S = 10 * 60.0
 _SETTLED_S = 5 * 60.0
 
 
+# The unit's own sources going unavailable this close together went with it:
+# an ESPHome or Modbus board powered by the unit, or its cloud gateway.
+_TOGETHER_S = 2 * 60.0
+
 _RUNNING = "running"
 _STANDBY = "standby"
 
@@ -48,6 +53,7 @@ class PowerLossDetector:
         "_operation",
         "_profile",
         "_readings",
+        "_unit_inputs",
         "_zero_watch",
         "fault_building",
         "zero_demand",
@@ -63,8 +69,13 @@ class PowerLossDetector:
         profile: PowerProfile,
         defrost: DefrostTracker,
         climate_configured: bool,
+        unit_inputs: frozenset[InputKey] | None = None,
+        configured: frozenset[InputKey] = frozenset(),
     ) -> None:
         self._readings = readings
+        self._unit_inputs = (
+            unit_inputs if unit_inputs is not None else configured - {InputKey.CLIMATE}
+        ) & configured
         self._defrost = defrost
         self._climate_configured = climate_configured
         self._zero_watch = False
@@ -100,6 +111,37 @@ class PowerLossDetector:
 
     def judge(self, now: float, dt: float) -> Verdict:
         """Judge whether the unit is without supply now."""
+        lost = self._lost_together()
+        if lost is not None:
+            onset, count = lost
+            details: dict[str, Any] = {
+                "lost_sources": count,
+                "lost_minutes": round(max(now - onset, 0.0) / 60.0, 1),
+            }
+            return Verdict(Evidence.ABNORMAL, "sources_lost", details, onset=onset)
+        return self._judge_supply(now)
+
+    def _lost_together(self) -> tuple[float, int] | None:
+        """When the unit's own sources all went unavailable together (and how many).
+
+        One flaky sensor is not evidence: it takes at least two, all of the
+        unit's, lost within two minutes of each other; and a meter outside
+        the unit that still shows the unit drawing power says it has its
+        supply (only its board or network is gone).
+        """
+        unit = self._unit_inputs
+        lost = self._readings.lost
+        if len(unit) < 2 or not unit <= lost.keys():
+            return None
+        times = [lost[key] for key in unit]
+        if max(times) - min(times) > _TOGETHER_S:
+            return None
+        power = self._readings.power
+        if InputKey.POWER not in unit and power is not None and not self._profile.near_zero(power):
+            return None
+        return min(times), len(unit)
+
+    def _judge_supply(self, now: float) -> Verdict:
         readings = self._readings
         profile = self._profile
         power = readings.power

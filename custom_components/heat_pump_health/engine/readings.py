@@ -28,6 +28,7 @@ class Readings:
     """Latest plausible value per input (None: unknown)."""
 
     __slots__ = (
+        "_ever_available",
         "action",
         "action_defrost_seen",
         "climate",
@@ -36,6 +37,7 @@ class Readings:
         "defrost_seen",
         "defrost_switch",
         "delivery_k",
+        "lost",
         "mode",
         "noise",
         "outdoor",
@@ -62,13 +64,16 @@ class Readings:
         self.defrost_needs_proof = defrost_needs_proof
         self.defrost_seen = False
         self.action_defrost_seen = False
+        # Sources that went unavailable after having reported, and when.
+        self.lost: dict[InputKey, float] = {}
+        self._ever_available: set[InputKey] = set()
 
     def snapshot(self) -> dict[str, object]:
         """The latest values, for a log line that has to explain a failure."""
         return {
             name: getattr(self, name)
             for name in self.__slots__
-            if name not in ("delivery_k", "defrost_needs_proof")
+            if name not in ("delivery_k", "defrost_needs_proof", "_ever_available")
         }
 
     def set(self, key: InputKey, value: Value) -> None:
@@ -100,6 +105,18 @@ class Readings:
                     self.action_defrost_seen = True
             case InputKey.NOISE:
                 self.noise = value if isinstance(value, float) else None
+
+    def availability(self, key: InputKey, at: float, *, unavailable: bool) -> None:
+        """Note that a source reported (or went unavailable) at ``at``.
+
+        Only a source seen reporting can be lost: after a restart, sources
+        that have not connected yet are not a loss.
+        """
+        if not unavailable:
+            self._ever_available.add(key)
+            self.lost.pop(key, None)
+        elif key in self._ever_available and key not in self.lost:
+            self.lost[key] = at
 
     @property
     def defrost_on(self) -> bool | None:
