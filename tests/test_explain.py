@@ -27,6 +27,7 @@ EVIDENCE: dict[FaultKey, dict[str | None, dict[str, Any]]] = {
             "split_k": -0.4,
         },
         "no_standby_power": {"power_w": 0.0, "standby_w": 14.0, "zero_minutes": 22.0},
+        "sources_lost": {"lost_sources": 5, "lost_minutes": 11.0},
         None: {"power_w": 671.0, "standby_w": 12.0, "demand": "heat", "split_k": 11.0},
     },
     FaultKey.ICE_BUILDUP: {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import override
+from typing import Any, override
 
 from homeassistant.components.sensor import (
     SensorDeviceClass,
@@ -46,6 +46,18 @@ class HealthSensorDescription(SensorEntityDescription):
     value: Callable[[Diagnostics], float | int | str | None]
     needs: Callable[[HeatPumpMonitor], bool]
     averaged: bool = False
+    attributes: Callable[[Diagnostics], dict[str, Any]] | None = None
+
+
+def _sampling(diagnostics: Diagnostics) -> dict[str, Any]:
+    """How coarsely the unit is sampled, and the rules that sampling rules out."""
+    known = [seconds for seconds in diagnostics.sampling_s.values() if seconds is not None]
+    return {
+        # The fastest source (cloud integrations fetch everything together),
+        # in whole minutes so that a live unit's jitter writes nothing.
+        "sampling_minutes": round(max(min(known) / 60.0, 1.0)) if known else None,
+        "not_judged": list(diagnostics.not_judged),
+    }
 
 
 def _has(*keys: InputKey) -> Callable[[HeatPumpMonitor], bool]:
@@ -101,6 +113,7 @@ SENSORS: tuple[HealthSensorDescription, ...] = (
         options=[health.value for health in Health],
         value=lambda diagnostics: diagnostics.health.value,
         needs=lambda monitor: True,
+        attributes=_sampling,
     ),
 )
 
@@ -132,6 +145,7 @@ class HealthSensor(HeatPumpHealthEntity, SensorEntity):
         self._window: list[float] = []
         self._shown: float | int | str | None = None
         self._has_shown = False
+        self._attributes_shown: dict[str, Any] | None = None
 
     @override
     def _refresh(self) -> bool:
@@ -139,6 +153,12 @@ class HealthSensor(HeatPumpHealthEntity, SensorEntity):
         if last is None:
             return False
         value = self.entity_description.value(last.diagnostics)
+        describe = self.entity_description.attributes
+        attributes = None if describe is None else describe(last.diagnostics)
+        if attributes is not None and attributes != self._attributes_shown:
+            self._attributes_shown = attributes
+            self._attr_extra_state_attributes = attributes
+            return self._show(value)
         if self.entity_description.averaged:
             return self._refresh_mean(value, steady=not last.diagnostics.defrost_recovering)
         if self._has_shown and value == self._shown:

@@ -213,10 +213,22 @@ class DevTools:
                 clickCount=1,
             )
 
-    async def screenshot(self, path: Path) -> None:
-        result = await self.call("Page.captureScreenshot", format="png")
-        await asyncio.to_thread(_write, path, base64.b64decode(result["data"]))
-        log(f"Saved {path}.")
+    async def screenshot(self, path: Path, showing: list[str] | None = None) -> None:
+        """Save a picture of the page; with ``showing``, only one that shows those texts.
+
+        The frontend may reload itself (a finished start-up, a reconnect)
+        between a check and the picture: then wait and take it again.
+        """
+        for _ in range(5):
+            if showing:
+                await self.wait_for_text(showing, 120)
+            result = await self.call("Page.captureScreenshot", format="png")
+            if not showing or all(text in await self.text() for text in showing):
+                await asyncio.to_thread(_write, path, base64.b64decode(result["data"]))
+                log(f"Saved {path}.")
+                return
+        msg = f"the page kept changing; no picture of {showing} for {path.name}"
+        raise CheckError(msg)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -345,8 +357,7 @@ async def add_form(page: DevTools, out: Path) -> None:
             raise CheckError(msg)
         await asyncio.sleep(1)
     await page.click_text("Heat Pump Health")
-    await page.wait_for_text([ADD_FORM_TITLE, "Noise or vibration"], 120)
-    await page.screenshot(out / "add-form.png")
+    await page.screenshot(out / "add-form.png", [ADD_FORM_TITLE, "Noise or vibration"])
 
 
 async def device_page(session: aiohttp.ClientSession, token: str) -> str:
@@ -432,18 +443,18 @@ async def run(port: int, out: Path, detect_timeout_s: float) -> None:
         await page.screenshot(out / "dashboard-power-loss.png")
 
         await page.click_text("Notifications")
-        await page.wait_for_text([f"{dev.ENTRY_TITLE}: power loss detected", EVIDENCE_START], 60)
-        await page.screenshot(out / "notification.png")
+        await page.screenshot(
+            out / "notification.png", [f"{dev.ENTRY_TITLE}: power loss detected", EVIDENCE_START]
+        )
 
         await page.navigate(REPAIRS_URL)
         await page.click_text(REPAIR_TITLE, 60)
         await page.wait_for_text([EVIDENCE_START, FIRST_CHECK], 60)
         log("The repair dialog shows the evidence and the checklist.")
-        await page.screenshot(out / "repair-dialog.png")
+        await page.screenshot(out / "repair-dialog.png", [EVIDENCE_START, FIRST_CHECK])
 
         await page.navigate(await device_page(session, token))
-        await page.wait_for_text(["Power loss", "Problem"], 60)
-        await page.screenshot(out / "device-page.png")
+        await page.screenshot(out / "device-page.png", ["Power loss", "Problem"])
         await ws.close()
 
         log("Restoring normal operation (Fault: none).")

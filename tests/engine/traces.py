@@ -161,7 +161,9 @@ class Unit:
     def __call__(self, minute: int) -> Readings:
         """Readings at this minute."""
         water = self.system_type is SystemType.AIR_TO_WATER
-        ret = 30.0 if water else self.room
+        # A live probe wavers by a tenth from minute to minute; a reading that
+        # holds exactly for an hour is what a cloud poll looks like (cadence.py).
+        ret = (30.0 if water else self.room) + 0.1 * (minute % 2)
         running = self.running(minute)
         defrost = self.defrosting(minute)
         if defrost:
@@ -188,7 +190,7 @@ class Unit:
             InputKey.COIL_TEMPERATURE: round(coil, 1),
             InputKey.OUTDOOR_TEMPERATURE: self.outdoor,
             InputKey.SUPPLY_TEMPERATURE: round(supply, 1),
-            InputKey.RETURN_TEMPERATURE: ret,
+            InputKey.RETURN_TEMPERATURE: round(ret, 1),
             InputKey.DEFROST: defrost,
             InputKey.CLIMATE: ClimateReading(
                 hvac_mode=self.mode,

@@ -346,7 +346,7 @@ class FakeEvaluator:
         default_factory=dict
     )
 
-    def observe(self, key: InputKey, value: Any, at: float) -> None:
+    def observe(self, key: InputKey, value: Any, at: float, *, unavailable: bool = False) -> None:
         self.calls.append(_Call("observe", at, key, value))
 
     def evaluate(self, now: float) -> _Evaluation:

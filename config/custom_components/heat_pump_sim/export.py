@@ -85,3 +85,35 @@ def to_history_csv(records: Iterable[StateRecord]) -> str:
             if r.last_changed == r.last_updated
         )
     return "".join(lines)
+
+
+def polled(
+    records: Iterable[StateRecord], interval_s: float, *, phase_s: float = 0.0
+) -> list[StateRecord]:
+    """The records a polling (cloud) integration leaves: each entity read every ``interval_s``.
+
+    Home Assistant records a state only when it changes, so a value that
+    held between two polls leaves no record, and a change that came and went
+    between two polls (a short defrost, a car passing) leaves none at all.
+    """
+    grouped = _by_entity(records)
+    if not grouped:
+        return []
+    first = min(rows[0].last_updated for rows in grouped.values())
+    last = max(rows[-1].last_updated for rows in grouped.values())
+    out: list[StateRecord] = []
+    for entity_id, rows in grouped.items():
+        index = 0
+        current: StateRecord | None = None
+        shown: tuple[str, dict[str, Any]] | None = None
+        poll = first + phase_s
+        while poll <= last:
+            while index < len(rows) and rows[index].last_updated <= poll:
+                current = rows[index]
+                index += 1
+            if current is not None and (current.state, current.attributes) != shown:
+                shown = (current.state, current.attributes)
+                out.append(StateRecord(entity_id, current.state, current.attributes, poll, poll))
+            poll += interval_s
+    out.sort(key=lambda record: record.last_updated)
+    return out

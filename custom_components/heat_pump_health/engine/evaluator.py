@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
+from .cadence import Cadence
 from .defrost import DAY_S, DefrostTracker
 from .ice_buildup import IceBuildupDetector
 from .insufficient_heat import InsufficientHeatDetector
@@ -25,6 +26,14 @@ _LOGGER = logging.getLogger(__name__)
 
 STATE_VERSION = 1
 LEARNED_VERSION = 1
+
+# Noise read less often than this cannot show bursts or a sustained sound.
+MAX_NOISE_SAMPLING_S = 5 * 60.0
+# Rules a coarse sampling rules out; named in the diagnostics.
+RULE_DEFROST_CYCLES = "defrost_cycles"
+RULE_NOISE = "noise"
+RULE_SPLIT = "split"
+RULE_STANDBY = "standby"
 
 # Minutes before a fault is confirmed, and of healthy evidence before it clears.
 DEFAULT_CONFIRM_MIN = {
@@ -74,6 +83,7 @@ class Evaluator:
         self._profile = PowerProfile()
         self._operation = Operation()
         self._defrost = DefrostTracker()
+        self._cadence = Cadence(configured)
         self._power = PowerLossDetector(
             readings=self._readings,
             operation=self._operation,
@@ -82,6 +92,7 @@ class Evaluator:
             climate_configured=InputKey.CLIMATE in configured,
             unit_inputs=options.unit_inputs,
             configured=configured,
+            cadence=self._cadence,
         )
         self._ice = IceBuildupDetector(
             readings=self._readings,
@@ -91,8 +102,10 @@ class Evaluator:
             use_defrost=InputKey.DEFROST in configured or InputKey.CLIMATE in configured,
             use_gap=options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
             margin_scale=scale,
+            cadence=self._cadence,
         )
         self._heat = InsufficientHeatDetector(
+            cadence=self._cadence,
             readings=self._readings,
             operation=self._operation,
             profile=self._profile,
@@ -174,6 +187,7 @@ class Evaluator:
         readings = self._readings
         readings.set(key, checked)
         readings.availability(key, now, unavailable=unavailable and value is None)
+        self._cadence.seen(key, now)
         if key is InputKey.POWER:
             self._power.power_seen(now, readings.power)
             self._update_operation(now)
@@ -312,6 +326,10 @@ class Evaluator:
 
     def _judge_noise(self, now: float) -> Verdict:
         noise = self._noise
+        if self._cadence.coarser_than(InputKey.NOISE, MAX_NOISE_SAMPLING_S):
+            # A level held for many minutes is not a sound: bursts and the
+            # share of a quarter hour above normal need frequent readings.
+            return Verdict(Evidence.UNKNOWN)
         reason, calm, suspect, details = noise.judge(now)
         if reason is not None:
             return Verdict(Evidence.ABNORMAL, reason, details)
@@ -387,7 +405,24 @@ class Evaluator:
             rejected_readings=dict(self._rejected),
             learning_progress=round(self._healthy_s / LEARNING_S, 2),
             defrost_recovering=self._defrost.recovering(now),
+            sampling_s=self._cadence.to_dict(),
+            not_judged=self._not_judged(),
         )
+
+    def _not_judged(self) -> list[str]:
+        """The rules this unit's sampling is too coarse for (see cadence.py)."""
+        rules: list[str] = []
+        if self._ice.use_defrost and not self._ice.cycles_judgeable():
+            rules.append(RULE_DEFROST_CYCLES)
+        if FaultKey.ABNORMAL_NOISE in self._trackers and self._cadence.coarser_than(
+            InputKey.NOISE, MAX_NOISE_SAMPLING_S
+        ):
+            rules.append(RULE_NOISE)
+        if FaultKey.INSUFFICIENT_HEAT in self._trackers and not self._heat.split_judgeable():
+            rules.append(RULE_SPLIT)
+        if FaultKey.POWER_LOSS in self._trackers and not self._power.standby_judgeable():
+            rules.append(RULE_STANDBY)
+        return rules
 
     # -- learned baselines ----------------------------------------------------
 

@@ -12,13 +12,18 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+from .cadence import Cadence
 from .defrost import CompletedDefrost, DefrostTracker
+from .model import InputKey
 from .operation import Operation
 from .persistence import Evidence, Verdict
 from .readings import Readings
 from .stats import Ewma, as_float, rounded
 
 _DEFROST_MAX_MIN = 20.0
+# Coarser sampling than this cannot time a defrost (they last 3-15 minutes):
+# the defrost-cycle tests then say they cannot be judged.
+_MAX_DEFROST_SAMPLING_MIN = 10.0
 # Defrost start to next start: healthy units on a humid, near-freezing day do
 # this every 30-90 minutes; three quicker repeats within a few hours is not.
 _SHORT_INTERVAL_S = 25 * 60.0
@@ -55,6 +60,7 @@ class IceBuildupDetector:
     """Judges ice_buildup from defrost cycles and the coil-outdoor gap."""
 
     __slots__ = (
+        "_cadence",
         "_defrost",
         "_margin",
         "_operation",
@@ -85,8 +91,10 @@ class IceBuildupDetector:
         use_defrost: bool,
         use_gap: bool,
         margin_scale: float,
+        cadence: Cadence | None = None,
     ) -> None:
         self._readings = readings
+        self._cadence = cadence or Cadence()
         self._operation = operation
         self._defrost = defrost
         self._margin = margin_scale
@@ -118,8 +126,17 @@ class IceBuildupDetector:
         return max(min(_SUCCESS_COIL_C, self.peak - 4.0), 1.0)
 
     def max_defrost_minutes(self) -> float:
-        """Defrost length beyond which it counts as too long."""
-        return _DEFROST_MAX_MIN * self._margin
+        """Defrost length beyond which it counts as too long (the sampling can add one interval)."""
+        return _DEFROST_MAX_MIN * self._margin + self.sampling_minutes()
+
+    def sampling_minutes(self) -> float:
+        """How coarsely the unit's data is sampled, minutes (0 until known)."""
+        interval = self._cadence.unit_interval()
+        return 0.0 if interval is None else interval / 60.0
+
+    def cycles_judgeable(self) -> bool:
+        """Whether defrosts can be timed at the sampling the unit's data has."""
+        return self._cadence.finer_than(_MAX_DEFROST_SAMPLING_MIN * 60.0)
 
     def alarm_gap(self) -> float:
         """Coil gap that means ice, K."""
@@ -135,7 +152,12 @@ class IceBuildupDetector:
             self.long_at = done.end
             self.long_minutes = round(done.minutes, 1)
             return
-        success = None if done.peak_coil is None else done.peak_coil >= self.success_coil()
+        # A coil read less often than twice a defrost may have missed its
+        # warm peak: such a defrost is neither a success nor a failure.
+        missed = self._cadence.coarser_than(InputKey.COIL_TEMPERATURE, done.minutes * 30.0)
+        success = (
+            None if done.peak_coil is None or missed else done.peak_coil >= self.success_coil()
+        )
         if success is False:
             self.failed_in_a_row += 1
             self.failed_at = done.end
@@ -160,8 +182,9 @@ class IceBuildupDetector:
         hold = False
         # The defrost source must be able to say "not defrosting" now (a
         # thermostat that has never reported a defrost cannot).
-        known = self.use_defrost and self._readings.defrost_on is not None
-        if self.use_defrost:
+        cycles = self.use_defrost and self.cycles_judgeable()
+        known = cycles and self._readings.defrost_on is not None
+        if cycles:
             abnormal, hold = self._judge_defrosts(now, details)
         suspect = False
         if self.use_gap:

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
+from .cadence import Cadence
 from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .model import SystemType
 from .operation import Operation, PowerProfile
@@ -36,6 +37,9 @@ _NOMINAL_W = {SystemType.AIR_TO_AIR: 1500.0, SystemType.AIR_TO_WATER: 3000.0}
 # Share of the learned split below which it counts as low (normal sensitivity).
 _LOW_SHARE = 0.5
 _STEADY_RUN_S = 10 * 60.0
+# Supply and return read less often than this cannot tell steady running from
+# a start, a defrost or its recovery: the split is then not judged.
+_MAX_SPLIT_SAMPLING_S = 5 * 60.0
 # Supply below return by more than this is cooling, whatever the mode says.
 _COOLING_SPLIT_K = -0.5
 # Without a climate entity, warm weather running is taken to be cooling.
@@ -75,6 +79,7 @@ class InsufficientHeatDetector:
     """Judges insufficient_heat and learns the normal split per outdoor band."""
 
     __slots__ = (
+        "_cadence",
         "_defrost",
         "_expectation",
         "_margin",
@@ -97,7 +102,9 @@ class InsufficientHeatDetector:
         defrost: DefrostTracker,
         system_type: SystemType,
         margin_scale: float,
+        cadence: Cadence | None = None,
     ) -> None:
+        self._cadence = cadence or Cadence()
         self._readings = readings
         self._operation = operation
         self._profile = profile
@@ -156,7 +163,7 @@ class InsufficientHeatDetector:
             return Verdict(gate, details=details)
         low: bool | None = None
         high = False
-        if split is not None:
+        if split is not None and self.split_judgeable():
             expectation = self.expectation(readings.outdoor, readings.power)
             self._expectation = expectation
             details["min_split_k"] = round(expectation.low, 1)
@@ -174,6 +181,15 @@ class InsufficientHeatDetector:
         evidence = Evidence.UNKNOWN if low is None and flat is None else Evidence.NORMAL
         suspect = self.flat_score >= _FLAT_SUSPECT_S or self.high_score >= _HIGH_SUSPECT_S
         return Verdict(evidence, details=details, suspect=suspect)
+
+    def split_judgeable(self) -> bool:
+        """Whether the unit is sampled often enough to judge the split.
+
+        The unit's sampling, not supply's and return's own: a water
+        temperature that holds for twenty minutes reports nothing new, while
+        a cloud poll shows in every measurement at once.
+        """
+        return self._cadence.finer_than(_MAX_SPLIT_SAMPLING_S)
 
     def _judge_high(
         self, split: float, limit: float | None, dt: float, details: dict[str, Any]

@@ -142,3 +142,8 @@ class Diagnostics:
     learning_progress: float = 0.0
     # Defrosting or just after: the split and the coil gap swing by design.
     defrost_recovering: bool = False
+    # Each source's usual interval between reports, seconds (None: unknown yet).
+    sampling_s: dict[str, float | None] = field(default_factory=dict)
+    # Rules the sampling is too coarse for: "defrost_cycles", "noise", "split",
+    # "standby".
+    not_judged: list[str] = field(default_factory=list)

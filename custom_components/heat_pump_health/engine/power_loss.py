@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .cadence import Cadence
 from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .model import InputKey
 from .operation import Operation, PowerProfile
@@ -38,6 +39,10 @@ _SETTLED_S = 5 * 60.0
 # The unit's own sources going unavailable this close together went with it:
 # an ESPHome or Modbus board powered by the unit, or its cloud gateway.
 _TOGETHER_S = 2 * 60.0
+# A meter reporting at least this often is as good as live.
+_FRESH_S = 2 * 60.0
+# A polled meter's 0 W with demand counts after this many polling intervals.
+_STALE_POLLS = 2.5
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -47,6 +52,7 @@ class PowerLossDetector:
     """Judges power_loss and learns the unit's standby draw."""
 
     __slots__ = (
+        "_cadence",
         "_climate_configured",
         "_defrost",
         "_last_level",
@@ -56,6 +62,7 @@ class PowerLossDetector:
         "_unit_inputs",
         "_zero_watch",
         "fault_building",
+        "no_power_since",
         "zero_demand",
         "zero_origin",
         "zero_since",
@@ -71,8 +78,12 @@ class PowerLossDetector:
         climate_configured: bool,
         unit_inputs: frozenset[InputKey] | None = None,
         configured: frozenset[InputKey] = frozenset(),
+        cadence: Cadence | None = None,
     ) -> None:
         self._readings = readings
+        self._cadence = cadence or Cadence()
+        # When 0 W with demand (and no delivery) began.
+        self.no_power_since: float | None = None
         self._unit_inputs = (
             unit_inputs if unit_inputs is not None else configured - {InputKey.CLIMATE}
         ) & configured
@@ -154,6 +165,8 @@ class PowerLossDetector:
             "split_k": rounded(readings.split),
         }
         self._zero_watch = False
+        if demand is None or power is None:
+            self.no_power_since = None
         if (
             delivering
             or (power is not None and not profile.near_zero(power))
@@ -161,6 +174,7 @@ class PowerLossDetector:
         ):
             # Power is drawn, heat (or cold) is going out, or a defrost is
             # running, whatever the meter says: the unit has its supply.
+            self.no_power_since = None
             return Verdict(Evidence.NORMAL, details=details)
         if power is None:
             # Without a meter, a cold supply just after a defrost is no proof.
@@ -173,15 +187,46 @@ class PowerLossDetector:
         # A unit that idles at 0 W shows 0 W also while it waits to start:
         # only a proven lack of delivery counts then.
         if delivering is False or not profile.idles_at_zero:
-            return Verdict(Evidence.ABNORMAL, "no_power", details)
+            return self._unless_stale(now, Verdict(Evidence.ABNORMAL, "no_power", details))
+        self.no_power_since = None
         return Verdict(Evidence.HOLD, details=details)
+
+    def _unless_stale(self, now: float, verdict: Verdict) -> Verdict:
+        """0 W with demand counts once the next poll could have shown the unit starting.
+
+        A polled meter's 0 W is as old as the poll: a unit that started just
+        after it shows its power only at the next one, while the thermostat
+        already says it calls, and a cycling unit can be caught off at two
+        polls in a row.  So the spell must span three polls before it is
+        evidence (from its start).
+        """
+        if self.no_power_since is None:
+            self.no_power_since = now
+        interval = self._cadence.unit_interval() or 0.0
+        if interval <= _FRESH_S:
+            # Live: the evidence began when the readings changed (the tracker knows).
+            return verdict
+        if now - self.no_power_since < _STALE_POLLS * interval:
+            return Verdict(Evidence.HOLD, details=verdict.details, suspect=True)
+        verdict.onset = self.no_power_since
+        return verdict
 
     def _after_defrost(self, now: float) -> bool:
         last_end = self._defrost.last_end
         return last_end is not None and 0.0 <= now - last_end < DEFROST_RECOVERY_S
 
+    def standby_judgeable(self) -> bool:
+        """Whether the meter reports often enough to tell a lost standby from a stop.
+
+        Polled every few minutes, a run that ends between two polls looks like
+        standby dropping to 0 W.
+        """
+        return self._cadence.finer_than(_FRESH_S)
+
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""
+        if not self.standby_judgeable():
+            return Verdict(Evidence.NORMAL, details=details)
         profile = self._profile
         floor = profile.standby_floor
         if floor is None or floor < _MIN_STANDBY_W or profile.idles_at_zero:

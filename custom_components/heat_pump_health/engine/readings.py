@@ -172,8 +172,11 @@ class Readings:
         if mode == "off":
             return None
         action = self.action
-        if action is not None and action in _ACTION_DEMAND:
-            return _ACTION_DEMAND[action]
+        if action is not None:
+            # An explicit action says it all: idle or off means nobody asks
+            # for heat or cold, whatever the room's distance from its target
+            # (a demand-response shed, a lock-out, a satisfied schedule).
+            return _ACTION_DEMAND.get(action)
         # In heat_cool/auto a single target does not say which way the unit
         # should work, so only the explicit modes count.
         deficit = self.room_deficit()

@@ -1,0 +1,112 @@
+"""How often the sources report: the time resolution every timed rule has to respect.
+
+A local board reports within seconds of a change; a cloud integration polls
+every 5 to 30 minutes, and Home Assistant records a state only when it
+changes.  A defrost seen through a 10-minute poll can look up to 10 minutes
+longer than it was, and a coil read every 15 minutes misses the warm peak of
+a 6-minute defrost.  The gaps between a source's reports measure this.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any
+
+from .model import InputKey
+
+# Recent gaps kept per source: enough for a stable quartile, few enough to
+# follow a change of polling (day and night cadences of Daikin Onecta).
+_GAPS = 16
+# Fewer gaps than this say nothing yet: two polls show a cloud's interval.
+_MIN_GAPS = 2
+# A longer silence is an outage or a quiet signal, not the polling interval.
+_MAX_GAP_S = 3 * 3600.0
+# Measurements: they change at nearly every report, so their gaps are the
+# polling interval (a defrost switch or a thermostat changes rarely).
+MEASUREMENTS = frozenset(
+    {
+        InputKey.POWER,
+        InputKey.COIL_TEMPERATURE,
+        InputKey.OUTDOOR_TEMPERATURE,
+        InputKey.SUPPLY_TEMPERATURE,
+        InputKey.RETURN_TEMPERATURE,
+        InputKey.NOISE,
+    }
+)
+
+
+class Cadence:
+    """The reporting interval of each source, from the gaps between its reports."""
+
+    __slots__ = ("_gaps", "_last", "_unit_gaps", "_unit_last", "measured")
+
+    def __init__(self, configured: frozenset[InputKey] = frozenset()) -> None:
+        self._last: dict[InputKey, float] = {}
+        self._gaps: dict[InputKey, deque[float]] = {}
+        # The same over every measurement of the unit together: a poll brings
+        # them all at one instant, a live unit's changes come apart.
+        self._unit_last: float | None = None
+        self._unit_gaps: deque[float] = deque(maxlen=_GAPS)
+        # The configured measurements (noise aside) that show the unit's sampling.
+        self.measured = configured & MEASUREMENTS - {InputKey.NOISE}
+
+    def seen(self, key: InputKey, at: float) -> None:
+        """Note a report of ``key`` at ``at``."""
+        last = self._last.get(key)
+        self._last[key] = at
+        if last is not None and 0.0 < at - last <= _MAX_GAP_S:
+            self._gaps.setdefault(key, deque(maxlen=_GAPS)).append(at - last)
+        if key not in self.measured:
+            return
+        unit_last = self._unit_last
+        if unit_last is None or at > unit_last:
+            self._unit_last = at
+            if unit_last is not None and at - unit_last <= _MAX_GAP_S:
+                self._unit_gaps.append(at - unit_last)
+
+    def interval(self, key: InputKey) -> float | None:
+        """The source's usual interval between reports, seconds; None until known.
+
+        The lower quartile: a polled source reports at most once a poll, and
+        an unchanged value skips polls, so the short gaps are the poll.
+        """
+        gaps = self._gaps.get(key)
+        if gaps is None or len(gaps) < _MIN_GAPS:
+            return None
+        ordered = sorted(gaps)
+        return ordered[len(ordered) // 4]
+
+    def unit_interval(self) -> float | None:
+        """How finely the unit's data is sampled: the usual gap between any two of its reports.
+
+        Integrations fetch all of a unit's data together, so a cloud poll
+        shows as reports bunched at one instant, one poll apart; a live unit
+        reports each change as it comes.
+        """
+        gaps = self._unit_gaps
+        if len(gaps) < _MIN_GAPS:
+            return None
+        ordered = sorted(gaps)
+        return ordered[len(ordered) // 4]
+
+    def finer_than(self, limit_s: float) -> bool:
+        """Whether the unit's data is sampled at least every ``limit_s``, as far as known.
+
+        A source that reports only on change and holds a steady value shows
+        no gaps at all: unknown sampling is taken to be fine, and a coarse
+        poll shows itself within its first three reports.
+        """
+        interval = self.unit_interval()
+        return interval is None or interval <= limit_s
+
+    def coarser_than(self, key: InputKey, limit_s: float) -> bool:
+        """Whether ``key`` is known to report less often than every ``limit_s``."""
+        interval = self.interval(key)
+        return interval is not None and interval > limit_s
+
+    def to_dict(self) -> dict[str, Any]:
+        """Each source's interval in seconds (None: not known yet), for the diagnostics."""
+        return {
+            key.value: None if (interval := self.interval(key)) is None else round(interval, 1)
+            for key in sorted(self._last, key=lambda item: item.value)
+        }
