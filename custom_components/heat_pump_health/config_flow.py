@@ -162,7 +162,9 @@ def source_selectors(
     current = current or {}
     exclude = own_entities(hass)
 
-    def picker(domain: str | list[str], device_class: str | None = None) -> EntitySelector:
+    def picker(
+        domain: str | list[str], device_class: str | list[str] | None = None
+    ) -> EntitySelector:
         config = EntitySelectorConfig(domain=domain, exclude_entities=exclude)
         if device_class is not None:
             config["device_class"] = device_class
@@ -170,7 +172,10 @@ def source_selectors(
 
     temperature = picker(Platform.SENSOR, SensorDeviceClass.TEMPERATURE)
     return {
-        InputKey.POWER: picker(Platform.SENSOR, SensorDeviceClass.POWER),
+        # An energy counter will do where the integration has no power sensor.
+        InputKey.POWER: picker(
+            Platform.SENSOR, [SensorDeviceClass.POWER, SensorDeviceClass.ENERGY]
+        ),
         InputKey.CLIMATE: picker(Platform.CLIMATE),
         InputKey.DEFROST: EntitySelector(
             EntitySelectorConfig(

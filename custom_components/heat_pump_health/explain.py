@@ -142,6 +142,11 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             {"standby": ("standby_w", Kind.POWER)},
             _not_reason("no_standby_power", "sources_lost"),
         ),
+        Sentence(
+            "power_loss_resolution",
+            {"resolution": ("power_resolution_w", Kind.POWER)},
+            _not_reason("sources_lost"),
+        ),
     ),
     FaultKey.ICE_BUILDUP: (
         Sentence(

@@ -22,10 +22,14 @@ from functools import lru_cache
 import math
 from typing import Any, Final
 
-from homeassistant.const import UnitOfPower, UnitOfTemperature
-from homeassistant.util.unit_conversion import PowerConverter, TemperatureConverter
+from homeassistant.const import UnitOfEnergy, UnitOfPower, UnitOfTemperature
+from homeassistant.util.unit_conversion import (
+    EnergyConverter,
+    PowerConverter,
+    TemperatureConverter,
+)
 
-from .engine.model import ClimateReading, InputKey, Value, fold
+from .engine.model import ClimateReading, EnergyReading, InputKey, Value, fold
 
 ATTR_UNIT: Final = "unit_of_measurement"
 # Not a Home Assistant standard: a climate entity's temperatures are in the
@@ -131,7 +135,17 @@ _UNIT_ALIASES: Final[Mapping[str, str]] = {
     "w": UnitOfPower.WATT,
     "kw": UnitOfPower.KILO_WATT,
     "KW": UnitOfPower.KILO_WATT,
+    "wh": UnitOfEnergy.WATT_HOUR,
+    "kwh": UnitOfEnergy.KILO_WATT_HOUR,
+    "KWh": UnitOfEnergy.KILO_WATT_HOUR,
+    "KWH": UnitOfEnergy.KILO_WATT_HOUR,
 }
+
+# An energy counter in the power field (cloud integrations have no power
+# sensor): the evaluator derives the power from its steps.
+ENERGY_UNITS: Final = frozenset(
+    {UnitOfEnergy.WATT_HOUR, UnitOfEnergy.KILO_WATT_HOUR, UnitOfEnergy.MEGA_WATT_HOUR}
+)
 
 _TEMPERATURE_KEYS: Final = frozenset(
     {
@@ -194,7 +208,7 @@ _REJECTED: Final[Mapping[str, Rejected]] = {
 
 def _kind(key: InputKey) -> str:
     if key is InputKey.POWER:
-        return "power"
+        return "power or energy"
     if key is InputKey.NOISE:
         return "noise"
     if key is InputKey.DEFROST:
@@ -213,6 +227,9 @@ def expected_units(key: InputKey) -> tuple[str, ...]:
                 UnitOfPower.MEGA_WATT,
                 UnitOfPower.MILLIWATT,
                 UnitOfPower.BTU_PER_HOUR,
+                UnitOfEnergy.WATT_HOUR,
+                UnitOfEnergy.KILO_WATT_HOUR,
+                UnitOfEnergy.MEGA_WATT_HOUR,
             )
         )
     if key in _TEMPERATURE_KEYS or key is InputKey.CLIMATE:
@@ -240,12 +257,12 @@ def normalise_unit(key: InputKey, unit: str | None, *, entity_id: str | None = N
         PowerConverter.VALID_UNITS if key is InputKey.POWER else TemperatureConverter.VALID_UNITS
     )
     unit = unit.strip()
-    if unit in valid:
+    if unit in valid or (key is InputKey.POWER and unit in ENERGY_UNITS):
         return unit
     alias = _UNIT_ALIASES.get(unit)
     if alias is None:
         alias = _UNIT_ALIASES.get(unit.lower())
-    if alias is not None and alias in valid:
+    if alias is not None and (alias in valid or (key is InputKey.POWER and alias in ENERGY_UNITS)):
         return alias
     raise UnitError(key, unit, entity_id=entity_id)
 
@@ -262,7 +279,26 @@ def _reject_text(state: str) -> Rejected:
     return _REJECTED[REASON_NOT_NUMERIC]
 
 
+def _counter_converter(unit: str) -> Converter:
+    """An energy counter's state as an ``EnergyReading`` in kWh."""
+    to_kwh = EnergyConverter.converter_factory(unit, UnitOfEnergy.KILO_WATT_HOUR)
+    isfinite = math.isfinite
+
+    def counter(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+        try:
+            number = float(state)
+        except ValueError:
+            return _reject_text(state)
+        if not isfinite(number):
+            return _REJECTED[REASON_NOT_FINITE]
+        return EnergyReading(to_kwh(number))
+
+    return counter
+
+
 def _numeric_converter(key: InputKey, unit: str | None, entity_id: str | None) -> Converter:
+    if key is InputKey.POWER and unit in ENERGY_UNITS:
+        return _counter_converter(unit)
     if key is InputKey.NOISE or unit is None:
         convert: Callable[[float], float] | None = None
     elif unit == (UnitOfPower.WATT if key is InputKey.POWER else UnitOfTemperature.CELSIUS):

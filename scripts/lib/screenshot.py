@@ -223,7 +223,8 @@ class DevTools:
             if showing:
                 await self.wait_for_text(showing, 120)
             result = await self.call("Page.captureScreenshot", format="png")
-            if not showing or all(text in await self.text() for text in showing):
+            shown = await self.text() if showing else ""
+            if not showing or all(text in shown for text in showing):
                 await asyncio.to_thread(_write, path, base64.b64decode(result["data"]))
                 log(f"Saved {path}.")
                 return

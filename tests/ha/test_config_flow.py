@@ -328,3 +328,28 @@ async def test_pickers_offer_neither_own_entities_nor_unrelated_sensors(
         NOISE,
         "sensor.street_sound",
     ]
+
+
+async def test_an_energy_counter_may_stand_in_for_power(hass: HomeAssistant) -> None:
+    """Daikin Onecta, MELCloud, ViCare: only a kWh counter, often reset daily."""
+    hass.states.async_set(
+        "sensor.altherma_heating_daily_electrical_consumption",
+        "3.4",
+        {"unit_of_measurement": "kWh", "device_class": "energy", "state_class": "total_increasing"},
+    )
+    result = await _user_flow(
+        hass,
+        {
+            "name": "Altherma",
+            "system_type": "air_to_water",
+            "power_entity": "sensor.altherma_heating_daily_electrical_consumption",
+            **TUNING,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    picker = _selector_config(await _user_flow_form(hass), "power_entity")
+    assert picker["device_class"] == ["power", "energy"]
+
+
+async def _user_flow_form(hass: HomeAssistant) -> Any:
+    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})

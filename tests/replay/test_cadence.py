@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 
-from heat_pump_sim.export import polled
+from heat_pump_sim.export import as_energy_counter, polled
 from heat_pump_sim.physics import StateRecord, replay_config, simulate
 from heat_pump_sim.scenarios import (
     air_to_water_day,
@@ -21,6 +21,7 @@ from heat_pump_sim.scenarios import (
 )
 import pytest
 
+from custom_components.heat_pump_health.engine.model import InputKey
 from custom_components.heat_pump_health.replay import ReplayConfig, build_report, replay_rows
 
 WEEKS = {
@@ -69,3 +70,20 @@ def test_a_breaker_trip_is_still_found_when_polled(minutes: int) -> None:
     report = _report(polled(simulate(scenario), minutes * 60.0), config)
     [episode] = report["faults"]  # type: ignore[misc]
     assert episode["fault"] == "power_loss"
+
+
+@pytest.mark.parametrize("minutes", [1, 10, 30])
+@pytest.mark.parametrize("name", ["humid_week", "cooling_week"])
+def test_an_energy_counter_instead_of_a_power_sensor_raises_nothing(
+    name: str, minutes: int
+) -> None:
+    """Onecta, MELCloud, ViCare: 0.1 kWh steps, reset at midnight, polled."""
+    records, config = _week(name)
+    power = config.entities[InputKey.POWER]
+    counter = as_energy_counter(list(records), power)
+    config = replace(config, units={**config.units, power: "kWh"})
+    sampled = counter if minutes == 1 else polled(counter, minutes * 60.0, phase_s=37.0)
+    report = _report(sampled, config)
+    assert report["faults"] == []
+    # A counter in 0.1 kWh steps cannot see a standby draw of a few watts.
+    assert "standby" in report["diagnostics"]["not_judged"]  # type: ignore[index]

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.heat_pump_health.engine.model import ClimateReading, InputKey
+from custom_components.heat_pump_health.engine.model import ClimateReading, EnergyReading, InputKey
 from custom_components.heat_pump_health.ingest import (
     IngestResult,
     UnitError,
@@ -93,7 +93,7 @@ def test_unusable_states_are_none_with_a_reason(key: InputKey, state: str, reaso
 @pytest.mark.parametrize(
     ("key", "unit"),
     [
-        (InputKey.POWER, "kWh"),
+        (InputKey.POWER, "kWh/h"),
         (InputKey.POWER, "°C"),
         (InputKey.OUTDOOR_TEMPERATURE, "W"),
         (InputKey.OUTDOOR_TEMPERATURE, "bananas"),
@@ -336,3 +336,10 @@ def test_defrost_attribute_of_a_climate_or_water_heater(
     entity_id: str, attributes: dict[str, Any], value: bool
 ) -> None:
     assert to_value(InputKey.DEFROST, "heat", attributes, entity_id=entity_id).value is value
+
+
+@pytest.mark.parametrize(("state", "unit", "kwh"), [("12.5", "kWh", 12.5), ("800", "Wh", 0.8)])
+def test_an_energy_counter_in_the_power_field(state: str, unit: str, kwh: float) -> None:
+    value = to_value(InputKey.POWER, state, {"unit_of_measurement": unit}).value
+    assert isinstance(value, EnergyReading)
+    assert value.kwh == pytest.approx(kwh)

@@ -169,7 +169,7 @@ def _error_cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
                     {
                         "entity_id": "sensor.heat_pump_power",
                         "state": "3",
-                        "attributes": {"unit_of_measurement": "kWh"},
+                        "attributes": {"unit_of_measurement": "kWh/h"},
                         "last_changed": "2024-01-15T06:00:00+00:00",
                     }
                 ]
@@ -216,15 +216,16 @@ def _error_cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
         "bad units": ([panel, "--config", str(tmp / "bad_units.json")], "units must map"),
         "unknown unit in config": (
             [panel, "--config", str(tmp / "bad_unit.json")],
-            "sensor.p (power_entity) has unit 'bananas', which is not a power unit",
+            "sensor.p (power_entity) has unit 'bananas', which is not a power or energy unit",
         ),
         "unknown unit in history": (
             [str(tmp / "kwh.json"), "--config", str(tmp / "no_units.json")],
-            "has unit 'kWh', which is not a power unit",
+            "has unit 'kWh/h', which is not a power or energy unit",
         ),
         "csv without units": (
             [panel, "--config", str(tmp / "no_units.json")],
-            "has no unit of measurement; expected one of: W, kW, MW, mW, BTU/h; give the "
+            "has no unit of measurement; expected one of: W, kW, MW, mW, BTU/h, Wh, kWh, MWh; "
+            "give the "
             'entity\'s unit in the configuration, e.g. "units": {"sensor.heat_pump_power": "W"}',
         ),
         "entity configured twice": (

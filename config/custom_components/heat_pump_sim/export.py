@@ -117,3 +117,57 @@ def polled(
             poll += interval_s
     out.sort(key=lambda record: record.last_updated)
     return out
+
+
+def as_energy_counter(
+    records: Iterable[StateRecord],
+    entity_id: str,
+    *,
+    step_kwh: float = 0.1,
+    daily_reset: bool = True,
+    tick_s: float = 60.0,
+) -> list[StateRecord]:
+    """Replace a power sensor's records by an energy counter's, as cloud integrations report it.
+
+    The counter integrates the power (every ``tick_s``), shows whole steps of
+    ``step_kwh`` (the resolution of Daikin's, MELCloud's or ViCare's
+    consumption figures) and, with ``daily_reset``, starts from 0 at
+    midnight UTC.
+    """
+    ordered = sorted(records, key=lambda record: record.last_updated)
+    power = [record for record in ordered if record.entity_id == entity_id]
+    out = [record for record in ordered if record.entity_id != entity_id]
+    if not power:
+        return out
+    attributes = {
+        "unit_of_measurement": "kWh",
+        "device_class": "energy",
+        "state_class": "total_increasing",
+    }
+    energy_kwh = 0.0
+    watts = 0.0
+    shown: float | None = None
+    day: int | None = None
+    index = 0
+    at = power[0].last_updated
+    end = ordered[-1].last_updated
+    while at <= end:
+        while index < len(power) and power[index].last_updated <= at:
+            record = power[index]
+            factor = 1000.0 if record.attributes.get("unit_of_measurement") == "kW" else 1.0
+            try:
+                watts = float(record.state) * factor
+            except ValueError:
+                watts = 0.0
+            index += 1
+        if daily_reset and day != int(at // 86400):
+            day = int(at // 86400)
+            energy_kwh = 0.0
+        value = round(int(energy_kwh / step_kwh + 1e-9) * step_kwh, 3)
+        if value != shown:
+            shown = value
+            out.append(StateRecord(entity_id, f"{value:.1f}", attributes, at, at))
+        energy_kwh += watts * tick_s / 3_600_000.0
+        at += tick_s
+    out.sort(key=lambda record: record.last_updated)
+    return out

@@ -11,9 +11,19 @@ from typing import Any
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
 from .cadence import Cadence
 from .defrost import DAY_S, DefrostTracker
+from .energy import EnergyMeter
 from .ice_buildup import IceBuildupDetector
 from .insufficient_heat import InsufficientHeatDetector
-from .model import SEVERITY, Diagnostics, FaultKey, FaultStatus, Health, InputKey, Value
+from .model import (
+    SEVERITY,
+    Diagnostics,
+    EnergyReading,
+    FaultKey,
+    FaultStatus,
+    Health,
+    InputKey,
+    Value,
+)
 from .operation import Operation, PowerProfile
 from .options import EvaluatorOptions
 from .persistence import Evidence, FaultTracker, Transition, Verdict
@@ -84,6 +94,7 @@ class Evaluator:
         self._operation = Operation()
         self._defrost = DefrostTracker()
         self._cadence = Cadence(configured)
+        self._meter = EnergyMeter()
         self._power = PowerLossDetector(
             readings=self._readings,
             operation=self._operation,
@@ -185,6 +196,13 @@ class Evaluator:
             self._reject(key, reason)
         self._noise.advance(now)
         readings = self._readings
+        if isinstance(checked, EnergyReading):
+            # A counter, not a power: its average power stands in for one.
+            self._meter.observe(checked.kwh, now)
+            checked = self._meter.power(now)
+            readings.power_resolution_w = self._meter.resolution(now)
+        elif key is InputKey.POWER:
+            readings.power_resolution_w = None
         readings.set(key, checked)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
@@ -211,6 +229,17 @@ class Evaluator:
         defrost.change(now, self._readings.defrost_on, self._readings.coil)
         if defrost.on != was_on:
             self._noise.state_changed(now, self._noise_state(), transition=True)
+
+    def _follow_counter(self, now: float) -> None:
+        """A counter that stands still says the unit draws less and less."""
+        readings = self._readings
+        if readings.power_resolution_w is None or readings.power is None:
+            return
+        power = self._meter.power(now)
+        readings.power_resolution_w = self._meter.resolution(now)
+        if power is not None and power < readings.power:
+            readings.power = power
+            self._power.power_seen(now, power)
 
     def _update_operation(self, now: float) -> None:
         operation = self._operation
@@ -251,6 +280,7 @@ class Evaluator:
         defrost.forget_before(at - DAY_S)
         # Integrate the noise up to now before anything changes its state.
         self._noise.advance(at)
+        self._follow_counter(at)
         self._update_operation(at)
 
         statuses: dict[FaultKey, FaultStatus] = {}
@@ -500,6 +530,7 @@ class Evaluator:
             "heat": self._heat.state_dict(),
             "noise": self._noise.state_dict(),
             "rejected": dict(self._rejected),
+            "energy": self._meter.to_dict(),
         }
 
     def restore_state(self, data: Mapping[str, Any]) -> None:
@@ -536,6 +567,7 @@ class Evaluator:
         self._ice.load_state(_plain(data.get("ice")))
         self._heat.load_state(_plain(data.get("heat")))
         self._noise.load_state(_plain(data.get("noise")))
+        self._meter.load(_plain(data.get("energy")))
         rejected = data.get("rejected")
         if isinstance(rejected, Mapping):
             for name, count in rejected.items():

@@ -98,11 +98,19 @@ class ClimateReading:
 
 
 # What one observation carries, per input:
-# - POWER: watts; temperatures: °C; NOISE: the entity's own level (dB or other);
+# - POWER: watts, or an EnergyReading from a counter;
+# - temperatures: °C; NOISE: the entity's own level (dB or other);
 # - DEFROST: bool;
 # - CLIMATE: ClimateReading;
 # - None: the source is unknown or unavailable at that moment.
-type Value = float | bool | ClimateReading | None
+@dataclass(frozen=True, slots=True)
+class EnergyReading:
+    """An energy counter's reading, kWh: the power input where there is no power sensor."""
+
+    kwh: float
+
+
+type Value = float | bool | ClimateReading | EnergyReading | None
 
 
 @dataclass(slots=True)

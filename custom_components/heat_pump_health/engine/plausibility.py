@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-from .model import ClimateReading, InputKey, Value
+from .model import ClimateReading, EnergyReading, InputKey, Value
 
 # DS18B20 probes report exactly 85.0 on a power-on reset and -127.0 on a read
 # failure; neither is a temperature a heat pump ever shows.
@@ -45,7 +45,17 @@ def check(key: InputKey, value: Value) -> tuple[Value, Rejection]:
         if not isinstance(value, ClimateReading):
             return None, "bad_type"
         return _check_climate(value)
+    if isinstance(value, EnergyReading):
+        return _check_energy(key, value)
     return _check_number(key, value)
+
+
+def _check_energy(key: InputKey, value: EnergyReading) -> tuple[Value, Rejection]:
+    if key is not InputKey.POWER:
+        return None, "bad_type"
+    if not math.isfinite(value.kwh) or value.kwh < 0.0:
+        return None, "out_of_range"
+    return value, None
 
 
 def _check_number(key: InputKey, value: Value) -> tuple[Value, Rejection]:

@@ -164,6 +164,8 @@ class PowerLossDetector:
             "demand": demand,
             "split_k": rounded(readings.split),
         }
+        if readings.power_resolution_w is not None:
+            details["power_resolution_w"] = rounded(readings.power_resolution_w)
         self._zero_watch = False
         if demand is None or power is None:
             self.no_power_since = None
@@ -216,11 +218,15 @@ class PowerLossDetector:
         return last_end is not None and 0.0 <= now - last_end < DEFROST_RECOVERY_S
 
     def standby_judgeable(self) -> bool:
-        """Whether the meter reports often enough to tell a lost standby from a stop.
+        """Whether the meter can tell a lost standby from a stop.
 
         Polled every few minutes, a run that ends between two polls looks like
-        standby dropping to 0 W.
+        standby dropping to 0 W; an energy counter cannot resolve a standby
+        draw of a few watts at all.
         """
+        resolution = self._readings.power_resolution_w
+        if resolution is not None and resolution > _MIN_STANDBY_W:
+            return False
         return self._cadence.finer_than(_FRESH_S)
 
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:

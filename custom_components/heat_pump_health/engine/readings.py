@@ -42,12 +42,15 @@ class Readings:
         "noise",
         "outdoor",
         "power",
+        "power_resolution_w",
         "ret",
         "supply",
     )
 
     def __init__(self, *, system_type: SystemType, defrost_needs_proof: bool = False) -> None:
         self.power: float | None = None
+        # Set when the power comes from an energy counter: how sharp it is, W.
+        self.power_resolution_w: float | None = None
         self.coil: float | None = None
         self.outdoor: float | None = None
         self.supply: float | None = None

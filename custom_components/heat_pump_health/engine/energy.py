@@ -1,0 +1,96 @@
+"""Power from an energy counter: what cloud integrations give instead of a power sensor.
+
+Daikin Onecta, MELCloud, ViCare, Aquarea and Toshiba report the unit's
+consumption as a counter (kWh, often reset every day) that moves in steps of
+0.1 kWh or more, every 5 to 30 minutes.  The average power over a step is
+its energy over the time it took; between steps, the power can only have
+been below one step over the time since the last.  So the estimate is the
+last step's average, falling as the counter stays put, and it is never
+sharper than one step over the time since the last change: that
+resolution goes with it into the evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .stats import as_float
+
+_J_PER_KWH = 3_600_000.0
+# A counter standing still longer than this says the unit draws (about) nothing.
+_MAX_SPAN_S = 6 * 3600.0
+
+
+class EnergyMeter:
+    """Turns an energy counter's readings into an average power and its resolution."""
+
+    __slots__ = ("_kwh", "_power_w", "_since", "_span", "step_kwh")
+
+    def __init__(self) -> None:
+        self._kwh: float | None = None
+        # When the counter last moved (or was first seen).
+        self._since: float | None = None
+        # The average power over the last step, W, and how long that step took.
+        self._power_w: float | None = None
+        self._span = 0.0
+        # The smallest step seen: the counter's resolution, kWh.
+        self.step_kwh: float | None = None
+
+    def observe(self, kwh: float, at: float) -> None:
+        """Take a counter reading."""
+        last, since = self._kwh, self._since
+        self._kwh = kwh
+        if last is None or since is None or kwh < last:
+            # The first reading, or a reset (daily, or a new meter): from here.
+            self._since = at
+            return
+        step = kwh - last
+        span = at - since
+        if step <= 0.0 or span <= 0.0:
+            return
+        self._since = at
+        self._span = span
+        self._power_w = step * _J_PER_KWH / span
+        if self.step_kwh is None or step < self.step_kwh:
+            self.step_kwh = step
+
+    def power(self, now: float) -> float | None:
+        """The unit's average power as far as the counter can tell, W."""
+        if self._power_w is None or self._since is None:
+            return None
+        bound = self.resolution(now)
+        if bound is None:
+            return self._power_w
+        # Still at the last step's pace, or slower: the counter has not moved.
+        return min(self._power_w, bound)
+
+    def resolution(self, now: float) -> float | None:
+        """How sharp the power is, W: one step over the longer of the last step and the wait.
+
+        Right after a step the average over that step is known to within one
+        step; as the counter then stands still, the power can only have been
+        below one step over the wait.
+        """
+        if self.step_kwh is None or self._since is None:
+            return None
+        waited = min(max(now - self._since, self._span, 1.0), _MAX_SPAN_S)
+        return self.step_kwh * _J_PER_KWH / waited
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a restart needs to carry on."""
+        return {
+            "kwh": self._kwh,
+            "since": self._since,
+            "power_w": self._power_w,
+            "span": self._span,
+            "step_kwh": self.step_kwh,
+        }
+
+    def load(self, data: object) -> None:
+        """Restore to_dict output; garbage starts afresh."""
+        values = data if isinstance(data, dict) else {}
+        self._kwh = as_float(values.get("kwh"))
+        self._since = as_float(values.get("since"))
+        self._power_w = as_float(values.get("power_w"))
+        self._span = as_float(values.get("span")) or 0.0
+        self.step_kwh = as_float(values.get("step_kwh"))

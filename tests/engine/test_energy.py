@@ -1,0 +1,69 @@
+"""Power from an energy counter: steps, standstill, daily resets."""
+
+from __future__ import annotations
+
+import pytest
+
+from custom_components.heat_pump_health.engine import Evaluator, EvaluatorOptions, FaultKey
+from custom_components.heat_pump_health.engine.energy import EnergyMeter
+from custom_components.heat_pump_health.engine.model import EnergyReading, InputKey
+
+MINUTE = 60.0
+
+
+def test_a_step_gives_the_average_power_over_it() -> None:
+    meter = EnergyMeter()
+    meter.observe(10.0, 0.0)
+    assert meter.power(0.0) is None  # one reading says nothing yet
+    meter.observe(10.1, 6 * MINUTE)  # 0.1 kWh in 6 minutes
+    assert meter.power(6 * MINUTE) == pytest.approx(1000.0)
+    assert meter.step_kwh == pytest.approx(0.1)
+
+
+def test_a_counter_standing_still_bounds_the_power() -> None:
+    meter = EnergyMeter()
+    meter.observe(10.0, 0.0)
+    meter.observe(10.1, 6 * MINUTE)
+    # An hour without a step: at most 0.1 kWh in an hour, 100 W.
+    assert meter.power(66 * MINUTE) == pytest.approx(100.0)
+    assert meter.resolution(66 * MINUTE) == pytest.approx(100.0)
+    # Never sharper than one step over six hours, however long it stands.
+    assert meter.power(48 * 60 * MINUTE) == pytest.approx(0.1 * 3_600_000 / (6 * 3600))
+
+
+def test_a_daily_reset_is_not_a_negative_power() -> None:
+    meter = EnergyMeter()
+    meter.observe(24.9, 0.0)
+    meter.observe(25.0, 6 * MINUTE)
+    meter.observe(0.0, 7 * MINUTE)  # midnight
+    assert meter.power(7 * MINUTE) == pytest.approx(1000.0)
+    meter.observe(0.1, 13 * MINUTE)
+    assert meter.power(13 * MINUTE) == pytest.approx(1000.0)
+
+
+def test_restore_carries_on() -> None:
+    meter = EnergyMeter()
+    meter.observe(1.0, 0.0)
+    meter.observe(1.2, 12 * MINUTE)
+    again = EnergyMeter()
+    again.load(meter.to_dict())
+    assert again.power(12 * MINUTE) == meter.power(12 * MINUTE)
+    again.load("garbage")
+    assert again.power(0.0) is None
+
+
+def test_the_evaluator_reads_a_counter_as_power_and_says_how_sharp() -> None:
+    ev = Evaluator(
+        options=EvaluatorOptions.from_mapping(
+            {"power_entity": "sensor.energy", "climate_entity": "climate.hp"}
+        )
+    )
+    for step in range(20):
+        ev.observe(InputKey.POWER, EnergyReading(5.0 + 0.1 * step), step * 6 * MINUTE)
+        result = ev.evaluate(step * 6 * MINUTE + 30)
+    status = result.statuses[FaultKey.POWER_LOSS]
+    assert status.active is not True
+    assert status.evidence["power_w"] == pytest.approx(1000.0)
+    assert status.evidence["power_resolution_w"] == pytest.approx(1000.0, rel=0.1)
+    assert "standby" in result.diagnostics.not_judged
+    assert ev.export_state()["energy"]["step_kwh"] == pytest.approx(0.1)
