@@ -194,3 +194,11 @@ def test_progress_is_said_only_while_it_means_something() -> None:
     assert explainer.sentences(FaultKey.POWER_LOSS, "no_power", clearing)[-1] == (
         "Normal again for 2 min of the 5 min it must last before it clears."
     )
+
+
+def test_the_units_own_error_is_said_with_any_fault() -> None:
+    explainer = _explainer("en")
+    evidence = {**EVIDENCE[FaultKey.ICE_BUILDUP]["defrost_too_long"], "unit_error": "H99"}
+    assert "The unit itself reports H99." in explainer.sentences(
+        FaultKey.ICE_BUILDUP, "defrost_too_long", evidence
+    )

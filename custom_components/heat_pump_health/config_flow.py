@@ -191,6 +191,10 @@ def source_selectors(
                 include_entities=noise_candidates(hass, current.get(InputKey.NOISE.value))
             )
         ),
+        # A frequency (Hz, rps, rpm, %), a running sensor or a phase sensor.
+        InputKey.COMPRESSOR: picker([Platform.SENSOR, Platform.BINARY_SENSOR]),
+        # An error or alarm code, or a problem binary sensor.
+        InputKey.ERROR: picker([Platform.SENSOR, Platform.BINARY_SENSOR]),
     }
 
 
@@ -287,6 +291,12 @@ def flatten(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return options
 
 
+# Inputs whose unit does not matter: states, words, or a level in any unit.
+_UNITLESS = frozenset(
+    {InputKey.DEFROST, InputKey.CLIMATE, InputKey.NOISE, InputKey.COMPRESSOR, InputKey.ERROR}
+)
+
+
 def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str, str]:
     """Check a set of options; return form errors keyed by field (``base`` for the form)."""
     errors: dict[str, str] = {}
@@ -307,7 +317,7 @@ def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
         errors[missing.value] = "supply_return_pair"
     for key, entity_id in sources.items():
         input_key = InputKey(key)
-        if key in errors or input_key in (InputKey.DEFROST, InputKey.CLIMATE, InputKey.NOISE):
+        if key in errors or input_key in _UNITLESS:
             continue
         # An entity that is not loaded yet has no unit to judge: accept it,
         # the monitor raises a repair issue if the unit turns out wrong.

@@ -33,6 +33,8 @@ DEVICE_SOURCE_ORDER: Final = (
     InputKey.RETURN_TEMPERATURE,
     InputKey.OUTDOOR_TEMPERATURE,
     InputKey.NOISE,
+    InputKey.COMPRESSOR,
+    InputKey.ERROR,
 )
 
 EVENT_FAULT: Final = "heat_pump_health_fault"

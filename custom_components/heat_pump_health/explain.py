@@ -40,6 +40,7 @@ class Kind(Enum):
     SHARE = "share"  # 0..1
     LEVEL = "level"  # the noise source's own unit
     NOISE_STATE = "noise_state"  # running / idle / defrost / any
+    TEXT = "text"  # shown as it is (the unit's own error code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,6 +280,7 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
 
 # After the fault's own sentences: how far confirmation or clearing has got.
 PROGRESS: tuple[Sentence, ...] = (
+    Sentence("unit_error", {"code": ("unit_error", Kind.TEXT)}),
     Sentence(
         "progress_building",
         {
@@ -421,6 +423,8 @@ class Explainer:
             return None
 
     def _show(self, value: Any, kind: Kind) -> str | None:
+        if kind is Kind.TEXT:
+            return value if isinstance(value, str) and value else None
         if kind is Kind.NOISE_STATE:
             if not isinstance(value, str):
                 return None

@@ -109,6 +109,68 @@ _DEFROST_FALSE: Final = frozenset(
         "auto",
     }
 )
+# A compressor's own state: a frequency (Hz, rps, rpm, %) above zero, an
+# on/off sensor, or a phase word (ViCare: off / preparing / heating / pause /
+# defrost / cooling / ready).
+_COMPRESSOR_ON: Final = frozenset(
+    {
+        "on",
+        "true",
+        "1",
+        "yes",
+        "running",
+        "run",
+        "active",
+        "heating",
+        "cooling",
+        "defrost",
+        "defrosting",
+        "dhw",
+        "hot_water",
+        "compressor_on",
+    }
+)
+_COMPRESSOR_OFF: Final = frozenset(
+    {
+        "off",
+        "false",
+        "0",
+        "no",
+        "idle",
+        "standby",
+        "ready",
+        "pause",
+        "paused",
+        "stop",
+        "stopped",
+        "preparing",
+        "preparing_defrost",
+        "inactive",
+        "compressor_off",
+    }
+)
+# An error entity saying all is well: a problem binary sensor's off, code 0,
+# or the vendor's "no error" words.
+_NO_ERROR: Final = frozenset(
+    {
+        "off",
+        "false",
+        "no",
+        "0",
+        "none",
+        "ok",
+        "normal",
+        "no_error",
+        "no_errors",
+        "no_error_reported",
+        "no_fault",
+        "no_alarm",
+        "alarm_code_0",
+        "error_code_0",
+        "-",
+    }
+)
+
 # Domains whose on/off state is the defrost itself: "off" is a real "not
 # defrosting".  Any other defrost source (a phase sensor, a thermostat's
 # action) speaks of defrost only when it happens, so the evaluator trusts its
@@ -211,8 +273,8 @@ def _kind(key: InputKey) -> str:
         return "power or energy"
     if key is InputKey.NOISE:
         return "noise"
-    if key is InputKey.DEFROST:
-        return "defrost"
+    if key in (InputKey.DEFROST, InputKey.COMPRESSOR, InputKey.ERROR):
+        return key.value.removesuffix("_entity")
     return "temperature"
 
 
@@ -251,7 +313,12 @@ def normalise_unit(key: InputKey, unit: str | None, *, entity_id: str | None = N
     missing unit (``None``) is returned as is because whether it matters
     depends on the state (an unavailable sensor often has no unit).
     """
-    if unit is None or key in (InputKey.NOISE, InputKey.DEFROST):
+    if unit is None or key in (
+        InputKey.NOISE,
+        InputKey.DEFROST,
+        InputKey.COMPRESSOR,
+        InputKey.ERROR,
+    ):
         return unit
     valid = (
         PowerConverter.VALID_UNITS if key is InputKey.POWER else TemperatureConverter.VALID_UNITS
@@ -357,6 +424,36 @@ def _defrost_converter(defrost_states: frozenset[str] | None, *, phase: bool) ->
     return defrost
 
 
+def _compressor(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+    """Running or not, from a frequency, an on/off sensor or a phase."""
+    try:
+        number = float(state)
+    except ValueError:
+        folded = fold(state)
+        if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE):
+            return _reject_text(folded)
+        if folded in _COMPRESSOR_ON:
+            return True
+        if folded in _COMPRESSOR_OFF:
+            return False
+        return _REJECTED[REASON_UNRECOGNISED]
+    if not math.isfinite(number):
+        return _REJECTED[REASON_NOT_FINITE]
+    return number > 0.0
+
+
+def _unit_error(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+    """The unit's error code as text; "" when it reports none."""
+    folded = fold(state)
+    if folded in (REASON_UNKNOWN, REASON_UNAVAILABLE):
+        return _reject_text(folded)
+    if folded in _NO_ERROR or not folded:
+        return ""
+    if folded in {"on", "true"}:
+        return "problem"
+    return state.strip()
+
+
 def _flag(value: Any) -> bool | None:
     """An attribute that says defrost: a bool, on/off words or a phase."""
     if isinstance(value, bool):
@@ -460,6 +557,10 @@ def converter(
     ``UnitError`` when a number arrives from a source that has no unit.
     Cached: the replay asks once per source and unit, not per reading.
     """
+    if key is InputKey.COMPRESSOR:
+        return _compressor
+    if key is InputKey.ERROR:
+        return _unit_error
     if key is InputKey.DEFROST:
         domain = domain or domain_of(entity_id)
         if domain in ("climate", "water_heater"):

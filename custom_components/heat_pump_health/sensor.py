@@ -57,6 +57,7 @@ def _sampling(diagnostics: Diagnostics) -> dict[str, Any]:
         # in whole minutes so that a live unit's jitter writes nothing.
         "sampling_minutes": round(max(min(known) / 60.0, 1.0)) if known else None,
         "not_judged": list(diagnostics.not_judged),
+        "unit_error": diagnostics.unit_error,
     }
 
 

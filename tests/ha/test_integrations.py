@@ -127,12 +127,39 @@ class Shaper:
         defrost_on = False
         for record in sorted(records, key=lambda item: item.last_updated):
             key = by_sim.get(record.entity_id)
+            if record.entity_id == self.sim["power_entity"]:
+                # The simulator has no compressor or error entity: they follow
+                # its power, as the unit's own would.
+                out.extend(self._unit_state(record))
             if key is None:
                 continue
             if key == "defrost_entity":
                 defrost_on = record.state == "on"
             out.extend(self._convert(key, record, defrost_on))
         return sorted(out, key=lambda item: item.last_updated)
+
+    def _unit_state(self, power: StateRecord) -> list[StateRecord]:
+        """The compressor's state and the error entity's "no error", in this integration's shape."""
+        out: list[StateRecord] = []
+        try:
+            running = float(power.state) > 300.0
+        except ValueError:
+            return out
+        at = power.last_updated
+        if target := self.pick.get("compressor_entity"):
+            entity = self.entities[target]
+            if entity["domain"] == "binary_sensor":
+                state = "on" if running else "off"
+            elif entity.get("unit_of_measurement"):
+                state = "45" if running else "0"
+            else:
+                state = "heating" if running else "off"
+            out.append(StateRecord(target, state, _shape(entity), at, at))
+        if target := self.pick.get("error_entity"):
+            entity = self.entities[target]
+            state = "off" if entity["domain"] == "binary_sensor" else "No error"
+            out.append(StateRecord(target, state, _shape(entity), at, at))
+        return out
 
     def _convert(self, key: str, record: StateRecord, defrost_on: bool) -> list[StateRecord]:
         target = self.pick[key]

@@ -95,6 +95,9 @@ class Evaluator:
         self._defrost = DefrostTracker()
         self._cadence = Cadence(configured)
         self._meter = EnergyMeter()
+        # The unit's own error code, and since when it has reported it.
+        self._error_code: str | None = None
+        self._error_since: float | None = None
         self._power = PowerLossDetector(
             readings=self._readings,
             operation=self._operation,
@@ -206,6 +209,11 @@ class Evaluator:
         readings.set(key, checked)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
+        self._follow(key, now)
+
+    def _follow(self, key: InputKey, now: float) -> None:
+        """Update what depends on the input that just changed."""
+        readings = self._readings
         if key is InputKey.POWER:
             self._power.power_seen(now, readings.power)
             self._update_operation(now)
@@ -215,9 +223,20 @@ class Evaluator:
             self._noise.level_changed(now, readings.noise)
         elif key is InputKey.DEFROST:
             self._update_defrost(now)
+        elif key is InputKey.COMPRESSOR:
+            self._update_operation(now)
+        elif key is InputKey.ERROR:
+            self._error_changed(now, readings.error_code)
         elif key is InputKey.CLIMATE:
             self._update_defrost(now)
             self._update_operation(now)
+
+    def _error_changed(self, now: float, code: str | None) -> None:
+        if not code:
+            self._error_since = None
+        elif code != self._error_code:
+            self._error_since = now
+        self._error_code = code or None
 
     def _reject(self, key: InputKey, reason: str) -> None:
         name = f"{key.value}:{reason}"
@@ -401,6 +420,10 @@ class Evaluator:
         if tracker.building and not active:
             evidence["abnormal_minutes"] = round(tracker.score / 60.0, 1)
             evidence["confirm_minutes"] = round(tracker.confirm_s / 60.0, 1)
+        if self._error_code and (active or tracker.building):
+            # What the unit says about itself belongs with any fault.
+            evidence["unit_error"] = self._error_code
+            evidence["unit_error_since"] = self._error_since
         if active:
             evidence["healthy_minutes"] = round(tracker.healthy_s / 60.0, 1)
             evidence["clear_minutes"] = round(tracker.clear_s / 60.0, 1)
@@ -436,6 +459,8 @@ class Evaluator:
             learning_progress=round(self._healthy_s / LEARNING_S, 2),
             defrost_recovering=self._defrost.recovering(now),
             sampling_s=self._cadence.to_dict(),
+            unit_error=self._error_code,
+            unit_error_since=self._error_since,
             not_judged=self._not_judged(),
         )
 

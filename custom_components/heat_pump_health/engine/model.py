@@ -33,6 +33,10 @@ class InputKey(StrEnum):
     DEFROST = "defrost_entity"
     CLIMATE = "climate_entity"
     NOISE = "noise_entity"
+    # Optional: the compressor's own state (frequency, running sensor or a
+    # phase), and the unit's own error or alarm entity.
+    COMPRESSOR = "compressor_entity"
+    ERROR = "error_entity"
 
 
 class SystemType(StrEnum):
@@ -100,7 +104,7 @@ class ClimateReading:
 # What one observation carries, per input:
 # - POWER: watts, or an EnergyReading from a counter;
 # - temperatures: °C; NOISE: the entity's own level (dB or other);
-# - DEFROST: bool;
+# - DEFROST: bool; COMPRESSOR: bool (running); ERROR: the code as text, "" for none;
 # - CLIMATE: ClimateReading;
 # - None: the source is unknown or unavailable at that moment.
 @dataclass(frozen=True, slots=True)
@@ -110,7 +114,7 @@ class EnergyReading:
     kwh: float
 
 
-type Value = float | bool | ClimateReading | EnergyReading | None
+type Value = float | bool | str | ClimateReading | EnergyReading | None
 
 
 @dataclass(slots=True)
@@ -152,6 +156,9 @@ class Diagnostics:
     defrost_recovering: bool = False
     # Each source's usual interval between reports, seconds (None: unknown yet).
     sampling_s: dict[str, float | None] = field(default_factory=dict)
+    # The unit's own error code while it reports one, and since when (epoch s).
+    unit_error: str | None = None
+    unit_error_since: float | None = None
     # Rules the sampling is too coarse for: "defrost_cycles", "noise", "split",
     # "standby".
     not_judged: list[str] = field(default_factory=list)

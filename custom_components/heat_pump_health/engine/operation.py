@@ -152,6 +152,9 @@ class Operation:
         self.run_since = now if running else None
 
     def _judge(self, readings: Readings, profile: PowerProfile) -> bool | None:
+        if readings.compressor is not None:
+            # The compressor's own frequency or state says it best.
+            return readings.compressor
         power = readings.power
         action = readings.action
         if action in _STOP_ACTIONS or readings.mode == "off":

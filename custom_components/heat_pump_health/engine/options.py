@@ -124,7 +124,11 @@ class EvaluatorOptions:
             # power); the "flat out but the room stays cold" test needs both.
             FaultKey.INSUFFICIENT_HEAT: (
                 self.has(InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
-                and (self.has(InputKey.CLIMATE) or self.has(InputKey.POWER))
+                and (
+                    self.has(InputKey.CLIMATE)
+                    or self.has(InputKey.POWER)
+                    or self.has(InputKey.COMPRESSOR)
+                )
             )
             or self.has(InputKey.CLIMATE, InputKey.POWER),
             FaultKey.ABNORMAL_NOISE: self.has(InputKey.NOISE),

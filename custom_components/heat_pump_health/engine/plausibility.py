@@ -39,8 +39,8 @@ def check(key: InputKey, value: Value) -> tuple[Value, Rejection]:
     """Return the value to use (None when refused) and why it was refused."""
     if value is None:
         return None, None
-    if key is InputKey.DEFROST:
-        return _check_defrost(value)
+    if key in (InputKey.DEFROST, InputKey.COMPRESSOR, InputKey.ERROR):
+        return _check_state(key, value)
     if key is InputKey.CLIMATE:
         if not isinstance(value, ClimateReading):
             return None, "bad_type"
@@ -102,6 +102,13 @@ def _number(value: Value) -> tuple[float | None, Rejection]:
     if not math.isfinite(number):
         return None, "not_finite"
     return number, None
+
+
+def _check_state(key: InputKey, value: Value) -> tuple[Value, Rejection]:
+    """Defrost and compressor are on/off; the unit's error is its code as text."""
+    if key is InputKey.ERROR:
+        return (value, None) if isinstance(value, str) else (None, "bad_type")
+    return _check_defrost(value)
 
 
 def _check_defrost(value: Value) -> tuple[Value, Rejection]:

@@ -122,6 +122,12 @@ class PowerLossDetector:
 
     def judge(self, now: float, dt: float) -> Verdict:
         """Judge whether the unit is without supply now."""
+        if self._readings.error_code:
+            # A unit that stopped while reporting an error has its supply: it
+            # is stopped with that code (in every fault's evidence), not
+            # without power.
+            self.no_power_since = None
+            return Verdict(Evidence.HOLD, details={"unit_error": self._readings.error_code})
         lost = self._lost_together()
         if lost is not None:
             onset, count = lost

@@ -33,10 +33,12 @@ class Readings:
         "action_defrost_seen",
         "climate",
         "coil",
+        "compressor",
         "defrost_needs_proof",
         "defrost_seen",
         "defrost_switch",
         "delivery_k",
+        "error_code",
         "lost",
         "mode",
         "noise",
@@ -58,6 +60,9 @@ class Readings:
         self.defrost_switch: bool | None = None
         self.climate: ClimateReading | None = None
         self.noise: float | None = None
+        # The compressor's own word on running, and the unit's error code ("": none).
+        self.compressor: bool | None = None
+        self.error_code: str | None = None
         self.mode: str | None = None
         self.action: str | None = None
         self.delivery_k = _DELIVERY_K[system_type]
@@ -108,6 +113,10 @@ class Readings:
                     self.action_defrost_seen = True
             case InputKey.NOISE:
                 self.noise = value if isinstance(value, float) else None
+            case InputKey.COMPRESSOR:
+                self.compressor = value if isinstance(value, bool) else None
+            case InputKey.ERROR:
+                self.error_code = value if isinstance(value, str) else None
 
     def availability(self, key: InputKey, at: float, *, unavailable: bool) -> None:
         """Note that a source reported (or went unavailable) at ``at``.
