@@ -24,6 +24,8 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.data_entry_flow import section
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.selector import (
+    DeviceSelector,
+    DeviceSelectorConfig,
     EntitySelector,
     EntitySelectorConfig,
     NumberSelector,
@@ -50,8 +52,11 @@ from .device import primary_device_id
 from .engine.model import InputKey, Sensitivity, SystemType
 from .engine.options import CONF_DEFROST_STATES, MAX_MINUTES, EvaluatorOptions
 from .ingest import UnitError, is_defrost_word, normalise_unit
+from .suggest import candidates, suggest
 
 DEFAULT_NAME = "Heat pump"
+# The first step's device picker: the heat pump's own device(s).
+CONF_DEVICES = "devices"
 
 # Helpers are no platform, so no constant.
 INPUT_BOOLEAN_DOMAIN = "input_boolean"
@@ -250,16 +255,20 @@ def _system_type_field() -> dict[vol.Marker, Any]:
     }
 
 
-def user_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
-    """The first form: name, system type, sources and (collapsed) tuning."""
+def user_schema() -> vol.Schema:
+    """The first form: name, system type, and the heat pump's device(s), if any."""
     return vol.Schema(
         {
             vol.Required(CONF_NAME, default=DEFAULT_NAME): TextSelector(),
             **_system_type_field(),
-            **_sources_schema(hass, defaults),
-            **_tuning_section(),
+            vol.Optional(CONF_DEVICES): DeviceSelector(DeviceSelectorConfig(multiple=True)),
         }
     )
+
+
+def sources_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
+    """The second form: the source entities and (collapsed) tuning."""
+    return vol.Schema({**_sources_schema(hass, defaults), **_tuning_section()})
 
 
 def reconfigure_schema(hass: HomeAssistant, defaults: Mapping[str, Any]) -> vol.Schema:
@@ -382,6 +391,9 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
     def __init__(self) -> None:
         """Start with nothing chosen."""
         self._pending: dict[str, Any] = {}
+        self._start: dict[str, Any] = {}
+        self._suggested: dict[str, str] = {}
+        self._disabled: list[str] = []
 
     @staticmethod
     @callback
@@ -391,12 +403,26 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
         return HeatPumpHealthOptionsFlow()
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Ask for the name, the system type and the source entities."""
+        """Name the heat pump, say how it heats, and pick its device(s) (or none)."""
+        if user_input is None:
+            return self.async_show_form(step_id="user", data_schema=user_schema())
+        self._start = {
+            CONF_NAME: user_input[CONF_NAME],
+            CONF_SYSTEM_TYPE: user_input[CONF_SYSTEM_TYPE],
+        }
+        found, self._disabled = candidates(self.hass, user_input.get(CONF_DEVICES) or [])
+        self._suggested = suggest(found)
+        return await self.async_step_sources()
+
+    async def async_step_sources(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Confirm or change each source (suggested from the devices picked)."""
         errors: dict[str, str] = {}
         placeholders: dict[str, str] = {}
-        defaults: Mapping[str, Any] = {}
+        defaults: Mapping[str, Any] = self._suggested
         if user_input is not None:
-            options = flatten(user_input)
+            options = {**self._start, **flatten(user_input)}
             errors = validate_options(self.hass, options)
             if not errors:
                 device_id = primary_device_id(self.hass, options)
@@ -413,12 +439,15 @@ class HeatPumpHealthConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self.async_step_defrost_states()
             defaults = {**user_input, **options}
         return self.async_show_form(
-            step_id="user",
+            step_id="sources",
             data_schema=self.add_suggested_values_to_schema(
-                user_schema(self.hass, defaults), suggestions(defaults)
+                sources_schema(self.hass, defaults), suggestions(defaults)
             ),
             errors=errors,
-            description_placeholders=placeholders,
+            description_placeholders={
+                **placeholders,
+                "disabled": ", ".join(self._disabled) if self._disabled else "—",
+            },
         )
 
     async def async_step_reconfigure(

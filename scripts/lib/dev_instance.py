@@ -230,13 +230,18 @@ async def ensure_heat_pump_health(session: aiohttp.ClientSession, token: str) ->
     flow = await api(
         session, token, "POST", "/api/config/config_entries/flow", {"handler": "heat_pump_health"}
     )
-    result = await api(
-        session,
-        token,
-        "POST",
-        f"/api/config/config_entries/flow/{flow['flow_id']}",
-        {"name": ENTRY_TITLE, "system_type": "air_to_air", **SOURCES, "tuning": TUNING},
-    )
+    path = f"/api/config/config_entries/flow/{flow['flow_id']}"
+    # As an owner: the name, the system type and the heat pump's device first;
+    # then the sources, which the flow suggests from that device.
+    device = await device_of(session, token, SOURCES["climate_entity"])
+    first = {"name": ENTRY_TITLE, "system_type": "air_to_air"}
+    if device:
+        first["devices"] = [device]
+    step = await api(session, token, "POST", path, first)
+    if step.get("step_id") != "sources":
+        msg = f"the Heat Pump Health config flow did not ask for the sources: {step}"
+        raise BootstrapError(msg)
+    result = await api(session, token, "POST", path, {**SOURCES, "tuning": TUNING})
     if result.get("type") != "create_entry":
         msg = f"the Heat Pump Health config flow did not create an entry: {result}"
         raise BootstrapError(msg)
@@ -260,6 +265,15 @@ async def websocket(
                 pass
             results.append(result)
     return results
+
+
+async def device_of(session: aiohttp.ClientSession, token: str, entity_id: str) -> str | None:
+    """The device an entity belongs to, from the entity registry."""
+    [entry] = await websocket(
+        session, token, [{"type": "config/entity_registry/get", "entity_id": entity_id}]
+    )
+    device: str | None = (entry.get("result") or {}).get("device_id")
+    return device
 
 
 async def keep_localhost_binding(session: aiohttp.ClientSession, token: str) -> None:

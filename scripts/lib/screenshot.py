@@ -59,6 +59,7 @@ REPAIR_TITLE = ENGLISH["issues"]["fault_power_loss"]["title"].format(name=dev.EN
 EVIDENCE_START = ENGLISH["common"]["power_loss_no_power_heat"].split("{", 1)[0].strip()
 FIRST_CHECK = ENGLISH["common"]["power_loss_check_1"]
 ADD_FORM_TITLE = ENGLISH["config"]["step"]["user"]["title"]
+ADD_FORM_DEVICES = ENGLISH["config"]["step"]["user"]["data"]["devices"]
 POWER_LOSS = f"binary_sensor.{dev.DEVICE}_power_loss"
 FAULT_SELECT = f"select.{dev.DEVICE}_fault"
 AUTOMATION = "automation.heat_pump_faults_notification"
@@ -358,7 +359,7 @@ async def add_form(page: DevTools, out: Path) -> None:
             raise CheckError(msg)
         await asyncio.sleep(1)
     await page.click_text("Heat Pump Health")
-    await page.screenshot(out / "add-form.png", [ADD_FORM_TITLE, "Noise or vibration"])
+    await page.screenshot(out / "add-form.png", [ADD_FORM_TITLE, ADD_FORM_DEVICES])
 
 
 async def device_page(session: aiohttp.ClientSession, token: str) -> str:

@@ -94,3 +94,39 @@ async def loaded_entry(hass: HomeAssistant, heating: None) -> MockConfigEntry:
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+FIRST_STEP = ("name", "system_type", "devices")
+
+
+async def owner_flow(hass: HomeAssistant, user_input: dict[str, Any]) -> Any:
+    """Add an entry as an owner does: name, system type and devices; then the sources.
+
+    Returns the result of the sources step (a form with errors, an abort, the
+    defrost-states question or the created entry).
+    """
+    from homeassistant.config_entries import SOURCE_USER  # noqa: PLC0415
+    from homeassistant.data_entry_flow import FlowResultType  # noqa: PLC0415
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    first = {key: value for key, value in user_input.items() if key in FIRST_STEP}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"name": "Heat pump", "system_type": "air_to_air", **first}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "sources"
+    rest = {key: value for key, value in user_input.items() if key not in FIRST_STEP}
+    return await hass.config_entries.flow.async_configure(result["flow_id"], rest)
+
+
+async def sources_form(hass: HomeAssistant, devices: list[str] | None = None) -> Any:
+    """The sources step's form, after the first step."""
+    from homeassistant.config_entries import SOURCE_USER  # noqa: PLC0415
+
+    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    first: dict[str, Any] = {"name": "Heat pump", "system_type": "air_to_air"}
+    if devices is not None:
+        first["devices"] = devices
+    return await hass.config_entries.flow.async_configure(result["flow_id"], first)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr, entity_registry as er
@@ -23,17 +23,16 @@ from .conftest import (
     RETURN,
     SUPPLY,
     make_entry,
+    owner_flow,
     set_heating,
+    sources_form,
 )
 
 TUNING = {"tuning": {"sensitivity": "normal"}}
 
 
 async def _user_flow(hass: HomeAssistant, user_input: dict[str, Any]) -> Any:
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    assert result["type"] is FlowResultType.FORM
-    assert result["step_id"] == "user"
-    return await hass.config_entries.flow.async_configure(result["flow_id"], user_input)
+    return await owner_flow(hass, user_input)
 
 
 @pytest.mark.usefixtures("heating")
@@ -114,8 +113,7 @@ async def test_user_flow_errors(
 
     # Fixing the input finishes the flow.
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
-        {"name": "Heat pump", "system_type": "air_to_air", "power_entity": POWER, **TUNING},
+        result["flow_id"], {"power_entity": POWER, **TUNING}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
@@ -143,7 +141,7 @@ async def test_second_entry_sharing_a_source_is_refused(hass: HomeAssistant) -> 
     )
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "sources_in_use"}
-    assert result["description_placeholders"] == {"other": "Garden heat pump"}
+    assert result["description_placeholders"]["other"] == "Garden heat pump"
     assert len(hass.config_entries.async_entries(DOMAIN)) == 1
 
 
@@ -304,7 +302,7 @@ async def test_pickers_offer_neither_own_entities_nor_unrelated_sensors(
     hass.states.async_set("sensor.kitchen_power", "5", {"unit_of_measurement": "W"})
     hass.states.async_set("sensor.hp_phase", "Heating")
     hass.states.async_set("sensor.hp_mode", "normal", {"device_class": "enum", "options": ["x"]})
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
+    result = await sources_form(hass)
     own = {
         entity.entity_id
         for entity in er.async_entries_for_config_entry(er.async_get(hass), loaded_entry.entry_id)
@@ -347,9 +345,5 @@ async def test_an_energy_counter_may_stand_in_for_power(hass: HomeAssistant) -> 
         },
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    picker = _selector_config(await _user_flow_form(hass), "power_entity")
+    picker = _selector_config(await sources_form(hass), "power_entity")
     assert picker["device_class"] == ["power", "energy"]
-
-
-async def _user_flow_form(hass: HomeAssistant) -> Any:
-    return await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})

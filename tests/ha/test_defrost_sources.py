@@ -7,15 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from custom_components.heat_pump_health.const import DOMAIN
-
-from .conftest import POWER, make_entry
+from .conftest import POWER, make_entry, owner_flow
 
 DEFROSTS = "sensor.heat_pump_defrosts_in_the_last_24_hours"
 LAST = "sensor.heat_pump_last_defrost_duration"
@@ -134,9 +131,8 @@ async def test_enum_sensor_asks_which_states_mean_defrost(hass: HomeAssistant) -
     hass.states.async_set(
         "sensor.hp_odu_mode", "OP_NORMAL", {"device_class": "enum", "options": ODU_MODES}
     )
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await owner_flow(
+        hass,
         {
             "name": "Samsung",
             "system_type": "air_to_water",
@@ -159,9 +155,8 @@ async def test_enum_sensor_asks_which_states_mean_defrost(hass: HomeAssistant) -
 async def test_thermostat_may_also_be_the_defrost_source(hass: HomeAssistant) -> None:
     """The README advises it; the flow used to refuse it as a duplicate."""
     hass.states.async_set("climate.hp", "heat", HEATING)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await owner_flow(
+        hass,
         {
             "name": "Yutaki",
             "system_type": "air_to_water",

@@ -33,15 +33,16 @@ from heat_pump_sim.scenarios import (
     defrost_too_long,
     humid_near_freezing_day,
 )
-from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
 
-from custom_components.heat_pump_health.const import DOMAIN, SOURCE_KEYS
+from custom_components.heat_pump_health.const import SOURCE_KEYS
 from custom_components.heat_pump_health.engine import EvaluatorOptions, FaultKey
 from custom_components.heat_pump_health.ingest import ENERGY_UNITS, is_defrost_word
 from custom_components.heat_pump_health.replay import ReplayConfig, build_report, replay_rows
+
+from .conftest import owner_flow
 
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "integrations").glob("*.json"))
 SLUGS = [path.stem for path in FIXTURES]
@@ -237,10 +238,9 @@ async def test_an_owner_sets_it_up_as_the_readme_says(hass: HomeAssistant, slug:
         elif entity["domain"] == "sensor" and not entity.get("unit_of_measurement"):
             state = _defrost_words(fixture, entity)[1]
         hass.states.async_set(entity_id, state, attributes)
-    result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     system = "air_to_water" if _water(pick) else "air_to_air"
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"],
+    result = await owner_flow(
+        hass,
         {
             "name": fixture["integration"],
             "system_type": system,
