@@ -202,3 +202,11 @@ def test_the_units_own_error_is_said_with_any_fault() -> None:
     assert "The unit itself reports H99." in explainer.sentences(
         FaultKey.ICE_BUILDUP, "defrost_too_long", evidence
     )
+
+
+def test_a_counters_power_says_how_sharp_and_how_old() -> None:
+    explainer = _explainer("en")
+    evidence = {"power_w": 180.0, "power_resolution_w": 100.0, "power_lag_minutes": 42.0}
+    assert explainer.sentences(FaultKey.POWER_LOSS, None, evidence)[-1] == (
+        "The power is worked out from an energy counter: to within 100 W, and as of 42 min ago."
+    )

@@ -145,7 +145,10 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
         ),
         Sentence(
             "power_loss_resolution",
-            {"resolution": ("power_resolution_w", Kind.POWER)},
+            {
+                "resolution": ("power_resolution_w", Kind.POWER),
+                "lag": ("power_lag_minutes", Kind.MINUTES),
+            },
             _not_reason("sources_lost"),
         ),
     ),

@@ -346,19 +346,22 @@ def _reject_text(state: str) -> Rejected:
     return _REJECTED[REASON_NOT_NUMERIC]
 
 
+def _finite(state: str) -> float | Rejected:
+    """A state as a finite number, or why it is none."""
+    try:
+        number = float(state)
+    except ValueError:
+        return _reject_text(state)
+    return number if math.isfinite(number) else _REJECTED[REASON_NOT_FINITE]
+
+
 def _counter_converter(unit: str) -> Converter:
     """An energy counter's state as an ``EnergyReading`` in kWh."""
     to_kwh = EnergyConverter.converter_factory(unit, UnitOfEnergy.KILO_WATT_HOUR)
-    isfinite = math.isfinite
 
     def counter(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
-        try:
-            number = float(state)
-        except ValueError:
-            return _reject_text(state)
-        if not isfinite(number):
-            return _REJECTED[REASON_NOT_FINITE]
-        return EnergyReading(to_kwh(number))
+        number = _finite(state)
+        return number if isinstance(number, Rejected) else EnergyReading(to_kwh(number))
 
     return counter
 
@@ -426,20 +429,17 @@ def _defrost_converter(defrost_states: frozenset[str] | None, *, phase: bool) ->
 
 def _compressor(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
     """Running or not, from a frequency, an on/off sensor or a phase."""
-    try:
-        number = float(state)
-    except ValueError:
-        folded = fold(state)
-        if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE):
-            return _reject_text(folded)
-        if folded in _COMPRESSOR_ON:
-            return True
-        if folded in _COMPRESSOR_OFF:
-            return False
-        return _REJECTED[REASON_UNRECOGNISED]
-    if not math.isfinite(number):
-        return _REJECTED[REASON_NOT_FINITE]
-    return number > 0.0
+    number = _finite(state)
+    if not isinstance(number, Rejected):
+        return number > 0.0
+    folded = fold(state)
+    if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE) or number.reason == REASON_NOT_FINITE:
+        return number
+    if folded in _COMPRESSOR_ON:
+        return True
+    if folded in _COMPRESSOR_OFF:
+        return False
+    return _REJECTED[REASON_UNRECOGNISED]
 
 
 def _unit_error(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:

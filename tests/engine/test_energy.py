@@ -41,6 +41,14 @@ def test_a_daily_reset_is_not_a_negative_power() -> None:
     assert meter.power(13 * MINUTE) == pytest.approx(1000.0)
 
 
+def test_lag_is_from_the_middle_of_the_last_step() -> None:
+    meter = EnergyMeter()
+    assert meter.lag(0.0) is None
+    meter.observe(1.0, 0.0)
+    meter.observe(1.1, 10 * MINUTE)
+    assert meter.lag(12 * MINUTE) == pytest.approx(7 * MINUTE)
+
+
 def test_restore_carries_on() -> None:
     meter = EnergyMeter()
     meter.observe(1.0, 0.0)
@@ -65,5 +73,7 @@ def test_the_evaluator_reads_a_counter_as_power_and_says_how_sharp() -> None:
     assert status.active is not True
     assert status.evidence["power_w"] == pytest.approx(1000.0)
     assert status.evidence["power_resolution_w"] == pytest.approx(1000.0, rel=0.1)
+    # The average over the last step (6 min), half a step and 30 s old.
+    assert status.evidence["power_lag_minutes"] == pytest.approx(3.5)
     assert "standby" in result.diagnostics.not_judged
     assert ev.export_state()["energy"]["step_kwh"] == pytest.approx(0.1)

@@ -76,6 +76,12 @@ class EnergyMeter:
         waited = min(max(now - self._since, self._span, 1.0), _MAX_SPAN_S)
         return self.step_kwh * _J_PER_KWH / waited
 
+    def lag(self, now: float) -> float | None:
+        """How old the power is, seconds: from the middle of the last step to now."""
+        if self._power_w is None or self._since is None:
+            return None
+        return max(now - self._since, 0.0) + self._span / 2.0
+
     def to_dict(self) -> dict[str, Any]:
         """What a restart needs to carry on."""
         return {

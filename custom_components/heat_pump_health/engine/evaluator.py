@@ -204,8 +204,10 @@ class Evaluator:
             self._meter.observe(checked.kwh, now)
             checked = self._meter.power(now)
             readings.power_resolution_w = self._meter.resolution(now)
+            readings.power_lag_s = self._meter.lag(now)
         elif key is InputKey.POWER:
             readings.power_resolution_w = None
+            readings.power_lag_s = None
         readings.set(key, checked)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
@@ -256,6 +258,7 @@ class Evaluator:
             return
         power = self._meter.power(now)
         readings.power_resolution_w = self._meter.resolution(now)
+        readings.power_lag_s = self._meter.lag(now)
         if power is not None and power < readings.power:
             readings.power = power
             self._power.power_seen(now, power)

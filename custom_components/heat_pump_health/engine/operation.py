@@ -161,9 +161,12 @@ class Operation:
             # The thermostat says the unit stands still: whatever it draws is
             # standby (a circulation pump, a crankcase heater).
             return False
-        if power is not None:
+        resolution = readings.power_resolution_w
+        if power is not None and (resolution is None or resolution < profile.run_threshold()):
             # A call for heat with no compressor power is not running: the
-            # compressor waits for its start delay, or has no supply.
+            # compressor waits for its start delay, or has no supply.  (An
+            # energy counter too coarse to tell running from idle says
+            # nothing here: the thermostat's action decides.)
             threshold = profile.run_threshold()
             if self.running:
                 return power >= _RUN_EXIT_SHARE * threshold

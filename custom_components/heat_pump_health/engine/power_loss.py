@@ -172,6 +172,8 @@ class PowerLossDetector:
         }
         if readings.power_resolution_w is not None:
             details["power_resolution_w"] = rounded(readings.power_resolution_w)
+            lag = readings.power_lag_s
+            details["power_lag_minutes"] = None if lag is None else round(lag / 60.0, 1)
         self._zero_watch = False
         if demand is None or power is None:
             self.no_power_since = None

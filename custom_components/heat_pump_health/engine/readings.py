@@ -44,6 +44,7 @@ class Readings:
         "noise",
         "outdoor",
         "power",
+        "power_lag_s",
         "power_resolution_w",
         "ret",
         "supply",
@@ -53,6 +54,7 @@ class Readings:
         self.power: float | None = None
         # Set when the power comes from an energy counter: how sharp it is, W.
         self.power_resolution_w: float | None = None
+        self.power_lag_s: float | None = None
         self.coil: float | None = None
         self.outdoor: float | None = None
         self.supply: float | None = None
