@@ -35,8 +35,8 @@ DELTA_DEADBAND_K = 0.5
 # apart would contradict the power-loss fault beside it.  Judged on a short
 # mean so a single odd reading writes nothing, and not around a defrost,
 # whose swing is the normal sawtooth the hourly mean is there to smooth.
-RECENT_MINUTES = 5
-FAR_FROM_SHOWN_K = 3.0
+RECENT_MINUTES = 3
+FAR_FROM_SHOWN_K = 2.0
 
 
 @dataclass(frozen=True, kw_only=True)
