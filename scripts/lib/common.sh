@@ -99,6 +99,31 @@ hph_provision_root() {
   touch "$HPH_CHROOT/.ready"
 }
 
+# The local folders the host's pip configuration points at: find-links
+# folders and file:// package indexes (the folder above an index's /simple,
+# where its files are), from pip's configuration files and environment.
+hph_pip_local_folders() {
+  local file
+  local -a files=()
+  for file in "${PIP_CONFIG_FILE:-}" /etc/pip.conf /etc/xdg/pip/pip.conf \
+    "$HOME/.config/pip/pip.conf" "$HOME/.pip/pip.conf"; do
+    [[ -n "$file" && -r "$file" ]] && files+=("$file")
+  done
+  {
+    # A key's value, and the indented lines that continue it.
+    if ((${#files[@]})); then
+      awk '
+        /^[[:space:]]*(find-links|index-url|extra-index-url)[[:space:]]*=/ {
+          sub(/^[^=]*=/, ""); print; more = 1; next
+        }
+        more && /^[[:space:]]+[^[:space:]]/ { print; next }
+        { more = 0 }
+      ' "${files[@]}"
+    fi
+    printf '%s\n' "${PIP_FIND_LINKS:-}" "${PIP_INDEX_URL:-}" "${PIP_EXTRA_INDEX_URL:-}"
+  } | tr -s ' \t' '\n\n' | sed -n 's|^file://||; s|/simple/\{0,1\}$||; \|^/|p' | sort -u
+}
+
 # Runs "$@" inside the provisioned root, in a private mount namespace so that
 # every bind mount disappears with the command.  The checkout, the current
 # directory, the host's CA bundle and pip configuration, and any argument that
@@ -119,9 +144,14 @@ hph_chroot_exec() {
     path="${!var:-}"
     [[ -n "$path" && -e "$path" ]] && binds+=("$path")
   done
-  for path in /etc/pip.conf /etc/xdg/pip "$HOME/.config/pip" "$HOME/.pip" /opt/wheels /opt/pypi /opt/pypi-more; do
+  for path in /etc/pip.conf /etc/xdg/pip "$HOME/.config/pip" "$HOME/.pip"; do
     [[ -e "$path" ]] && binds+=("$path")
   done
+  # pip inside the root reads the host's configuration, so the local package
+  # folders it names must be there too, at the same paths.
+  while IFS= read -r path; do
+    [[ -n "$path" && -e "$path" ]] && binds+=("$path")
+  done < <(hph_pip_local_folders)
   cp -f /etc/resolv.conf "$HPH_CHROOT/etc/resolv.conf" 2>/dev/null || true
   cp -f /etc/hosts "$HPH_CHROOT/etc/hosts" 2>/dev/null || true
   # Parents before children, so a later mount is not hidden by an earlier one.
