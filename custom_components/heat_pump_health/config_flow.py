@@ -50,16 +50,18 @@ from .const import (
 )
 from .device import primary_device_id
 from .engine.model import InputKey, Sensitivity, SystemType
-from .engine.options import CONF_DEFROST_STATES, MAX_MINUTES, EvaluatorOptions
+from .engine.options import (
+    CONF_DEFROST_STATES,
+    DEFROST_SWITCH_DOMAINS,
+    MAX_MINUTES,
+    EvaluatorOptions,
+)
 from .ingest import UnitError, is_defrost_word, normalise_unit
 from .suggest import candidates, suggest
 
 DEFAULT_NAME = "Heat pump"
 # The first step's device picker: the heat pump's own device(s).
 CONF_DEVICES = "devices"
-
-# Helpers are no platform, so no constant.
-INPUT_BOOLEAN_DOMAIN = "input_boolean"
 
 # Units a sound level or a vibration level is reported in.  Noise has a
 # device class (sound_pressure); vibration has none, so its unit decides.
@@ -88,15 +90,7 @@ def noise_candidates(hass: HomeAssistant, keep: str | None = None) -> list[str]:
     return sorted(found - set(own_entities(hass)))
 
 
-DEFROST_DOMAINS = frozenset(
-    {
-        Platform.BINARY_SENSOR,
-        Platform.SWITCH,
-        INPUT_BOOLEAN_DOMAIN,
-        Platform.CLIMATE,
-        Platform.WATER_HEATER,
-    }
-)
+DEFROST_DOMAINS = DEFROST_SWITCH_DOMAINS | {Platform.CLIMATE, Platform.WATER_HEATER}
 
 
 def defrost_candidates(hass: HomeAssistant, keep: str | None = None) -> list[str]:

@@ -30,6 +30,7 @@ from homeassistant.util.unit_conversion import (
 )
 
 from .engine.model import ClimateReading, EnergyReading, InputKey, Value, fold
+from .engine.options import DEFROST_SWITCH_DOMAINS
 
 ATTR_UNIT: Final = "unit_of_measurement"
 # Not a Home Assistant standard: a climate entity's temperatures are in the
@@ -171,11 +172,6 @@ _NO_ERROR: Final = frozenset(
     }
 )
 
-# Domains whose on/off state is the defrost itself: "off" is a real "not
-# defrosting".  Any other defrost source (a phase sensor, a thermostat's
-# action) speaks of defrost only when it happens, so the evaluator trusts its
-# other states only once it has seen it report a defrost.
-DEFROST_SWITCH_DOMAINS: Final = frozenset({"binary_sensor", "switch", "input_boolean"})
 # Attributes that carry a defrost flag or a phase, on climate and water heater entities.
 _DEFROST_ATTRIBUTES: Final = ("defrost", "defrosting", "status", "operation_status")
 _HVAC_ACTION_DEFROST: Final = "defrosting"

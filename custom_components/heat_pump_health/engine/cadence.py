@@ -35,6 +35,14 @@ MEASUREMENTS = frozenset(
 )
 
 
+def _lower_quartile(gaps: deque[float] | None) -> float | None:
+    """The lower quartile of recent gaps; None while there are too few."""
+    if gaps is None or len(gaps) < _MIN_GAPS:
+        return None
+    ordered = sorted(gaps)
+    return ordered[len(ordered) // 4]
+
+
 class Cadence:
     """The reporting interval of each source, from the gaps between its reports."""
 
@@ -70,11 +78,7 @@ class Cadence:
         The lower quartile: a polled source reports at most once a poll, and
         an unchanged value skips polls, so the short gaps are the poll.
         """
-        gaps = self._gaps.get(key)
-        if gaps is None or len(gaps) < _MIN_GAPS:
-            return None
-        ordered = sorted(gaps)
-        return ordered[len(ordered) // 4]
+        return _lower_quartile(self._gaps.get(key))
 
     def unit_interval(self) -> float | None:
         """How finely the unit's data is sampled: the usual gap between any two of its reports.
@@ -83,11 +87,7 @@ class Cadence:
         shows as reports bunched at one instant, one poll apart; a live unit
         reports each change as it comes.
         """
-        gaps = self._unit_gaps
-        if len(gaps) < _MIN_GAPS:
-            return None
-        ordered = sorted(gaps)
-        return ordered[len(ordered) // 4]
+        return _lower_quartile(self._unit_gaps)
 
     def finer_than(self, limit_s: float) -> bool:
         """Whether the unit's data is sampled at least every ``limit_s``, as far as known.

@@ -131,8 +131,10 @@ class DefrostTracker:
 
     def recovering(self, now: float) -> bool:
         """Defrosting now, or within DEFROST_RECOVERY_S of the end of one."""
-        if self.on:
-            return True
+        return self.on or self.just_ended(now)
+
+    def just_ended(self, now: float) -> bool:
+        """A defrost ended less than DEFROST_RECOVERY_S ago."""
         return self.last_end is not None and 0.0 <= now - self.last_end < DEFROST_RECOVERY_S
 
     def count_since(self, since: float) -> int:

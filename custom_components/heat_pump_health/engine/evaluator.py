@@ -202,9 +202,7 @@ class Evaluator:
         if isinstance(checked, EnergyReading):
             # A counter, not a power: its average power stands in for one.
             self._meter.observe(checked.kwh, now)
-            checked = self._meter.power(now)
-            readings.power_resolution_w = self._meter.resolution(now)
-            readings.power_lag_s = self._meter.lag(now)
+            checked = self._counter_power(now)
         elif key is InputKey.POWER:
             readings.power_resolution_w = None
             readings.power_lag_s = None
@@ -256,12 +254,17 @@ class Evaluator:
         readings = self._readings
         if readings.power_resolution_w is None or readings.power is None:
             return
-        power = self._meter.power(now)
-        readings.power_resolution_w = self._meter.resolution(now)
-        readings.power_lag_s = self._meter.lag(now)
+        power = self._counter_power(now)
         if power is not None and power < readings.power:
             readings.power = power
             self._power.power_seen(now, power)
+
+    def _counter_power(self, now: float) -> float | None:
+        """The counter's power now; its resolution and age go with the readings."""
+        meter = self._meter
+        self._readings.power_resolution_w = meter.resolution(now)
+        self._readings.power_lag_s = meter.lag(now)
+        return meter.power(now)
 
     def _update_operation(self, now: float) -> None:
         operation = self._operation
@@ -378,9 +381,7 @@ class Evaluator:
 
     def _judge_noise(self, now: float) -> Verdict:
         noise = self._noise
-        if self._cadence.coarser_than(InputKey.NOISE, MAX_NOISE_SAMPLING_S):
-            # A level held for many minutes is not a sound: bursts and the
-            # share of a quarter hour above normal need frequent readings.
+        if not self._noise_judgeable():
             return Verdict(Evidence.UNKNOWN)
         reason, calm, suspect, details = noise.judge(now)
         if reason is not None:
@@ -467,14 +468,20 @@ class Evaluator:
             not_judged=self._not_judged(),
         )
 
+    def _noise_judgeable(self) -> bool:
+        """Whether the noise is read often enough to hear bursts or a sustained sound.
+
+        A level held for many minutes is not a sound: bursts and the share of
+        a quarter hour above normal need frequent readings.
+        """
+        return not self._cadence.coarser_than(InputKey.NOISE, MAX_NOISE_SAMPLING_S)
+
     def _not_judged(self) -> list[str]:
         """The rules this unit's sampling is too coarse for (see cadence.py)."""
         rules: list[str] = []
         if self._ice.use_defrost and not self._ice.cycles_judgeable():
             rules.append(RULE_DEFROST_CYCLES)
-        if FaultKey.ABNORMAL_NOISE in self._trackers and self._cadence.coarser_than(
-            InputKey.NOISE, MAX_NOISE_SAMPLING_S
-        ):
+        if FaultKey.ABNORMAL_NOISE in self._trackers and not self._noise_judgeable():
             rules.append(RULE_NOISE)
         if FaultKey.INSUFFICIENT_HEAT in self._trackers and not self._heat.split_judgeable():
             rules.append(RULE_SPLIT)

@@ -20,7 +20,7 @@ import math
 from typing import Any
 
 from .cadence import Cadence
-from .defrost import DEFROST_RECOVERY_S, DefrostTracker
+from .defrost import DefrostTracker
 from .model import SystemType
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
@@ -224,7 +224,7 @@ class InsufficientHeatDetector:
         unsure = heating is None and (outdoor is None or outdoor > _HEATING_SEASON_MAX_C)
         unsettled = (
             readings.defrost_on
-            or self._recovering(now)
+            or self._defrost.just_ended(now)
             or operation.running_for(now) < _STEADY_RUN_S
         )
         cooling = split is not None and split < _COOLING_SPLIT_K
@@ -249,10 +249,6 @@ class InsufficientHeatDetector:
         limit = _FLAT_S[self._system]
         details["cold_room_minutes"] = round(self.flat_score / 60.0)
         return self.flat_score >= limit
-
-    def _recovering(self, now: float) -> bool:
-        last_end = self._defrost.last_end
-        return last_end is not None and 0.0 <= now - last_end < DEFROST_RECOVERY_S
 
     def learn(self, now: float, dt: float) -> None:
         """Learn the split of healthy steady heating (judge has set the expectation)."""

@@ -24,7 +24,7 @@ CONF_DEFROST_STATES = "defrost_states"
 CONF_UNIT_INPUTS = "unit_inputs"
 # A defrost source in one of these domains is the defrost itself: its "off"
 # means "not defrosting" from the first reading.
-_DEFROST_SWITCH_DOMAINS = frozenset({"binary_sensor", "switch", "input_boolean"})
+DEFROST_SWITCH_DOMAINS = frozenset({"binary_sensor", "switch", "input_boolean"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,7 +98,7 @@ class EvaluatorOptions:
             clear_minutes=minutes["clear_minutes"],
             defrost_states=defrost_states,
             defrost_needs_proof=InputKey.DEFROST in configured
-            and domain not in _DEFROST_SWITCH_DOMAINS
+            and domain not in DEFROST_SWITCH_DOMAINS
             and defrost_states is None,
             unit_inputs=unit_inputs,
         )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from .cadence import Cadence
-from .defrost import DEFROST_RECOVERY_S, DefrostTracker
+from .defrost import DefrostTracker
 from .model import InputKey
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
@@ -188,7 +188,7 @@ class PowerLossDetector:
             return Verdict(Evidence.NORMAL, details=details)
         if power is None:
             # Without a meter, a cold supply just after a defrost is no proof.
-            if demand is not None and delivering is False and not self._after_defrost(now):
+            if demand is not None and delivering is False and not self._defrost.just_ended(now):
                 return Verdict(Evidence.ABNORMAL, "power_unavailable", details)
             return Verdict(Evidence.UNKNOWN, details=details)
         if demand is None:
@@ -220,10 +220,6 @@ class PowerLossDetector:
             return Verdict(Evidence.HOLD, details=verdict.details, suspect=True)
         verdict.onset = self.no_power_since
         return verdict
-
-    def _after_defrost(self, now: float) -> bool:
-        last_end = self._defrost.last_end
-        return last_end is not None and 0.0 <= now - last_end < DEFROST_RECOVERY_S
 
     def standby_judgeable(self) -> bool:
         """Whether the meter can tell a lost standby from a stop.
