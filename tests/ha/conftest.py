@@ -130,3 +130,31 @@ async def sources_form(hass: HomeAssistant, devices: list[str] | None = None) ->
     if devices is not None:
         first["devices"] = devices
     return await hass.config_entries.flow.async_configure(result["flow_id"], first)
+
+
+def on_one_device(hass: HomeAssistant, *entity_ids: str, integration: str = "sim") -> str:
+    """Put ``entity_ids`` on one device of another integration; return the device id.
+
+    Registered before their states are set: a state of the same id would make
+    the registry pick another id.
+    """
+    from homeassistant.helpers import device_registry as dr, entity_registry as er  # noqa: PLC0415
+
+    source = MockConfigEntry(domain=integration)
+    source.add_to_hass(hass)
+    device = dr.async_get(hass).async_get_or_create(
+        config_entry_id=source.entry_id, identifiers={(integration, "unit")}, name="Heat pump"
+    )
+    registry = er.async_get(hass)
+    for entity_id in entity_ids:
+        hass.states.async_remove(entity_id)
+        domain, object_id = entity_id.split(".")
+        registry.async_get_or_create(
+            domain,
+            integration,
+            object_id,
+            suggested_object_id=object_id,
+            config_entry=source,
+            device_id=device.id,
+        )
+    return device.id

@@ -7,7 +7,7 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
-from homeassistant.helpers import device_registry as dr, entity_registry as er
+from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -23,6 +23,7 @@ from .conftest import (
     RETURN,
     SUPPLY,
     make_entry,
+    on_one_device,
     owner_flow,
     set_heating,
     sources_form,
@@ -147,26 +148,9 @@ async def test_second_entry_sharing_a_source_is_refused(hass: HomeAssistant) -> 
 
 def _heat_pump_device(hass: HomeAssistant, *entity_ids: str) -> str:
     """Put ``entity_ids`` on one device of another integration; return the device id."""
-    source = MockConfigEntry(domain="sim")
-    source.add_to_hass(hass)
-    device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=source.entry_id, identifiers={("sim", "unit-1")}, name="Heat pump"
-    )
-    registry = er.async_get(hass)
-    for entity_id in entity_ids:
-        # A state of that id would make the registry pick another id.
-        hass.states.async_remove(entity_id)
-        domain, object_id = entity_id.split(".")
-        registry.async_get_or_create(
-            domain,
-            "sim",
-            object_id,
-            suggested_object_id=object_id,
-            config_entry=source,
-            device_id=device.id,
-        )
+    device_id = on_one_device(hass, *entity_ids)
     set_heating(hass)
-    return device.id
+    return device_id
 
 
 @pytest.mark.usefixtures("heating")

@@ -6,33 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import async_fire_time_changed
 
-from .conftest import CLIMATE, COIL, OUTDOOR, POWER, RETURN, SUPPLY, make_entry, set_heating
+from .conftest import (
+    CLIMATE,
+    COIL,
+    OUTDOOR,
+    POWER,
+    RETURN,
+    SUPPLY,
+    make_entry,
+    on_one_device,
+    set_heating,
+)
 
 UNIT = (POWER, COIL, OUTDOOR, SUPPLY, RETURN)
-
-
-def _on_one_device(hass: HomeAssistant, entity_ids: tuple[str, ...]) -> None:
-    """The unit's entities on the unit's device (an ESPHome board, say)."""
-    board = MockConfigEntry(domain="esphome")
-    board.add_to_hass(hass)
-    device = dr.async_get(hass).async_get_or_create(
-        config_entry_id=board.entry_id, identifiers={("esphome", "hp")}, name="Heat pump"
-    )
-    registry = er.async_get(hass)
-    for entity_id in entity_ids:
-        domain, object_id = entity_id.split(".")
-        registry.async_get_or_create(
-            domain,
-            "esphome",
-            object_id,
-            suggested_object_id=object_id,
-            config_entry=board,
-            device_id=device.id,
-        )
 
 
 async def _minutes(hass: HomeAssistant, freezer: FrozenDateTimeFactory, count: int) -> None:
@@ -47,7 +36,7 @@ async def test_board_going_dark_is_a_power_loss_whatever_the_thermostat_says(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory, mode: str, action: str
 ) -> None:
     freezer.move_to(datetime(2026, 1, 10, 6, 0, tzinfo=UTC))
-    _on_one_device(hass, UNIT)
+    on_one_device(hass, *UNIT, integration="esphome")
     set_heating(hass)
     entry = make_entry(
         {
@@ -79,7 +68,7 @@ async def test_one_sensor_of_the_board_dropping_out_is_not(
     hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     freezer.move_to(datetime(2026, 1, 10, 6, 0, tzinfo=UTC))
-    _on_one_device(hass, UNIT)
+    on_one_device(hass, *UNIT, integration="esphome")
     set_heating(hass)
     entry = make_entry(
         {
