@@ -30,8 +30,7 @@ from custom_components.heat_pump_health.replay import (
     replay,
     run,
 )
-
-from . import nist
+from scripts.scoring import nist
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "scripts" / "replay"

@@ -23,6 +23,7 @@ Plain Python, deterministic for a given seed, no Home Assistant imports.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 import math
@@ -60,7 +61,8 @@ TEMPERATURE_INPUTS: Final = (
 )
 
 SYSTEM_TYPES: Final = ("air_to_air", "air_to_water")
-COMPRESSORS: Final = ("inverter", "two_stage")
+COMPRESSORS: Final = ("inverter", "two_stage", "fixed")
+DEFROST_CONTROLS: Final = ("demand", "timed")
 HVAC_MODES: Final = ("heat", "cool", "off", "heat_cool")
 TEMPERATURE_UNITS: Final = ("°C", "°F", "K")
 POWER_UNITS: Final = ("W", "kW")
@@ -178,6 +180,8 @@ COIL_FREE_MELT_W_PER_K: Final = 150.0  # frost melting in above-zero air
 TOO_LONG_DEFROST_S: Final = (25 * 60.0, 40 * 60.0)
 EARLY_END_DEFROST_S: Final = (50.0, 90.0)
 LEAK_FLOOR_CHARGE: Final = 0.55  # charge left when the leak has run its course
+# Capacity falls faster than charge: the evaporator starves (see _charge_capacity).
+LEAK_CAPACITY_PER_CHARGE: Final = 1.4
 # -- Noise ----------------------------------------------------------------------
 
 AMBIENT_DB: Final = 35.0
@@ -274,6 +278,17 @@ class Scenario:
     start_delay_s: tuple[float, float] = (0.0, 0.0)
     breaker_power_state: str = "zero"  # "zero" or "unavailable" while tripped
     leak_ramp: timedelta = timedelta(hours=36)
+    # Share of capacity the leak has cost when its ramp has run (0.63: the
+    # charge down to LEAK_FLOOR_CHARGE).
+    leak_capacity_loss: float = LEAK_CAPACITY_PER_CHARGE * (1.0 - LEAK_FLOOR_CHARGE)
+    # Demand defrost watches the coil for frost; timed defrost starts one
+    # after every ``defrost_interval`` of running with the coil below freezing,
+    # frost or not (older and cheaper controls).
+    defrost_control: str = "demand"
+    defrost_interval: timedelta = timedelta(minutes=60)
+    # Daily windows (local start hour, hours) in which the unit is held off
+    # whatever the thermostat asks: a utility lock-out or a night schedule.
+    lockouts: tuple[tuple[float, float], ...] = ()
     faults: tuple[FaultInjection, ...] = ()
     # Sensors.
     temperature_unit: str = "°C"
@@ -295,6 +310,7 @@ class Scenario:
         checks = (
             ("system_type", self.system_type, SYSTEM_TYPES),
             ("compressor", self.compressor, COMPRESSORS),
+            ("defrost_control", self.defrost_control, DEFROST_CONTROLS),
             ("mode", self.mode, HVAC_MODES),
             ("temperature_unit", self.temperature_unit, TEMPERATURE_UNITS),
             ("power_unit", self.power_unit, POWER_UNITS),
@@ -315,6 +331,9 @@ class Scenario:
             if entry.mode is not None and entry.mode not in HVAC_MODES:
                 msg = f"schedule mode must be one of {HVAC_MODES}, not {entry.mode!r}"
                 raise ValueError(msg)
+        if not 0.0 <= self.leak_capacity_loss <= 0.7:
+            msg = "leak_capacity_loss must be between 0 and 0.7"
+            raise ValueError(msg)
         for key in self.omit_inputs:
             if key not in INPUT_KEYS:
                 msg = f"unknown input key {key!r}"
@@ -437,6 +456,10 @@ class HeatPumpModel:
         self._step_start = self._t
         self._air = sc.system_type == "air_to_air"
         self._inverter = sc.compressor == "inverter"
+        self._fixed = sc.compressor == "fixed"
+        # When a fault's sound was first in the noise (a rattle burst, the
+        # bearing's tone): the moment an attentive owner could have heard it.
+        self.first_fault_sound: float | None = None
         self._schedule = sorted(sc.schedule, key=lambda e: e.hour)
         self._manual_faults: set[str] = set()
         self._fault_since: dict[str, float] = {}
@@ -746,6 +769,8 @@ class HeatPumpModel:
         else:
             error = (low - self._room) if call == "heat" else (self._room - high)
             gain, ti = 0.5, 1800.0
+        if self._fixed:
+            return 1.0
         if not self._inverter:
             return self._two_stage(error)
         output = gain * error + self._integral
@@ -787,6 +812,9 @@ class HeatPumpModel:
         )
         if self._run_since_defrost < interval:
             return False
+        if self.scenario.defrost_control == "timed":
+            # The timer counts running with a freezing coil; frost or not.
+            return self._frosting_runtime >= self.scenario.defrost_interval.total_seconds()
         q_max = self._max_heat(self._out_air)
         penalty = (self._out_air - self._coil) - self._clean_approach(self._speed, q_max)
         if self._frosting_runtime >= DEFROST_BACKSTOP_S:
@@ -842,6 +870,13 @@ class HeatPumpModel:
             if self._defrost_over():
                 self._end_defrost()
             return
+        if self._locked_out():
+            if self._state in {"heat", "cool", "starting"}:
+                self._state = "off"
+                self._off_since = self._t
+                self._set_stage(0)
+                self._target_speed = 0.0
+            return
         call = self._call
         wanted = 0.0 if call is None else self._demand_speed(call, low, high, h)
         if self._state == "off" and wanted > 0.0 and self._t - self._off_since >= MIN_OFF_S:
@@ -853,6 +888,11 @@ class HeatPumpModel:
             self._target_speed = wanted
         elif self._state in {"heat", "cool"}:
             self._keep_running(call, wanted)
+
+    def _locked_out(self) -> bool:
+        """Inside one of the scenario's daily lock-out windows."""
+        hour = self._local_hour()
+        return any((hour - start) % 24.0 < length for start, length in self.scenario.lockouts)
 
     def _advance_start(self, call: str | None, h: float) -> None:
         """The outdoor unit's start delay; a withdrawn call cancels the start."""
@@ -875,7 +915,9 @@ class HeatPumpModel:
             return
         if wanted <= 0.0:
             # Held on by the minimum run time: idle along at the lowest speed.
-            wanted = INVERTER_MIN_SPEED if self._inverter else STAGE_SPEEDS[1]
+            wanted = (
+                INVERTER_MIN_SPEED if self._inverter else 1.0 if self._fixed else STAGE_SPEEDS[1]
+            )
         self._target_speed = wanted
         if self._state == "heat" and self._defrost_wanted():
             self._start_defrost()
@@ -926,7 +968,8 @@ class HeatPumpModel:
             self._charge = 1.0
             return
         progress = (self._t - since) / self.scenario.leak_ramp.total_seconds()
-        self._charge = 1.0 - (1.0 - LEAK_FLOOR_CHARGE) * _clamp(progress, 0.0, 1.0)
+        floor = 1.0 - self.scenario.leak_capacity_loss / LEAK_CAPACITY_PER_CHARGE
+        self._charge = 1.0 - (1.0 - floor) * _clamp(progress, 0.0, 1.0)
 
     def _ramp_speed(self, h: float) -> None:
         """Compressor speed follows its target at the soft-start ramp rates."""
@@ -948,7 +991,12 @@ class HeatPumpModel:
 
     def _charge_capacity(self) -> float:
         # Capacity falls faster than charge: the evaporator starves.
-        return _clamp(1.0 - 1.4 * (1.0 - self._charge), 0.3, 1.0)
+        return _clamp(1.0 - LEAK_CAPACITY_PER_CHARGE * (1.0 - self._charge), 0.3, 1.0)
+
+    @property
+    def capacity_share(self) -> float:
+        """What the refrigerant charge leaves of the unit's capacity (1 = all)."""
+        return self._charge_capacity()
 
     def _heating(self) -> _Cycle:
         out, speed = self._out_air, self._speed
@@ -1144,6 +1192,7 @@ class HeatPumpModel:
                 self._events.append(
                     (start, start + rng.uniform(*RATTLE_S), rng.uniform(*RATTLE_DB))
                 )
+                self._fault_heard(start)
                 self._next_rattle = t + max(60.0, rng.expovariate(1.0 / RATTLE_MEAN_GAP_S))
         elif self._next_rattle < t:
             self._next_rattle = t + rng.uniform(0.0, RATTLE_MEAN_GAP_S)
@@ -1155,6 +1204,7 @@ class HeatPumpModel:
             base = low + (high - low) * self._speed
             if WORN_BEARING in self._fault_since:
                 base += self._bearing_db
+                self._fault_heard(self._t)
         elif state == "defrost":
             base = DEFROST_DB
         else:
@@ -1172,6 +1222,10 @@ class HeatPumpModel:
                 extra = level
         self._events = kept
         self._noise_db = base + extra + self._noise_rng.gauss(0.0, 0.3)
+
+    def _fault_heard(self, at: float) -> None:
+        if self.first_fault_sound is None and at >= 0.0:
+            self.first_fault_sound = self._t0 + at
 
     def _hvac_action(self, mode: str) -> str:
         if mode == "off":
@@ -1429,10 +1483,17 @@ class Reporter:
             out.append(StateRecord(ch.entity_id, state, dict(attrs), ch.last_changed, now))
 
 
-def simulate(scenario: Scenario, *, step_s: float = 15.0) -> list[StateRecord]:
+def simulate(
+    scenario: Scenario,
+    *,
+    step_s: float = 15.0,
+    watch: Callable[[HeatPumpModel], None] | None = None,
+) -> list[StateRecord]:
     """Run a scenario and return its recorder-like history, time ordered.
 
     Every entity reports at the start; afterwards only changes are recorded.
+    ``watch`` sees the model after every step: the ground truth a scorecard
+    measures detection against.
     """
     if step_s <= 0:
         msg = "step_s must be positive"
@@ -1445,6 +1506,8 @@ def simulate(scenario: Scenario, *, step_s: float = 15.0) -> list[StateRecord]:
     for _ in range(steps):
         model.step(step_s)
         reporter.sample(model, step_s, records)
+        if watch is not None:
+            watch(model)
     return records
 
 

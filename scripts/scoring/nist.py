@@ -33,7 +33,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-DATA = Path(__file__).resolve().parent.parent / "data" / "nist_hilft_ashp"
+DATA = Path(__file__).resolve().parents[2] / "tests" / "data" / "nist_hilft_ashp"
 DAYS = {
     "new_york_shoulder": DATA / "NewYorkCity_Eff_TypShldr_data.csv",
     "tucson_winter": DATA / "Tucson_Eff_ExtrmWin_data.csv",

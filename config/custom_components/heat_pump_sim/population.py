@@ -1,0 +1,397 @@
+"""Random homes for testing detection beyond the presets.
+
+The presets are a handful of hand-picked houses; a rule tuned on them can
+still be wrong on the next house.  :func:`draw_home` draws a house and its
+heat pump at random: heat loss and thermal mass, a unit sized anywhere from
+short to generous against the load, fixed-speed, two-stage or inverter,
+demand or timed defrost, air or water, a schedule, the weather, and how its
+integration reports (units, rounding, report-on-change or a cloud poll of
+10 s to 30 min, an energy counter instead of a power sensor, inputs that are
+missing).  A fault home gets one fault of the asked kind, at a random time
+and severity, after enough healthy days for anything that learns.
+
+:class:`Truth` watches the model while it runs and says when the fault
+became real in the sense each deadline counts from (see ``DEADLINE_S``):
+power gone, a coil iced beyond what a defrost clears, capacity down by a
+third, a room 1 K short, the first rattle an owner could have heard.
+
+Plain Python, deterministic for a seed, no Home Assistant imports.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+import random
+from typing import Final
+
+from .export import as_energy_counter, polled
+from .physics import (
+    BLOCKED_FILTER,
+    BREAKER_TRIP,
+    CLIMATE,
+    COIL_TEMPERATURE,
+    DEFROST,
+    DEFROST_ENDS_EARLY,
+    DEFROST_MAX_S,
+    DEFROST_NEVER_STARTS,
+    DEFROST_TOO_LONG,
+    FROST_FULL_KG,
+    NOISE,
+    RATTLING,
+    REFRIGERANT_LEAK,
+    RETURN_TEMPERATURE,
+    SUPPLY_TEMPERATURE,
+    TEMPERATURE_INPUTS,
+    WORN_BEARING,
+    FaultInjection,
+    HeatPumpModel,
+    Readings,
+    Scenario,
+    ScheduleEntry,
+    StateRecord,
+    simulate,
+)
+
+# The fault kinds a home can be drawn with, and the fault each must raise.
+# A breaker trip while idle is its own kind: nothing runs to lose.
+BREAKER_TRIP_IDLE: Final = "breaker_trip_idle"
+FAULT_OF_KIND: Final = {
+    BREAKER_TRIP: "power_loss",
+    BREAKER_TRIP_IDLE: "power_loss",
+    DEFROST_NEVER_STARTS: "ice_buildup",
+    DEFROST_ENDS_EARLY: "ice_buildup",
+    DEFROST_TOO_LONG: "ice_buildup",
+    REFRIGERANT_LEAK: "insufficient_heat",
+    BLOCKED_FILTER: "insufficient_heat",
+    RATTLING: "abnormal_noise",
+    WORN_BEARING: "abnormal_noise",
+}
+KINDS: Final = tuple(FAULT_OF_KIND)
+# Faults that count from their first sound.
+_HEARD: Final = frozenset({RATTLING, WORN_BEARING})
+
+# Deadlines from the onset Truth finds (seconds).
+DEADLINE_S: Final = {
+    BREAKER_TRIP: 30 * 60.0,
+    BREAKER_TRIP_IDLE: 30 * 60.0,
+    DEFROST_NEVER_STARTS: 90 * 60.0,
+    DEFROST_ENDS_EARLY: 90 * 60.0,
+    DEFROST_TOO_LONG: 90 * 60.0,
+    REFRIGERANT_LEAK: 24 * 3600.0,
+    BLOCKED_FILTER: 3 * 3600.0,
+    RATTLING: 3600.0,
+    WORN_BEARING: 3600.0,
+}
+# Where the power sensor itself goes unavailable with the breaker, the loss
+# shows at once: a shorter deadline.
+VANISHED_DEADLINE_S: Final = 15 * 60.0
+# A leak counts from the moment it has cost this share of capacity...
+LEAK_ONSET_LOSS: Final = 0.3
+# ...and the smaller-leak figure from this one, with its own deadline.
+SMALL_LEAK_LOSS: Final = 0.25
+SMALL_LEAK_DEADLINE_S: Final = 48 * 3600.0
+# Leak severities whose "found within 24 h" share the scorecard tabulates.
+LEAK_LOSS_STEPS: Final = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+# Frost beyond which a healthy demand defrost would have started (φ ≈ 0.5),
+# and frost an early-ended defrost must leave to count as not cleared.
+ICED_KG: Final = 0.5 * FROST_FULL_KG
+NOT_CLEARED_KG: Final = 0.1 * FROST_FULL_KG
+
+HEALTHY_DAYS: Final = 7.0
+_EPOCH: Final = datetime(2026, 1, 5, tzinfo=UTC)
+# Cloud polls a home may have; None is report-on-change (a local integration).
+_POLLS_S: Final = (None, None, None, 10.0, 30.0, 60.0, 300.0, 600.0, 900.0, 1800.0)
+# The coarsest poll a fault kind can be expected to be judged through: sound
+# needs a local sensor, a defrost of 5-10 minutes a poll well inside it.
+_MAX_POLL_S: Final = {
+    BREAKER_TRIP: 600.0,
+    BREAKER_TRIP_IDLE: 600.0,
+    DEFROST_NEVER_STARTS: 600.0,
+    DEFROST_ENDS_EARLY: 60.0,
+    DEFROST_TOO_LONG: 300.0,
+    REFRIGERANT_LEAK: 1800.0,
+    BLOCKED_FILTER: 1800.0,
+    RATTLING: 10.0,
+    WORN_BEARING: 60.0,
+}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Home:
+    """One drawn home: its scenario and how its integration reports."""
+
+    index: int
+    kind: str | None  # the fault kind, None for a healthy home
+    scenario: Scenario
+    poll_s: float | None  # None: report on change
+    energy_counter: bool
+    temperature_step: float  # the integration's rounding, in its unit (0.1 = none)
+    description: str = ""
+
+    @property
+    def fault(self) -> str | None:
+        """The fault key this home must raise (None: nothing)."""
+        return None if self.kind is None else FAULT_OF_KIND[self.kind]
+
+    def records(self, truth: Truth | None = None) -> list[StateRecord]:
+        """What Home Assistant would have recorded of this home."""
+        records = simulate(self.scenario, step_s=15.0, watch=truth.watch if truth else None)
+        if self.temperature_step > 0.1:
+            records = _coarsened(records, self.scenario, self.temperature_step)
+        if self.energy_counter:
+            records = as_energy_counter(records, self.scenario.power_entity)
+        if self.poll_s is not None:
+            records = polled(records, self.poll_s, phase_s=self.index % 17 * 1.0)
+        return records
+
+
+@dataclass(slots=True)
+class Truth:
+    """When the home's fault became real, from the model's own state."""
+
+    home: Home
+    onset: float | None = None
+    # Moment by moment capacity loss of a leak: the first time each loss in
+    # LEAK_LOSS_STEPS was reached.
+    leak_reached: dict[float, float] = field(default_factory=dict)
+    _defrost_since: float | None = None
+
+    def watch(self, model: HeatPumpModel) -> None:
+        """Called after every simulated step."""
+        kind = self.home.kind
+        injected = self._injected_at()
+        if kind is None or injected is None or model.now < injected:
+            return
+        if kind == REFRIGERANT_LEAK:
+            self._leak(model)
+        elif self.onset is None and self._became_real(kind, model, model.readings):
+            self.onset = model.first_fault_sound if kind in _HEARD else model.now
+
+    def _leak(self, model: HeatPumpModel) -> None:
+        loss = 1.0 - model.capacity_share
+        for step in LEAK_LOSS_STEPS:
+            if loss >= step - 1e-9:
+                self.leak_reached.setdefault(step, model.now)
+        if self.onset is None and loss >= LEAK_ONSET_LOSS - 1e-9:
+            self.onset = model.now
+
+    def _became_real(self, kind: str, model: HeatPumpModel, readings: Readings) -> bool:
+        if kind in {BREAKER_TRIP, BREAKER_TRIP_IDLE}:
+            # Lost power shows once something would have drawn it: at once
+            # where the meter sees the controls, else at the next call.
+            calling = readings.hvac_action in {"heating", "cooling", "defrosting"}
+            return calling or self.home.scenario.power_meter == "whole_unit"
+        if kind == DEFROST_NEVER_STARTS:
+            return readings.frost_kg >= ICED_KG
+        if kind in {DEFROST_ENDS_EARLY, DEFROST_TOO_LONG}:
+            return self._defrost_went_wrong(kind, model.now, readings)
+        if kind == BLOCKED_FILTER:
+            target = readings.target_c
+            return (
+                readings.hvac_mode == "heat" and target is not None and readings.room_c < target - 1
+            )
+        return model.first_fault_sound is not None
+
+    def _defrost_went_wrong(self, kind: str, now: float, readings: Readings) -> bool:
+        """A defrost ran past its normal end, or ended leaving the coil iced."""
+        if readings.defrost:
+            self._defrost_since = self._defrost_since or now
+            return kind == DEFROST_TOO_LONG and now - self._defrost_since > DEFROST_MAX_S
+        ended = self._defrost_since is not None
+        self._defrost_since = None
+        return kind == DEFROST_ENDS_EARLY and ended and readings.frost_kg >= NOT_CLEARED_KG
+
+    def _injected_at(self) -> float | None:
+        faults = self.home.scenario.faults
+        if not faults:
+            return None
+        return self.home.scenario.start_epoch + faults[0].start_offset.total_seconds()
+
+    @property
+    def injected(self) -> float | None:
+        """When the fault was switched on (epoch seconds)."""
+        return self._injected_at()
+
+    @property
+    def deadline_s(self) -> float:
+        """Seconds from onset within which the fault counts as found in time."""
+        kind = self.home.kind
+        if kind is None:
+            return 0.0
+        if kind in {BREAKER_TRIP, BREAKER_TRIP_IDLE} and (
+            self.home.scenario.breaker_power_state == "unavailable"
+        ):
+            return VANISHED_DEADLINE_S
+        return DEADLINE_S[kind]
+
+
+def draw_home(seed: int, kind: str | None) -> Home:
+    """A random home (healthy when ``kind`` is None), the same for the same seed."""
+    rng = random.Random(f"home-{seed}-{kind}")
+    water = rng.random() < 0.45
+    compressor = rng.choice(("fixed", "two_stage", "inverter", "inverter"))
+    ua = rng.uniform(80.0, 320.0)
+    # Sized against the heat loss at -7 °C: from a third short to generous.
+    sizing = rng.uniform(0.75, 1.6)
+    rated = min(max(ua * 28.0 * sizing / 0.72, 3000.0), 16000.0)
+    frosty = kind in {DEFROST_NEVER_STARTS, DEFROST_ENDS_EARLY, DEFROST_TOO_LONG}
+    if frosty:
+        mean_c, humidity = rng.uniform(-3.0, 4.0), rng.uniform(0.8, 0.95)
+    elif kind == BLOCKED_FILTER:
+        mean_c, humidity = rng.uniform(-10.0, 3.0), rng.uniform(0.5, 0.9)
+    else:
+        mean_c, humidity = rng.uniform(-10.0, 10.0), rng.uniform(0.5, 0.95)
+    schedule = rng.choice(_SCHEDULES)
+    lockouts: tuple[tuple[float, float], ...] = ()
+    if rng.random() < 0.15:
+        lockouts = ((rng.choice((6.0, 11.0, 17.0)), rng.uniform(0.5, 2.0)),)
+    poll = rng.choice(_POLLS_S)
+    if kind is not None and poll is not None and poll > _MAX_POLL_S[kind]:
+        poll = None
+    omit: list[str] = []
+    if rng.random() < 0.3:
+        omit.append(COIL_TEMPERATURE)
+    if rng.random() < 0.3:
+        omit.append(DEFROST)
+    if rng.random() < 0.4 and kind not in {RATTLING, WORN_BEARING}:
+        omit.append(NOISE)
+    if frosty and COIL_TEMPERATURE in omit and DEFROST in omit:
+        # Neither a coil nor a defrost state: ice cannot be judged at all.
+        omit.remove(DEFROST)
+    if rng.random() < 0.1 and kind not in {REFRIGERANT_LEAK, BLOCKED_FILTER}:
+        omit.extend((SUPPLY_TEMPERATURE, RETURN_TEMPERATURE))
+    if rng.random() < 0.1 and kind not in {BLOCKED_FILTER, BREAKER_TRIP_IDLE}:
+        omit.append(CLIMATE)
+    days, faults, leak_ramp, leak_loss = _fault_plan(rng, kind)
+    scenario = Scenario(
+        name=f"home_{seed}_{kind or 'healthy'}",
+        start=_EPOCH + timedelta(days=rng.randrange(0, 60)),
+        duration=timedelta(days=days),
+        system_type="air_to_water" if water else "air_to_air",
+        compressor=compressor,
+        mean_c=mean_c,
+        swing_c=rng.uniform(1.0, 6.0),
+        humidity=humidity,
+        weather_noise_c=rng.uniform(0.2, 0.8),
+        weather_drift_c=rng.uniform(0.5, 2.5),
+        ua_w_per_k=ua,
+        capacitance_j_per_k=rng.uniform(8e6, 30e6),
+        internal_gains_w=rng.uniform(150.0, 600.0),
+        solar_gain_w=rng.choice((0.0, 0.0, rng.uniform(200.0, 1500.0))),
+        rated_capacity_w=rated,
+        schedule=schedule,
+        deadband_k=rng.uniform(0.3, 1.0),
+        utc_offset_h=rng.choice((0.0, 1.0, -5.0)),
+        power_meter=rng.choice(("whole_unit", "whole_unit", "outdoor_unit")),
+        start_delay_s=rng.choice(((0.0, 0.0), (30.0, 120.0))),
+        breaker_power_state=rng.choice(("zero", "zero", "unavailable")),
+        leak_ramp=leak_ramp,
+        leak_capacity_loss=leak_loss,
+        defrost_control=rng.choice(("demand", "demand", "timed")),
+        defrost_interval=timedelta(minutes=rng.choice((30, 45, 60, 90))),
+        lockouts=lockouts,
+        faults=faults,
+        temperature_unit=rng.choice(("°C", "°C", "°C", "°F")),
+        power_unit=rng.choice(("W", "W", "kW")),
+        probe_errors=rng.random() < 0.2,
+        omit_inputs=tuple(omit),
+        seed=rng.randrange(1 << 30),
+    )
+    step = rng.choice((0.1, 0.1, 0.5, 1.0)) if poll is not None else 0.1
+    if scenario.temperature_unit == "°F" and step > 0.1:
+        step = 1.0
+    home = Home(
+        index=seed,
+        kind=kind,
+        scenario=scenario,
+        poll_s=poll,
+        energy_counter=poll is not None and poll >= 300.0 and rng.random() < 0.4,
+        temperature_step=step,
+    )
+    return replace(home, description=describe(home))
+
+
+# Steady comfort, a night set-back, and off while out and at night.
+_SCHEDULES: Final = (
+    (ScheduleEntry(hour=0.0, setpoint_c=21.0),),
+    (ScheduleEntry(hour=6.0, setpoint_c=21.0), ScheduleEntry(hour=22.5, setpoint_c=18.0)),
+    (ScheduleEntry(hour=7.0, setpoint_c=20.5), ScheduleEntry(hour=23.0, setpoint_c=16.0)),
+    (
+        ScheduleEntry(hour=6.0, setpoint_c=21.0, mode="heat"),
+        ScheduleEntry(hour=8.5, setpoint_c=21.0, mode="off"),
+        ScheduleEntry(hour=16.5, setpoint_c=21.0, mode="heat"),
+        ScheduleEntry(hour=23.0, setpoint_c=21.0, mode="off"),
+    ),
+)
+
+
+def _fault_plan(
+    rng: random.Random, kind: str | None
+) -> tuple[float, tuple[FaultInjection, ...], timedelta, float]:
+    """Days to run, the injection, the leak's ramp and its capacity loss."""
+    ramp = timedelta(hours=36)
+    loss = 0.63
+    if kind is None:
+        return HEALTHY_DAYS, (), ramp, loss
+    if kind == REFRIGERANT_LEAK:
+        start_h = rng.uniform(72.0, 120.0)
+        ramp = timedelta(days=rng.uniform(2.0, 14.0))
+        loss = rng.uniform(0.2, 0.6)
+        days = (start_h / 24.0) + ramp.total_seconds() / 86400.0 + 2.0
+        injection = FaultInjection(kind=kind, start_offset=timedelta(hours=start_h))
+        return days, (injection,), ramp, loss
+    slow = kind in {BLOCKED_FILTER, RATTLING, WORN_BEARING}
+    start_h = rng.uniform(48.0, 96.0) if slow else rng.uniform(24.0, 60.0)
+    physical = BREAKER_TRIP if kind == BREAKER_TRIP_IDLE else kind
+    if kind == BREAKER_TRIP_IDLE:
+        # Land between runs: the onset then waits for the next call.
+        start_h = round(start_h) + 0.1
+    injection = FaultInjection(kind=physical, start_offset=timedelta(hours=start_h))
+    after_h = 30.0 if kind == BLOCKED_FILTER else 18.0
+    return (start_h + after_h) / 24.0, (injection,), ramp, loss
+
+
+def describe(home: Home) -> str:
+    """One line that says what kind of home this is."""
+    sc = home.scenario
+    poll = "on change" if home.poll_s is None else f"poll {home.poll_s / 60.0:g} min"
+    parts = [
+        sc.system_type.replace("_", "-"),
+        sc.compressor,
+        f"{sc.rated_capacity_w / 1000.0:.1f} kW",
+        f"{sc.ua_w_per_k:.0f} W/K",
+        f"{sc.mean_c:+.0f} °C",
+        f"{sc.defrost_control} defrost",
+        poll,
+    ]
+    if home.energy_counter:
+        parts.append("energy counter")
+    if sc.lockouts:
+        parts.append("daily lock-out")
+    if sc.omit_inputs:
+        parts.append("without " + ", ".join(key.removesuffix("_entity") for key in sc.omit_inputs))
+    return ", ".join(parts)
+
+
+def _coarsened(records: list[StateRecord], scenario: Scenario, step: float) -> list[StateRecord]:
+    """Temperatures as an integration that rounds to ``step`` reports them."""
+    entities = {scenario.entity_id(key) for key in TEMPERATURE_INPUTS}
+    out: list[StateRecord] = []
+    shown: dict[str, str] = {}
+    for record in records:
+        state = record.state
+        if record.entity_id in entities:
+            # Unavailable and unknown are kept as they are.
+            with suppress(ValueError):
+                state = f"{round(float(record.state) / step) * step:.1f}"
+            if shown.get(record.entity_id) == state:
+                continue  # the rounded value did not move: nothing recorded
+            shown[record.entity_id] = state
+        out.append(
+            StateRecord(
+                record.entity_id, state, record.attributes, record.last_changed, record.last_updated
+            )
+        )
+    return out

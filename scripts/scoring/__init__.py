@@ -1,0 +1,1 @@
+"""The detection scorecard: ``./scripts/scorecard`` runs it (not part of the HACS package)."""

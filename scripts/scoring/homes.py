@@ -1,0 +1,105 @@
+"""Score one drawn home: replay what it recorded and compare with the truth."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from heat_pump_sim.physics import replay_config
+from heat_pump_sim.population import Home, Truth
+
+from custom_components.heat_pump_health.replay import ReplayConfig, replay_rows
+
+DAY_S = 86400.0
+
+
+@dataclass(slots=True, kw_only=True)
+class HomeScore:
+    """What the evaluator did on one home, against what it should have done."""
+
+    index: int
+    kind: str | None
+    fault: str | None
+    description: str
+    days: float
+    onset: float | None = None
+    deadline_s: float = 0.0
+    detected: float | None = None  # when the right fault was raised
+    # Alarms that should not have been: (fault, when) raised in a healthy
+    # home, before the fault was injected, or of another fault.
+    false_alarms: list[tuple[str, float]] = field(default_factory=list)
+    leak_loss: float | None = None
+    leak_reached: dict[float, float] = field(default_factory=dict)
+
+    @property
+    def latency_s(self) -> float | None:
+        """From onset to the alarm (0 when it came before the formal onset)."""
+        if self.onset is None or self.detected is None:
+            return None
+        return max(self.detected - self.onset, 0.0)
+
+    @property
+    def in_time(self) -> bool:
+        """Found within its deadline."""
+        latency = self.latency_s
+        return latency is not None and latency <= self.deadline_s
+
+    def found_within(self, loss: float, deadline_s: float) -> bool | None:
+        """For a leak: found within ``deadline_s`` of costing ``loss`` (None: never cost it)."""
+        reached = self.leak_reached.get(loss)
+        if reached is None:
+            return None
+        return self.detected is not None and self.detected <= reached + deadline_s
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready summary (epoch seconds)."""
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "description": self.description,
+            "onset": self.onset,
+            "detected": self.detected,
+            "latency_min": None if self.latency_s is None else round(self.latency_s / 60.0, 1),
+            "in_time": self.in_time,
+            "false_alarms": self.false_alarms,
+        }
+
+
+def config_of(home: Home) -> ReplayConfig:
+    """The replay configuration an owner of this home would write."""
+    data = replay_config(home.scenario)
+    config = ReplayConfig.from_mapping(data)
+    if home.energy_counter:
+        power = home.scenario.power_entity
+        config = replace(config, units={**config.units, power: "kWh"})
+    return config
+
+
+def score_home(home: Home) -> HomeScore:
+    """Simulate, record, replay and compare one home."""
+    truth = Truth(home)
+    records = home.records(truth)
+    rows = [(r.entity_id, r.state, r.attributes, r.last_changed, r.last_updated) for r in records]
+    result = replay_rows(rows, config_of(home))
+    injected = truth.injected
+    score = HomeScore(
+        index=home.index,
+        kind=home.kind,
+        fault=home.fault,
+        description=home.description,
+        days=home.scenario.duration.total_seconds() / DAY_S,
+        onset=truth.onset,
+        deadline_s=truth.deadline_s,
+        leak_loss=home.scenario.leak_capacity_loss if home.kind == "refrigerant_leak" else None,
+        leak_reached=dict(truth.leak_reached),
+    )
+    for episode in result.episodes:
+        fault = episode.fault.value
+        raised = episode.confirmed
+        right = fault == home.fault and injected is not None and raised >= injected
+        if right:
+            if score.detected is None:
+                score.detected = raised
+        else:
+            score.false_alarms.append((fault, raised))
+    return score

@@ -1,0 +1,143 @@
+"""The random homes the scorecard draws, and the ground truth it measures against."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+from heat_pump_sim.physics import (
+    BREAKER_TRIP,
+    REFRIGERANT_LEAK,
+    FaultInjection,
+    Scenario,
+    ScheduleEntry,
+)
+from heat_pump_sim.population import (
+    KINDS,
+    LEAK_ONSET_LOSS,
+    Home,
+    Truth,
+    draw_home,
+)
+import pytest
+
+from scripts.scoring.homes import score_home
+
+from .helpers import run_readings
+
+
+def test_a_seed_gives_the_same_home() -> None:
+    assert draw_home(3, None) == draw_home(3, None)
+    assert draw_home(3, None) != draw_home(4, None)
+
+
+def test_the_population_spans_what_real_homes_have() -> None:
+    homes = [draw_home(seed, None) for seed in range(80)]
+    scenarios = [home.scenario for home in homes]
+    assert {sc.compressor for sc in scenarios} == {"fixed", "two_stage", "inverter"}
+    assert {sc.system_type for sc in scenarios} == {"air_to_air", "air_to_water"}
+    assert {sc.defrost_control for sc in scenarios} == {"demand", "timed"}
+    polls = {home.poll_s for home in homes}
+    assert None in polls
+    assert min(p for p in polls if p) <= 10.0
+    assert max(p for p in polls if p) >= 1800.0
+    assert any(home.energy_counter for home in homes)
+    assert any(sc.lockouts for sc in scenarios)
+    assert any(sc.omit_inputs for sc in scenarios)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_fault_home_injects_its_fault_after_healthy_time(kind: str) -> None:
+    home = draw_home(1, kind)
+    (injection,) = home.scenario.faults
+    assert injection.start_offset >= timedelta(hours=24)
+    assert home.fault is not None
+
+
+def test_a_fixed_speed_unit_runs_only_at_full_speed() -> None:
+    """Apart from its soft start it is on or off; an inverter in the same house modulates."""
+
+    def full_share(compressor: str) -> float:
+        scenario = Scenario(compressor=compressor, duration=timedelta(hours=12), seed=5)
+        running = [
+            r.compressor_speed
+            for r in run_readings(scenario)
+            if r.compressor_speed > 0 and not r.defrost
+        ]
+        return sum(speed >= 0.99 for speed in running) / len(running)
+
+    assert full_share("fixed") > 0.7
+    assert full_share("inverter") < 0.3
+
+
+def test_a_timed_defrost_comes_at_its_interval_frost_or_not() -> None:
+    """Dry cold air: hardly any frost, yet a defrost every interval of running."""
+    base = Scenario(mean_c=-6.0, swing_c=1.0, humidity=0.5, duration=timedelta(hours=12), seed=2)
+    demand = run_readings(base)
+    timed = run_readings(replace(base, defrost_control="timed"))
+
+    def starts(rows: list[object]) -> int:
+        return sum(1 for a, b in zip(rows, rows[1:], strict=False) if b.defrost and not a.defrost)  # type: ignore[attr-defined]
+
+    assert starts(timed) > starts(demand) + 3
+
+
+def test_a_lockout_holds_the_unit_off_however_cold_the_room() -> None:
+    scenario = Scenario(
+        mean_c=-5.0,
+        duration=timedelta(days=1),
+        lockouts=((6.0, 2.0),),
+        schedule=(ScheduleEntry(hour=0.0, setpoint_c=21.0),),
+    )
+    rows = run_readings(scenario)
+    locked = [r for r in rows if 6.1 <= (r.time / 3600.0) % 24.0 < 7.9]
+    assert locked
+    assert all(r.compressor_speed == 0.0 for r in locked)
+    assert {r.hvac_action for r in locked} == {"idle"}
+    assert any(r.compressor_speed > 0.0 for r in rows)
+
+
+def test_a_leak_costs_the_drawn_share_of_capacity_and_truth_says_when() -> None:
+    scenario = Scenario(
+        duration=timedelta(days=3),
+        mean_c=0.0,
+        leak_ramp=timedelta(days=2),
+        leak_capacity_loss=0.4,
+        faults=(FaultInjection(kind=REFRIGERANT_LEAK, start_offset=timedelta(hours=6)),),
+    )
+    home = Home(
+        index=0,
+        kind=REFRIGERANT_LEAK,
+        scenario=scenario,
+        poll_s=None,
+        energy_counter=False,
+        temperature_step=0.1,
+    )
+    truth = Truth(home)
+    home.records(truth)
+    assert truth.onset is not None
+    injected = scenario.start_epoch + 6 * 3600.0
+    # Linear over two days to 40 %: 30 % after three quarters of the ramp.
+    expected = injected + LEAK_ONSET_LOSS / 0.4 * 2 * 86400.0
+    assert truth.onset == pytest.approx(expected, abs=120.0)
+    assert set(truth.leak_reached) == {0.2, 0.25, 0.3, 0.35, 0.4}
+
+
+def test_a_trip_while_running_counts_from_the_trip() -> None:
+    scenario = Scenario(
+        duration=timedelta(hours=8),
+        mean_c=-3.0,
+        faults=(FaultInjection(kind=BREAKER_TRIP, start_offset=timedelta(hours=5)),),
+    )
+    home = Home(
+        index=0,
+        kind=BREAKER_TRIP,
+        scenario=scenario,
+        poll_s=None,
+        energy_counter=False,
+        temperature_step=0.1,
+    )
+    score = score_home(home)
+    assert score.onset == pytest.approx(scenario.start_epoch + 5 * 3600.0, abs=30.0)
+    assert score.in_time
+    assert score.false_alarms == []
