@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from itertools import pairwise
 
 from heat_pump_sim.physics import (
     BREAKER_TRIP,
     REFRIGERANT_LEAK,
     FaultInjection,
+    Readings,
     Scenario,
     ScheduleEntry,
 )
@@ -76,8 +78,8 @@ def test_a_timed_defrost_comes_at_its_interval_frost_or_not() -> None:
     demand = run_readings(base)
     timed = run_readings(replace(base, defrost_control="timed"))
 
-    def starts(rows: list[object]) -> int:
-        return sum(1 for a, b in zip(rows, rows[1:], strict=False) if b.defrost and not a.defrost)  # type: ignore[attr-defined]
+    def starts(rows: list[Readings]) -> int:
+        return sum(1 for a, b in pairwise(rows) if b.defrost and not a.defrost)
 
     assert starts(timed) > starts(demand) + 3
 
