@@ -230,6 +230,20 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             _reason("high_split"),
         ),
         Sentence(
+            "insufficient_heat_capacity_drop",
+            {
+                "share": ("delivery_share", Kind.SHARE),
+                "split": ("split_k", Kind.DELTA),
+                "expected": ("expected_split_k", Kind.DELTA),
+            },
+            _reason("capacity_drop", "room_below_target"),
+        ),
+        Sentence(
+            "insufficient_heat_at_capacity",
+            {"deficit": ("room_deficit_k", Kind.DELTA)},
+            lambda reason, evidence: reason is None and evidence.get("at_capacity") is True,
+        ),
+        Sentence(
             "insufficient_heat_room_below_target",
             {
                 "deficit": ("room_deficit_k", Kind.DELTA),

@@ -25,9 +25,9 @@ class HomeScore:
     onset: float | None = None
     deadline_s: float = 0.0
     detected: float | None = None  # when the right fault was raised
-    # Alarms that should not have been: (fault, when) raised in a healthy
+    # Alarms that should not have been: (fault, reason, when) raised in a healthy
     # home, before the fault was injected, or of another fault.
-    false_alarms: list[tuple[str, float]] = field(default_factory=list)
+    false_alarms: list[tuple[str, str | None, float]] = field(default_factory=list)
     leak_loss: float | None = None
     leak_reached: dict[float, float] = field(default_factory=dict)
 
@@ -101,5 +101,5 @@ def score_home(home: Home) -> HomeScore:
             if score.detected is None:
                 score.detected = raised
         else:
-            score.false_alarms.append((fault, raised))
+            score.false_alarms.append((fault, episode.reason, raised))
     return score

@@ -84,9 +84,6 @@ DEADLINE_S: Final = {
     RATTLING: 3600.0,
     WORN_BEARING: 3600.0,
 }
-# Where the power sensor itself goes unavailable with the breaker, the loss
-# shows at once: a shorter deadline.
-VANISHED_DEADLINE_S: Final = 15 * 60.0
 # A leak counts from the moment it has cost this share of capacity...
 LEAK_ONSET_LOSS: Final = 0.3
 # ...and the smaller-leak figure from this one, with its own deadline.
@@ -220,10 +217,6 @@ class Truth:
         kind = self.home.kind
         if kind is None:
             return 0.0
-        if kind in {BREAKER_TRIP, BREAKER_TRIP_IDLE} and (
-            self.home.scenario.breaker_power_state == "unavailable"
-        ):
-            return VANISHED_DEADLINE_S
         return DEADLINE_S[kind]
 
 

@@ -61,6 +61,11 @@ _BURSTS_PER_HOUR = 3
 _HOUR_S = 3600.0
 # ... and the first of them at least this long ago: a pattern, not a spell.
 _BURSTS_SPAN_S = 90 * 60.0
+# A rattle that comes with every run is found sooner: this many bursts in the
+# last hour, spread over at least a quarter of an hour.  Passing cars and
+# doors (a few a day) almost never bunch up like that.
+_QUICK_BURSTS = 4
+_QUICK_SPAN_S = 15 * 60.0
 _MAX_ONSETS = 128
 
 
@@ -204,10 +209,12 @@ class AbnormalNoiseDetector:
         while onsets and onsets[0] < now - 2 * _HOUR_S:
             onsets.popleft()
         last_hour = 0
+        first_in_hour: float | None = None
         for onset in reversed(onsets):
             if onset < now - _HOUR_S:
                 break
             last_hour += 1
+            first_in_hour = onset
         hour_before = len(onsets) - last_hour
         limits = self.limit(self._state)
         details: dict[str, Any] = {
@@ -228,6 +235,10 @@ class AbnormalNoiseDetector:
             last_hour >= _BURSTS_PER_HOUR
             and hour_before >= _BURSTS_PER_HOUR
             and now - onsets[0] >= _BURSTS_SPAN_S
+        ) or (
+            last_hour >= _QUICK_BURSTS
+            and first_in_hour is not None
+            and onsets[-1] - first_in_hour >= _QUICK_SPAN_S
         ):
             reason = "bursts"
         if reason is not None and self.elevated and self._state != ANY:

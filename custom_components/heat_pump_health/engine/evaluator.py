@@ -396,6 +396,7 @@ class Evaluator:
         """Learn from healthy operation only: never while the fault builds."""
         if fault is FaultKey.POWER_LOSS:
             self._power.fault_building = building
+            self._heat.unpowered = building
             if not building:
                 self._power.learn(now, dt)
         elif fault is FaultKey.ICE_BUILDUP:

@@ -1,16 +1,25 @@
 """insufficient_heat: the unit runs but delivers much less heat than it normally does.
 
 Judged only in steady heating: compressor running for a while, not defrosting
-and not recovering from a defrost.  Three signs:
-- the supply-return split is well below what this unit delivers at a similar
-  outdoor temperature and power (learned per 5 °C band, see split_model;
-  defaults before that).  The expectation follows power, so an inverter
-  idling along in mild weather, with a small split at low power, is not a
-  fault;
-- the split is far above what this unit shows at that load, for long: the
-  heat cannot get out because too little air (or water) moves through a
-  clogged filter, strainer or closed vents;
-- the room stays well below its target for hours while the unit runs flat out.
+and not recovering from a defrost.  The reference is what this unit delivered
+while healthy: its supply-return split against power, per 5 °C outdoor band
+(see split_model), with days of memory and learned only while no shortfall is
+building, so that a slow leak cannot drag it down with it.  The signs:
+- the split is suddenly well below the reference (or a default before one is
+  learned).  The expectation follows power, so an inverter idling along in
+  mild weather, with a small split at low power, is not a fault;
+- a sustained shortfall against the reference, however slow it came: a
+  one-sided CUSUM on log(split / expected) over hours of steady heating.
+  Shortfalls within an allowance are weather, fans and sensors and add
+  nothing; a leak that has cost a third of the capacity raises it within
+  hours of heating;
+- the split is far above the reference for long: the heat cannot get out
+  because too little air (or water) moves through a clogged filter, strainer
+  or closed vents.
+A room that stays below its target while the unit runs flat out is not a
+fault by itself: below the house's balance point a healthy unit runs at its
+capacity and still falls short.  It is shown as "at capacity", and counts
+towards the fault only together with a shortfall of delivery.
 """
 
 from __future__ import annotations
@@ -26,7 +35,7 @@ from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
 from .split_model import SplitBand
-from .stats import as_float, rounded
+from .stats import as_float, blend, rounded
 
 # Split that is clearly too small before anything is learned, at full load.
 _DEFAULT_ALARM_K = {SystemType.AIR_TO_AIR: 5.0, SystemType.AIR_TO_WATER: 1.5}
@@ -47,13 +56,28 @@ _HEATING_SEASON_MAX_C = 18.0
 _BAND_K = 5.0
 _BAND_LIMIT = 8
 _NO_OUTDOOR_BAND = 99
-_BAND_TAU_S = 6 * 3600.0
+# The reference's memory, in hours of steady heating (see split_model).
+_BAND_TAU_S = 3 * 86400.0
 _BAND_TRUSTED_S = 3600.0
+# The sustained-shortfall CUSUM, on x = log(split / expected): shortfalls up to
+# the allowance (15 %) add nothing; beyond it the score grows by the excess
+# per hour of steady heating, and at the alarm level the fault is raised (a
+# 30 % shortfall after about 5 hours, a 50 % one after 2).  Samples are
+# clipped so one wild reading cannot do it, the score is capped so a repaired
+# unit clears in hours, and it is judged only against a well-learned band.
+_DROP_ALLOWANCE = math.log(1.0 / 0.85)
+_DROP_ALARM = 1.0
+_DROP_CAP = 2.0
+_DROP_CLIP = 1.2
+_DROP_TRUSTED_S = 6 * 3600.0
+# The reference learns only while the score stays below this share of the alarm.
+_DROP_LEARN_SHARE = 0.25
+# How the recent delivery is smoothed for the evidence.
+_RECENT_TAU_S = 2 * 3600.0
 _FLAT_SHARE = 0.85
 _FLAT_DEFICIT_K = 1.5
 _ROOM_OK_K = 0.5
 _FLAT_S = {SystemType.AIR_TO_AIR: 2 * 3600.0, SystemType.AIR_TO_WATER: 3 * 3600.0}
-_FLAT_SUSPECT_S = 3600.0
 # A split this many times the learned one means little air (or water) gets
 # through: a clogged filter or strainer, closed vents.  Only judged once the
 # band is well learned, and only when it lasts: fan modes change splits too.
@@ -80,6 +104,7 @@ class InsufficientHeatDetector:
 
     __slots__ = (
         "_cadence",
+        "_recent",
         "_defrost",
         "_expectation",
         "_margin",
@@ -88,9 +113,11 @@ class InsufficientHeatDetector:
         "_readings",
         "_system",
         "bands",
+        "drop_score",
         "flat_score",
         "high_score",
         "iced",
+        "unpowered",
     )
 
     def __init__(
@@ -117,10 +144,17 @@ class InsufficientHeatDetector:
         # Set by the evaluator: ice_buildup is building or active.  An iced
         # coil delivers little heat; that is the ice fault, not this one.
         self.iced = False
+        # Set by the evaluator: power_loss is building or active.  A unit
+        # without supply delivers nothing; that is the power fault.
+        self.unpowered = False
         # Seconds of "split far above normal", leaky.
         self.high_score = 0.0
         # Expectation of the latest judgement, for learning.
         self._expectation: Expectation | None = None
+        # The sustained-shortfall CUSUM (log-units x hours), and the recent
+        # log(split / expected), smoothed, for the evidence.
+        self.drop_score = 0.0
+        self._recent: float | None = None
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -172,15 +206,55 @@ class InsufficientHeatDetector:
             details["expectation"] = "default" if expectation.expected is None else "learned"
             low = split < expectation.low
             high = self._judge_high(split, expectation.high, dt, details)
+            self._judge_drop(split, expectation, dt, details)
+        alarm = _DROP_ALARM * self._margin
+        dropped = self.drop_score >= alarm
         flat = self._judge_flat(dt, details)
+        # Short of its target at full power is the fault only when delivery
+        # is short too; otherwise the unit is at its capacity in this weather.
+        cold_and_short = bool(flat) and self.drop_score >= 0.5 * alarm
+        if flat and not cold_and_short:
+            details["at_capacity"] = True
         reason = (
-            "low_split" if low else "high_split" if high else "room_below_target" if flat else None
+            "low_split"
+            if low
+            else "high_split"
+            if high
+            else "capacity_drop"
+            if dropped
+            else "room_below_target"
+            if cold_and_short
+            else None
         )
         if reason is not None:
             return Verdict(Evidence.ABNORMAL, reason, details)
         evidence = Evidence.UNKNOWN if low is None and flat is None else Evidence.NORMAL
-        suspect = self.flat_score >= _FLAT_SUSPECT_S or self.high_score >= _HIGH_SUSPECT_S
+        suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
         return Verdict(evidence, details=details, suspect=suspect)
+
+    def _judge_drop(
+        self, split: float, expectation: Expectation, dt: float, details: dict[str, Any]
+    ) -> None:
+        """Add this minute to the sustained-shortfall score against the reference."""
+        expected = expectation.expected
+        band = self.bands.get(self.band_of(self._readings.outdoor))
+        if (
+            expected is None
+            or band is None
+            or band.seconds < _DROP_TRUSTED_S
+            or dt <= 0.0
+            or not band.covers(self._readings.power)
+        ):
+            return
+        x = math.log(max(split, 0.05) / expected)
+        x = min(max(x, -_DROP_CLIP), _DROP_CLIP)
+        step = (-x - _DROP_ALLOWANCE) * dt / 3600.0
+        self.drop_score = min(max(self.drop_score + step, 0.0), _DROP_CAP * self._margin)
+        recent = self._recent
+        self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
+        details["delivery_share"] = round(math.exp(self._recent), 2)
+        if self.drop_score > 0.0:
+            details["shortfall_score"] = round(self.drop_score / (_DROP_ALARM * self._margin), 2)
 
     def split_judgeable(self) -> bool:
         """Whether the unit is sampled often enough to judge the split.
@@ -228,7 +302,7 @@ class InsufficientHeatDetector:
             or operation.running_for(now) < _STEADY_RUN_S
         )
         cooling = split is not None and split < _COOLING_SPLIT_K
-        if unsure or unsettled or cooling or self.iced:
+        if unsure or unsettled or cooling or self.iced or self.unpowered:
             return Evidence.HOLD
         return None
 
@@ -259,6 +333,9 @@ class InsufficientHeatDetector:
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.
             return
+        if self.drop_score >= _DROP_LEARN_SHARE * _DROP_ALARM * self._margin:
+            # A shortfall is building: the reference must not follow it.
+            return
         outdoor = self._readings.outdoor
         band = self.bands.get(self.band_of(outdoor))
         if band is None:
@@ -270,6 +347,8 @@ class InsufficientHeatDetector:
         self.bands.clear()
         self.flat_score = 0.0
         self.high_score = 0.0
+        self.drop_score = 0.0
+        self._recent = None
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
@@ -297,10 +376,16 @@ class InsufficientHeatDetector:
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
-        return {"flat_score": round(self.flat_score, 1), "high_score": round(self.high_score, 1)}
+        return {
+            "flat_score": round(self.flat_score, 1),
+            "high_score": round(self.high_score, 1),
+            "drop_score": round(self.drop_score, 4),
+        }
 
     def load_state(self, data: object) -> None:
         """Restore state, ignoring anything unusable."""
         if isinstance(data, dict):
             self.flat_score = max(as_float(data.get("flat_score")) or 0.0, 0.0)
             self.high_score = max(as_float(data.get("high_score")) or 0.0, 0.0)
+            drop = as_float(data.get("drop_score")) or 0.0
+            self.drop_score = min(max(drop, 0.0), _DROP_CAP * self._margin)

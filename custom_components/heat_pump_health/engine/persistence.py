@@ -97,7 +97,12 @@ class FaultTracker:
                     self.onset = verdict.onset
                 else:
                     self.onset = changed_at if changed_at is not None else now
-            self.score = min(self.score + dt, max(self.confirm_s, 1.0))
+            score = self.score + dt
+            if verdict.onset is not None:
+                # The rule already waited out its own doubt (a poll that could
+                # be stale): the evidence has lasted since its onset.
+                score = max(score, now - verdict.onset)
+            self.score = min(score, max(self.confirm_s, 1.0))
             if not self.active and self.score >= self.confirm_s:
                 self.active = True
                 self.since = min(self.onset, now)

@@ -42,7 +42,7 @@ _TOGETHER_S = 2 * 60.0
 # A meter reporting at least this often is as good as live.
 _FRESH_S = 2 * 60.0
 # A polled meter's 0 W with demand counts after this many polling intervals.
-_STALE_POLLS = 2.5
+_STALE_POLLS = 2.0
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -207,8 +207,8 @@ class PowerLossDetector:
         A polled meter's 0 W is as old as the poll: a unit that started just
         after it shows its power only at the next one, while the thermostat
         already says it calls, and a cycling unit can be caught off at two
-        polls in a row.  So the spell must span three polls before it is
-        evidence (from its start).
+        polls in a row.  So the spell must span three polls (two intervals)
+        before it is evidence, counted from its start.
         """
         if self.no_power_since is None:
             self.no_power_since = now

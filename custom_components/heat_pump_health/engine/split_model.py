@@ -22,6 +22,8 @@ _MIN_LOG_VARIANCE = 0.01  # power varied by at least ~10 %
 # The line is not trusted far outside the powers it was learned from.
 _MAX_SCALE = 1.5
 _MIN_SCALE = 0.5
+# Powers within 25 % of the band's mean count as covered, however narrow it is.
+_COVERED_LOG = math.log(1.25)
 
 
 class SplitBand:
@@ -47,7 +49,9 @@ class SplitBand:
         if self.seconds <= 0.0:
             self.x, self.y, self.xx, self.xy = x, y, x * x, x * y
         else:
-            weight = blend(dt, tau)
+            # A plain running mean until the band holds tau of data, so that
+            # its first minutes do not weigh like days; exponential after.
+            weight = max(blend(dt, tau), dt / (self.seconds + dt))
             self.x += weight * (x - self.x)
             self.y += weight * (y - self.y)
             self.xx += weight * (x * x - self.xx)
@@ -69,6 +73,19 @@ class SplitBand:
             return base
         scale = math.exp(self.exponent() * (math.log(power) - self.x))
         return base * min(max(scale, _MIN_SCALE), _MAX_SCALE)
+
+    def covers(self, power: float | None) -> bool:
+        """Whether ``power`` lies within the powers this band was learned from.
+
+        Outside them the line is an extrapolation, good enough for a sudden
+        collapse but not for judging a shortfall of a few tens of percent.
+        """
+        if power is None or power <= 0.0:
+            return True
+        offset = math.log(power) - self.x
+        spread = math.sqrt(max(self.xx - self.x * self.x, 0.0))
+        scale = math.exp(self.exponent() * offset)
+        return abs(offset) <= max(2.0 * spread, _COVERED_LOG) and _MIN_SCALE < scale < _MAX_SCALE
 
     @property
     def typical_split(self) -> float:
