@@ -104,13 +104,13 @@ class InsufficientHeatDetector:
 
     __slots__ = (
         "_cadence",
-        "_recent",
         "_defrost",
         "_expectation",
         "_margin",
         "_operation",
         "_profile",
         "_readings",
+        "_recent",
         "_system",
         "bands",
         "drop_score",
