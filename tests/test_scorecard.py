@@ -1,0 +1,70 @@
+"""The scorecard on a small fixed-seed population: its contract, and no step back.
+
+The full population (``./scripts/scorecard``, about ten minutes) is what the
+README's table shows; CI runs this subset, which keeps the JSON shape other
+tools read and guards the measured detection against regressions.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+import subprocess
+
+import pytest
+
+from scripts.scoring.__main__ import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, object]:
+    assert main(["--json", "--workers", "1", *args]) == 0
+    result: dict[str, object] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def test_the_json_has_the_keys_other_tools_read(capsys: pytest.CaptureFixture[str]) -> None:
+    card = _run(capsys, "--healthy", "2", "--homes", "1", "--kinds", "breaker_trip", "rattling")
+    assert set(card) >= {
+        "faults",
+        "false_alarms_per_100_home_weeks",
+        "healthy_home_weeks",
+        "leak_25pct_found_48h_share",
+    }
+    faults = card["faults"]
+    assert isinstance(faults, dict)
+    assert set(faults) == {"power_loss", "abnormal_noise"}
+    for row in faults.values():
+        assert set(row) >= {"found_share", "latency_median_min", "latency_p90_min", "homes"}
+    assert card["healthy_home_weeks"] == 2.0
+    real = card["real_days"]
+    assert isinstance(real, dict)
+    assert real["alarms"] == 0
+
+
+def test_healthy_homes_stay_quiet(capsys: pytest.CaptureFixture[str]) -> None:
+    """Twelve random healthy home-weeks: nothing raised (the seed-0 draw)."""
+    card = _run(capsys, "--healthy", "12", "--homes", "0")
+    assert card["false_alarms"] == 0
+
+
+@pytest.mark.parametrize(
+    "kind", ["breaker_trip", "defrost_too_long", "worn_bearing", "rattling", "blocked_filter"]
+)
+def test_faults_are_found_in_random_homes(capsys: pytest.CaptureFixture[str], kind: str) -> None:
+    card = _run(capsys, "--healthy", "0", "--homes", "4", "--kinds", kind)
+    kinds = card["kinds"]
+    assert isinstance(kinds, dict)
+    assert kinds[kind]["found_share"] >= 0.75
+
+
+def test_scripts_scorecard_prints_the_table() -> None:
+    done = subprocess.run(
+        [str(ROOT / "scripts" / "scorecard"), "--healthy", "1", "--homes", "0"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "False alarms: 0 in 1.0 healthy home-weeks" in done.stdout
