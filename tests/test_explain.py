@@ -50,6 +50,13 @@ EVIDENCE: dict[FaultKey, dict[str | None, dict[str, Any]]] = {
             "expectation": "learned",
         },
         "high_split": {"split_k": 21.0, "max_split_k": 18.0, "high_split_minutes": 50},
+        "capacity_drop": {
+            "split_k": 8.4,
+            "min_split_k": 6.5,
+            "expected_split_k": 12.9,
+            "delivery_share": 0.65,
+            "shortfall_score": 1.0,
+        },
         "room_below_target": {
             "room_deficit_k": 2.1,
             "cold_room_minutes": 190,
@@ -136,6 +143,23 @@ def test_numbers_are_shown_in_readable_units() -> None:
         "The room has been 2.1 °C below its target for 3 h 10 min while the unit runs at "
         "2.4 kW, close to its full 2.5 kW."
     )
+    [drop] = explainer.sentences(
+        FaultKey.INSUFFICIENT_HEAT,
+        "capacity_drop",
+        EVIDENCE[FaultKey.INSUFFICIENT_HEAT]["capacity_drop"],
+    )
+    assert drop == (
+        "For hours the supply has been warmer than the return by only 65 % of what this unit "
+        "gave at this outdoor temperature and load while healthy: 8.4 °C now, 12.9 °C normally."
+    )
+    [at_capacity, split] = explainer.sentences(
+        FaultKey.INSUFFICIENT_HEAT,
+        None,
+        {"split_k": 12.0, "room_deficit_k": 1.8, "at_capacity": True},
+    )
+    assert at_capacity.startswith("The room is 1.8 °C below its target while the unit delivers")
+    assert "not a fault" in at_capacity
+    assert split == "The supply is 12.0 °C warmer than the return."
     [sustained] = explainer.sentences(
         FaultKey.ABNORMAL_NOISE, "sustained", EVIDENCE[FaultKey.ABNORMAL_NOISE]["sustained"]
     )

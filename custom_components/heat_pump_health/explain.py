@@ -256,8 +256,11 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
         Sentence(
             "insufficient_heat_split",
             {"split": ("split_k", Kind.DELTA)},
+            # Also for an active fault at a moment its rules cannot judge
+            # (idle, defrosting): the split is then all there is to say.
             lambda reason, evidence: (
-                reason is None and isinstance(evidence.get("split_k"), int | float)
+                (reason is None or "min_split_k" not in evidence)
+                and isinstance(evidence.get("split_k"), int | float)
             ),
         ),
     ),
@@ -337,7 +340,7 @@ REASONS: Mapping[FaultKey, tuple[str, ...]] = {
         "back_to_back_defrosts",
         "coil_icing",
     ),
-    FaultKey.INSUFFICIENT_HEAT: ("low_split", "high_split", "room_below_target"),
+    FaultKey.INSUFFICIENT_HEAT: ("low_split", "high_split", "capacity_drop", "room_below_target"),
     FaultKey.ABNORMAL_NOISE: ("sustained", "bursts"),
 }
 

@@ -31,6 +31,8 @@ TARGET_FOUND_SHARE = 0.95
 TARGET_FALSE_ALARMS = 1.0
 TARGET_SMALL_LEAK_SHARE = 0.9
 LEAK_SHARE_FOR_SMALLEST = 0.9
+# A healthy home whose coil is encased this share of the time is not healthy.
+ENCASED_LIMIT = 0.02
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,6 +185,8 @@ def scorecard(scores: Sequence[HomeScore], days: Sequence[dict[str, Any]]) -> di
         "false_alarms": alarms,
         "leak_found_24h_share_by_loss": by_loss,
         "smallest_leak_found_24h_in_90pct": smallest,
+        # Healthy homes whose own model iced over: the draw, not the evaluator.
+        "healthy_homes_encased": sum(s.encased_share > ENCASED_LIMIT for s in healthy),
         "real_days": {
             "runs": len(days),
             "days": len({day["day"] for day in days}),

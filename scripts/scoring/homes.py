@@ -28,6 +28,9 @@ class HomeScore:
     # Alarms that should not have been: (fault, reason, when) raised in a healthy
     # home, before the fault was injected, or of another fault.
     false_alarms: list[tuple[str, str | None, float]] = field(default_factory=list)
+    # Share of the run the model's coil was encased in frost (a healthy home
+    # should show none: see population.ENCASED_SHARE).
+    encased_share: float = 0.0
     leak_loss: float | None = None
     leak_reached: dict[float, float] = field(default_factory=dict)
 
@@ -62,6 +65,7 @@ class HomeScore:
             "latency_min": None if self.latency_s is None else round(self.latency_s / 60.0, 1),
             "in_time": self.in_time,
             "false_alarms": self.false_alarms,
+            "encased_share": round(self.encased_share, 3),
         }
 
 
@@ -92,6 +96,7 @@ def score_home(home: Home) -> HomeScore:
         deadline_s=truth.deadline_s,
         leak_loss=home.scenario.leak_capacity_loss if home.kind == "refrigerant_leak" else None,
         leak_reached=dict(truth.leak_reached),
+        encased_share=truth.encased_share,
     )
     for episode in result.episodes:
         fault = episode.fault.value

@@ -85,7 +85,7 @@ async def test_fault_raised_in_home_assistant(
     assert state.attributes["evidence"]
     # The evidence in words, from the explainer, beside the raw values.
     summary = state.attributes["summary"]
-    assert summary.endswith(".")
+    assert summary.endswith("."), (state.attributes["reason"], state.attributes["evidence"])
     assert "Nothing abnormal" not in summary
     assert len(state.attributes["checks"]) >= 3
     issue = issue_registry.async_get_issue(DOMAIN, f"{entry.entry_id}_{fault}")

@@ -159,6 +159,7 @@ OUTDOOR_AIRFLOW_KG_S: Final = 0.9  # ~2700 m³/h outdoor fan
 # experience behind 30-90 min defrost intervals.
 FROST_CONTACT: Final = 0.7
 FROST_FULL_KG: Final = 3.0  # frost that encases a ~1 m² residential coil
+FASTEST_ENCASING_S: Final = 45 * 60.0
 FROST_CAPACITY_LOSS: Final = 0.85  # at full encasing (φ² law: mild then steep)
 FROST_COIL_PENALTY_K: Final = 12.0  # extra coil drop at full encasing (φ^1.5)
 # Demand defrost: the control compares outdoor-minus-coil with the clean-coil
@@ -175,6 +176,9 @@ DEFROST_MAX_S: Final = 600.0
 DEFROST_HOT_GAS_SHARE: Final = 0.5  # of rated capacity sent to the coil
 DEFROST_COIL_MAX_C: Final = 20.0  # hot gas tapers off as the coil nears this
 COIL_MASS_J_PER_K: Final = 30_000.0  # ~15 kg aluminium and copper plus gas
+# The outdoor coil, its fan and the frost it can hold are sized with the unit:
+# the figures above are for the 8 kW reference, scaled by rated capacity.
+REFERENCE_CAPACITY_W: Final = 8000.0
 COIL_STILL_AIR_W_PER_K: Final = 40.0  # loss with the outdoor fan stopped
 COIL_FREE_MELT_W_PER_K: Final = 150.0  # frost melting in above-zero air
 TOO_LONG_DEFROST_S: Final = (25 * 60.0, 40 * 60.0)
@@ -457,6 +461,7 @@ class HeatPumpModel:
         self._air = sc.system_type == "air_to_air"
         self._inverter = sc.compressor == "inverter"
         self._fixed = sc.compressor == "fixed"
+        self._coil_size = sc.rated_capacity_w / REFERENCE_CAPACITY_W
         # When a fault's sound was first in the noise (a rattle burst, the
         # bearing's tone): the moment an attentive owner could have heard it.
         self.first_fault_sound: float | None = None
@@ -805,6 +810,11 @@ class HeatPumpModel:
         faults = self._fault_since
         if DEFROST_NEVER_STARTS in faults:
             return False
+        if self.scenario.defrost_control == "timed":
+            # The timer counts running with a freezing coil; frost or not.
+            # Its coil switch closes at 0 °C, where frost starts to form.
+            interval = self.scenario.defrost_interval.total_seconds()
+            return self._coil < 0.0 and self._frosting_runtime >= interval
         if self._coil >= DEFROST_COIL_BELOW_C:
             return False
         interval = (
@@ -812,9 +822,6 @@ class HeatPumpModel:
         )
         if self._run_since_defrost < interval:
             return False
-        if self.scenario.defrost_control == "timed":
-            # The timer counts running with a freezing coil; frost or not.
-            return self._frosting_runtime >= self.scenario.defrost_interval.total_seconds()
         q_max = self._max_heat(self._out_air)
         penalty = (self._out_air - self._coil) - self._clean_approach(self._speed, q_max)
         if self._frosting_runtime >= DEFROST_BACKSTOP_S:
@@ -994,6 +1001,11 @@ class HeatPumpModel:
         return _clamp(1.0 - LEAK_CAPACITY_PER_CHARGE * (1.0 - self._charge), 0.3, 1.0)
 
     @property
+    def frost_share(self) -> float:
+        """How much of the coil the frost blocks (φ: 0 clean, 1 encased)."""
+        return self._frost / (FROST_FULL_KG * self._coil_size)
+
+    @property
     def capacity_share(self) -> float:
         """What the refrigerant charge leaves of the unit's capacity (1 = all)."""
         return self._charge_capacity()
@@ -1002,7 +1014,7 @@ class HeatPumpModel:
         out, speed = self._out_air, self._speed
         rated = self.scenario.rated_capacity_w
         blocked = BLOCKED_FILTER in self._fault_since
-        phi = self._frost / FROST_FULL_KG
+        phi = self.frost_share
         q_max = self._max_heat(out)
         cap_frost = 1.0 - FROST_CAPACITY_LOSS * phi * phi
         # A clogged filter raises the condensing pressure and costs capacity.
@@ -1092,13 +1104,15 @@ class HeatPumpModel:
             * self.scenario.rated_capacity_w
             * _clamp((DEFROST_COIL_MAX_C - self._coil) / 8.0, 0.0, 1.0)
         )
-        net = hot_gas - COIL_STILL_AIR_W_PER_K * (self._coil - out)
+        size = self._coil_size
+        mass = COIL_MASS_J_PER_K * size
+        net = hot_gas - COIL_STILL_AIR_W_PER_K * size * (self._coil - out)
         energy = net * h
         if self._coil < 0.0 or self._frost <= 0.0:
-            new = self._coil + energy / COIL_MASS_J_PER_K
+            new = self._coil + energy / mass
             if new > 0.0 and self._frost > 0.0 and self._coil <= 0.0:
                 # Crossing 0 °C: what is left of the energy goes into melting.
-                energy = (new - max(self._coil, 0.0)) * COIL_MASS_J_PER_K
+                energy = (new - max(self._coil, 0.0)) * mass
                 new = 0.0
                 self._frost = max(0.0, self._frost - energy / LATENT_FUSION)
             self._coil = new
@@ -1108,7 +1122,7 @@ class HeatPumpModel:
             if melt >= self._frost:
                 left = (melt - self._frost) * LATENT_FUSION
                 self._frost = 0.0
-                self._coil += left / COIL_MASS_J_PER_K
+                self._coil += left / mass
             else:
                 self._frost -= melt
                 self._coil = 0.0
@@ -1122,10 +1136,15 @@ class HeatPumpModel:
             moist = humidity_ratio(self._rh * saturation_pressure_pa(out))
             at_fins = humidity_ratio(saturation_pressure_pa(coil))
             if moist > at_fins:
-                rate = FROST_CONTACT * OUTDOOR_AIRFLOW_KG_S * outdoor_fan * (moist - at_fins)
-                self._frost = min(FROST_FULL_KG, self._frost + rate * h)
+                airflow = OUTDOOR_AIRFLOW_KG_S * self._coil_size * outdoor_fan
+                full = FROST_FULL_KG * self._coil_size
+                # Frost chokes its own airflow and grows denser, not faster
+                # without end as the coil cools: no coil encases in less
+                # than FASTEST_ENCASING_S.
+                rate = min(FROST_CONTACT * airflow * (moist - at_fins), full / FASTEST_ENCASING_S)
+                self._frost = min(full, self._frost + rate * h)
         elif coil > 0.3 and self._frost > 0.0:
-            melt = COIL_FREE_MELT_W_PER_K * coil * h / LATENT_FUSION
+            melt = COIL_FREE_MELT_W_PER_K * self._coil_size * coil * h / LATENT_FUSION
             self._frost = max(0.0, self._frost - melt)
 
     def _house(self, h: float, heat_w: float, out: float) -> None:

@@ -37,7 +37,6 @@ from .physics import (
     DEFROST_MAX_S,
     DEFROST_NEVER_STARTS,
     DEFROST_TOO_LONG,
-    FROST_FULL_KG,
     NOISE,
     RATTLING,
     REFRIGERANT_LEAK,
@@ -91,10 +90,15 @@ SMALL_LEAK_LOSS: Final = 0.25
 SMALL_LEAK_DEADLINE_S: Final = 48 * 3600.0
 # Leak severities whose "found within 24 h" share the scorecard tabulates.
 LEAK_LOSS_STEPS: Final = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-# Frost beyond which a healthy demand defrost would have started (φ ≈ 0.5),
-# and frost an early-ended defrost must leave to count as not cleared.
-ICED_KG: Final = 0.5 * FROST_FULL_KG
-NOT_CLEARED_KG: Final = 0.1 * FROST_FULL_KG
+# Frost (φ, the share of the coil it blocks) beyond which a healthy demand
+# defrost would have started, and what an early-ended defrost must leave to
+# count as not cleared.
+ICED_SHARE: Final = 0.5
+NOT_CLEARED_SHARE: Final = 0.1
+# A healthy home's coil is never encased for long: more than this share of
+# the time beyond ENCASED_SHARE means the draw made a unit whose defrost
+# cannot keep up, and the scorecard says so.
+ENCASED_SHARE: Final = 0.8
 
 HEALTHY_DAYS: Final = 7.0
 _EPOCH: Final = datetime(2026, 1, 5, tzinfo=UTC)
@@ -153,10 +157,21 @@ class Truth:
     # Moment by moment capacity loss of a leak: the first time each loss in
     # LEAK_LOSS_STEPS was reached.
     leak_reached: dict[float, float] = field(default_factory=dict)
+    # Steps watched, and of them with the coil encased in frost.
+    steps: int = 0
+    encased_steps: int = 0
     _defrost_since: float | None = None
+
+    @property
+    def encased_share(self) -> float:
+        """Share of the run the coil was nearly encased in frost."""
+        return self.encased_steps / self.steps if self.steps else 0.0
 
     def watch(self, model: HeatPumpModel) -> None:
         """Called after every simulated step."""
+        self.steps += 1
+        if model.frost_share > ENCASED_SHARE:
+            self.encased_steps += 1
         kind = self.home.kind
         injected = self._injected_at()
         if kind is None or injected is None or model.now < injected:
@@ -181,9 +196,9 @@ class Truth:
             calling = readings.hvac_action in {"heating", "cooling", "defrosting"}
             return calling or self.home.scenario.power_meter == "whole_unit"
         if kind == DEFROST_NEVER_STARTS:
-            return readings.frost_kg >= ICED_KG
+            return model.frost_share >= ICED_SHARE
         if kind in {DEFROST_ENDS_EARLY, DEFROST_TOO_LONG}:
-            return self._defrost_went_wrong(kind, model.now, readings)
+            return self._defrost_went_wrong(kind, model.now, readings, model.frost_share)
         if kind == BLOCKED_FILTER:
             target = readings.target_c
             return (
@@ -191,14 +206,16 @@ class Truth:
             )
         return model.first_fault_sound is not None
 
-    def _defrost_went_wrong(self, kind: str, now: float, readings: Readings) -> bool:
+    def _defrost_went_wrong(
+        self, kind: str, now: float, readings: Readings, frost_share: float
+    ) -> bool:
         """A defrost ran past its normal end, or ended leaving the coil iced."""
         if readings.defrost:
             self._defrost_since = self._defrost_since or now
             return kind == DEFROST_TOO_LONG and now - self._defrost_since > DEFROST_MAX_S
         ended = self._defrost_since is not None
         self._defrost_since = None
-        return kind == DEFROST_ENDS_EARLY and ended and readings.frost_kg >= NOT_CLEARED_KG
+        return kind == DEFROST_ENDS_EARLY and ended and frost_share >= NOT_CLEARED_SHARE
 
     def _injected_at(self) -> float | None:
         faults = self.home.scenario.faults
@@ -282,8 +299,20 @@ def draw_home(seed: int, kind: str | None) -> Home:
         breaker_power_state=rng.choice(("zero", "zero", "unavailable")),
         leak_ramp=leak_ramp,
         leak_capacity_loss=leak_loss,
-        defrost_control=rng.choice(("demand", "demand", "timed")),
-        defrost_interval=timedelta(minutes=rng.choice((30, 45, 60, 90))),
+        # The simulator's frost feeds on itself in humid air above about 3 °C
+        # (a colder coil frosts faster); a real coil does not run away like
+        # that, so a timer that cannot react to it is drawn only where the
+        # model stays believable.
+        defrost_control=rng.choice(
+            ("demand", "demand", "timed") if humidity < 0.75 or mean_c <= 3.0 else ("demand",)
+        ),
+        # Installers set a timed defrost to keep up with their climate: the
+        # shortest interval where the air is humid, longer ones where it is dry.
+        defrost_interval=timedelta(
+            minutes=rng.choice(
+                (30, 45, 60, 90) if humidity < 0.6 else (30, 45) if humidity < 0.75 else (30,)
+            )
+        ),
         lockouts=lockouts,
         faults=faults,
         temperature_unit=rng.choice(("°C", "°C", "°C", "°F")),

@@ -21,8 +21,17 @@ from collections import deque
 import math
 from typing import Any
 
+from .cadence import Cadence
+from .detector import Context
+from .model import FaultKey, InputKey
+from .persistence import Evidence, Verdict
 from .stats import Ewma, as_float, blend, rounded
 
+# Noise read less often than this cannot show bursts or a sustained sound: a
+# level polled every few minutes is a snapshot, not what was heard between.
+MAX_NOISE_SAMPLING_S = 2 * 60.0
+# The rule a coarse sampling rules out; named in the diagnostics.
+RULE_NOISE = "noise"
 RUN = "running"
 IDLE = "idle"
 DEFROST = "defrost"
@@ -63,8 +72,11 @@ _HOUR_S = 3600.0
 _BURSTS_SPAN_S = 90 * 60.0
 # A rattle that comes with every run is found sooner: this many bursts in the
 # last hour, spread over at least a quarter of an hour.  Passing cars and
-# doors (a few a day) almost never bunch up like that.
+# doors (a few a day) almost never bunch up like that.  Where no defrost
+# state excuses the reversing valve's bangs at the start and end of each
+# defrost, those alone give up to four an hour: one more is needed then.
 _QUICK_BURSTS = 4
+_QUICK_BURSTS_UNSEEN_DEFROST = 5
 _QUICK_SPAN_S = 15 * 60.0
 _MAX_ONSETS = 128
 
@@ -73,8 +85,10 @@ class AbnormalNoiseDetector:
     """Judges abnormal_noise from the noise level, integrated between ticks."""
 
     __slots__ = (
+        "_cadence",
         "_k",
         "_level",
+        "_quick",
         "_state",
         "_t",
         "abnormal_in",
@@ -86,8 +100,12 @@ class AbnormalNoiseDetector:
         "share",
     )
 
-    def __init__(self, *, margin_scale: float) -> None:
+    def __init__(
+        self, *, margin_scale: float, defrost_seen: bool = True, cadence: Cadence | None = None
+    ) -> None:
+        self._cadence = cadence or Cadence()
         self._k = _K_DEV * margin_scale
+        self._quick = _QUICK_BURSTS if defrost_seen else _QUICK_BURSTS_UNSEEN_DEFROST
         self.baselines: dict[str, Ewma] = {}
         self.share = 0.0
         self.elevated = False
@@ -203,7 +221,46 @@ class AbnormalNoiseDetector:
             if self.quiet_until is None or now >= self.quiet_until:
                 self.onsets.append(now)
 
-    def judge(self, now: float) -> tuple[str | None, bool, bool, dict[str, Any]]:
+    @property
+    def fault(self) -> FaultKey:
+        """The fault this detector judges."""
+        return FaultKey.ABNORMAL_NOISE
+
+    def judgeable(self) -> bool:
+        """Whether the noise is read often enough to hear bursts or a sustained sound.
+
+        A level held for many minutes is not a sound: bursts and the share of
+        a quarter hour above normal need frequent readings.
+        """
+        return not self._cadence.coarser_than(InputKey.NOISE, MAX_NOISE_SAMPLING_S)
+
+    def not_judged(self) -> list[str]:
+        """The noise tests, where the level is read too seldom."""
+        return [] if self.judgeable() else [RULE_NOISE]
+
+    def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
+        """The evidence now; the evaluator has advanced the level to now."""
+        if not self.judgeable():
+            return Verdict(Evidence.UNKNOWN)
+        reason, calm, suspect, details = self.assess(now)
+        if reason is not None:
+            return Verdict(Evidence.ABNORMAL, reason, details)
+        if self.level is None:
+            return Verdict(Evidence.UNKNOWN, details=details)
+        if calm and self.trusted and self.clears_here():
+            return Verdict(Evidence.NORMAL, details=details)
+        return Verdict(Evidence.HOLD, details=details, suspect=suspect)
+
+    def settle(self, *, building: bool, active: bool) -> None:
+        """Learn only while nothing builds; an episode over, calm anywhere counts again."""
+        self.learn_allowed = not building
+        if not building and not active:
+            self.abnormal_in = None
+
+    def learn(self, now: float, dt: float) -> None:
+        """Nothing here: the baselines learn as the readings arrive (see advance)."""
+
+    def assess(self, now: float) -> tuple[str | None, bool, bool, dict[str, Any]]:
         """(reason if abnormal, calm, suspect, details); the caller has advanced to now."""
         onsets = self.onsets
         while onsets and onsets[0] < now - 2 * _HOUR_S:
@@ -236,7 +293,7 @@ class AbnormalNoiseDetector:
             and hour_before >= _BURSTS_PER_HOUR
             and now - onsets[0] >= _BURSTS_SPAN_S
         ) or (
-            last_hour >= _QUICK_BURSTS
+            last_hour >= self._quick
             and first_in_hour is not None
             and onsets[-1] - first_in_hour >= _QUICK_SPAN_S
         ):

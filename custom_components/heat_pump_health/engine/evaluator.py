@@ -11,6 +11,7 @@ from typing import Any
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
 from .cadence import Cadence
 from .defrost import DAY_S, DefrostTracker
+from .detector import Context, Detector
 from .energy import EnergyMeter
 from .ice_buildup import IceBuildupDetector
 from .insufficient_heat import InsufficientHeatDetector
@@ -37,13 +38,6 @@ _LOGGER = logging.getLogger(__name__)
 STATE_VERSION = 1
 LEARNED_VERSION = 1
 
-# Noise read less often than this cannot show bursts or a sustained sound.
-MAX_NOISE_SAMPLING_S = 5 * 60.0
-# Rules a coarse sampling rules out; named in the diagnostics.
-RULE_DEFROST_CYCLES = "defrost_cycles"
-RULE_NOISE = "noise"
-RULE_SPLIT = "split"
-RULE_STANDBY = "standby"
 
 # Minutes before a fault is confirmed, and of healthy evidence before it clears.
 DEFAULT_CONFIRM_MIN = {
@@ -127,7 +121,17 @@ class Evaluator:
             system_type=options.system_type,
             margin_scale=scale,
         )
-        self._noise = AbnormalNoiseDetector(margin_scale=scale)
+        self._noise = AbnormalNoiseDetector(
+            margin_scale=scale,
+            defrost_seen=InputKey.DEFROST in configured or InputKey.CLIMATE in configured,
+            cadence=self._cadence,
+        )
+        # One detector per fault this unit's inputs allow, judged in this
+        # order: what a later one is told of an earlier one is its Context.
+        every: tuple[Detector, ...] = (self._power, self._ice, self._heat, self._noise)
+        self._detectors: dict[FaultKey, Detector] = {
+            detector.fault: detector for detector in every if detector.fault in self._faults
+        }
         self._trackers = {
             fault: FaultTracker(
                 confirm_s=60.0
@@ -311,38 +315,19 @@ class Evaluator:
         statuses: dict[FaultKey, FaultStatus] = {}
         started: list[FaultKey] = []
         cleared: list[FaultKey] = []
-        any_building = False
+        building_now: dict[FaultKey, bool] = {}
         for fault in self._faults:
-            tracker = self._trackers[fault]
-            try:
-                verdict = self._judge(fault, at, dt)
-                transition = tracker.update(verdict, at, dt, self._changed_at)
-                building = tracker.building or verdict.suspect
-                self._after_judge(fault, at, dt, building)
-                statuses[fault] = self._status(fault, tracker, verdict)
-            except Exception:
-                # A bug in one rule must silence neither the other faults nor
-                # the next tick: this fault keeps its state, shown as unknown
-                # unless it was already active.
-                self._rule_failed(fault, at)
-                any_building = any_building or tracker.building
-                statuses[fault] = FaultStatus(
-                    fault=fault,
-                    active=True if tracker.active else None,
-                    since=tracker.since if tracker.active else None,
-                    severity=SEVERITY[fault],
-                    reason=self._reasons.get(fault) if tracker.active else None,
-                    evidence={"error": "rule_failed"},
-                )
-                continue
-            if fault in self._failed_rules:
-                self._failed_rules.discard(fault)
-                _LOGGER.info("The %s rule works again", fault.value)
+            context = Context(
+                iced=building_now.get(FaultKey.ICE_BUILDUP, False),
+                unpowered=building_now.get(FaultKey.POWER_LOSS, False),
+            )
+            status, transition, building_now[fault] = self._judge(fault, at, dt, context)
+            statuses[fault] = status
             if transition is Transition.STARTED:
                 started.append(fault)
             elif transition is Transition.CLEARED:
                 cleared.append(fault)
-            any_building = any_building or building
+        any_building = any(building_now.values())
         self._changed_at = None
         if FaultKey.ICE_BUILDUP not in self._trackers:
             # Nobody reads finished defrosts then; do not let them pile up.
@@ -358,6 +343,40 @@ class Evaluator:
             cleared=tuple(cleared),
         )
 
+    def _judge(
+        self, fault: FaultKey, at: float, dt: float, context: Context
+    ) -> tuple[FaultStatus, Transition, bool]:
+        """One fault's tick: its status, whether it started or cleared, whether it builds."""
+        tracker = self._trackers[fault]
+        detector = self._detectors[fault]
+        try:
+            verdict = detector.judge(at, dt, context)
+            transition = tracker.update(verdict, at, dt, self._changed_at)
+            building = tracker.building or verdict.suspect
+            detector.settle(building=building, active=tracker.active)
+            if not building:
+                # Learn from healthy operation only: never while it builds.
+                detector.learn(at, dt)
+            status = self._status(fault, tracker, verdict)
+        except Exception:
+            # A bug in one rule must silence neither the other faults nor
+            # the next tick: this fault keeps its state, shown as unknown
+            # unless it was already active.
+            self._rule_failed(fault, at)
+            status = FaultStatus(
+                fault=fault,
+                active=True if tracker.active else None,
+                since=tracker.since if tracker.active else None,
+                severity=SEVERITY[fault],
+                reason=self._reasons.get(fault) if tracker.active else None,
+                evidence={"error": "rule_failed"},
+            )
+            return status, Transition.NONE, tracker.building
+        if fault in self._failed_rules:
+            self._failed_rules.discard(fault)
+            _LOGGER.info("The %s rule works again", fault.value)
+        return status, transition, building
+
     def _rule_failed(self, fault: FaultKey, at: float) -> None:
         """Log a failing rule once, with what it was looking at."""
         if fault in self._failed_rules:
@@ -369,48 +388,6 @@ class Evaluator:
             at,
             self._readings.snapshot(),
         )
-
-    def _judge(self, fault: FaultKey, now: float, dt: float) -> Verdict:
-        if fault is FaultKey.POWER_LOSS:
-            return self._power.judge(now, dt)
-        if fault is FaultKey.ICE_BUILDUP:
-            return self._ice.judge(now, dt)
-        if fault is FaultKey.INSUFFICIENT_HEAT:
-            return self._heat.judge(now, dt)
-        return self._judge_noise(now)
-
-    def _judge_noise(self, now: float) -> Verdict:
-        noise = self._noise
-        if not self._noise_judgeable():
-            return Verdict(Evidence.UNKNOWN)
-        reason, calm, suspect, details = noise.judge(now)
-        if reason is not None:
-            return Verdict(Evidence.ABNORMAL, reason, details)
-        if noise.level is None:
-            return Verdict(Evidence.UNKNOWN, details=details)
-        if calm and noise.trusted and noise.clears_here():
-            return Verdict(Evidence.NORMAL, details=details)
-        return Verdict(Evidence.HOLD, details=details, suspect=suspect)
-
-    def _after_judge(self, fault: FaultKey, now: float, dt: float, building: bool) -> None:
-        """Learn from healthy operation only: never while the fault builds."""
-        if fault is FaultKey.POWER_LOSS:
-            self._power.fault_building = building
-            self._heat.unpowered = building
-            if not building:
-                self._power.learn(now, dt)
-        elif fault is FaultKey.ICE_BUILDUP:
-            self._heat.iced = building
-            if not building:
-                self._ice.learn(now, dt)
-        elif fault is FaultKey.INSUFFICIENT_HEAT:
-            if not building:
-                self._heat.learn(now, dt)
-        else:
-            self._noise.learn_allowed = not building
-            if not building and not self._trackers[fault].active:
-                # Episode over: calm in any state counts again next time.
-                self._noise.abnormal_in = None
 
     def _status(self, fault: FaultKey, tracker: FaultTracker, verdict: Verdict) -> FaultStatus:
         active = tracker.active
@@ -469,26 +446,9 @@ class Evaluator:
             not_judged=self._not_judged(),
         )
 
-    def _noise_judgeable(self) -> bool:
-        """Whether the noise is read often enough to hear bursts or a sustained sound.
-
-        A level held for many minutes is not a sound: bursts and the share of
-        a quarter hour above normal need frequent readings.
-        """
-        return not self._cadence.coarser_than(InputKey.NOISE, MAX_NOISE_SAMPLING_S)
-
     def _not_judged(self) -> list[str]:
         """The rules this unit's sampling is too coarse for (see cadence.py)."""
-        rules: list[str] = []
-        if self._ice.use_defrost and not self._ice.cycles_judgeable():
-            rules.append(RULE_DEFROST_CYCLES)
-        if FaultKey.ABNORMAL_NOISE in self._trackers and not self._noise_judgeable():
-            rules.append(RULE_NOISE)
-        if FaultKey.INSUFFICIENT_HEAT in self._trackers and not self._heat.split_judgeable():
-            rules.append(RULE_SPLIT)
-        if FaultKey.POWER_LOSS in self._trackers and not self._power.standby_judgeable():
-            rules.append(RULE_STANDBY)
-        return rules
+        return [rule for detector in self._detectors.values() for rule in detector.not_judged()]
 
     # -- learned baselines ----------------------------------------------------
 
@@ -498,7 +458,7 @@ class Evaluator:
             "version": LEARNED_VERSION,
             "system_type": self._options.system_type.value,
             "healthy_seconds": round(self._healthy_s, 1),
-            "power": self._profile.to_dict(),
+            "power": self._power.learned_dict(),
             "ice": self._ice.learned_dict(),
             "heat": self._heat.learned_dict(),
             "noise": self._noise.learned_dict(),
@@ -514,7 +474,7 @@ class Evaluator:
         try:
             healthy = as_float(data.get("healthy_seconds"))
             self._healthy_s = min(max(healthy or 0.0, 0.0), LEARNING_S)
-            self._profile.load(_plain(data.get("power")))
+            self._power.load_learned(_plain(data.get("power")))
             self._ice.load_learned(_plain(data.get("ice")))
             self._readings.load_defrost_seen(_plain(data.get("defrost_seen")))
             self._heat.load_learned(_plain(data.get("heat")))
@@ -525,23 +485,14 @@ class Evaluator:
 
     def _reset_all_learned(self) -> None:
         self._healthy_s = 0.0
-        self._profile.reset_standby()
-        self._profile.reset_high()
-        self._ice.reset_learned()
-        self._heat.reset_learned()
-        self._noise.reset_learned()
+        for detector in (self._power, self._ice, self._heat, self._noise):
+            detector.reset_learned()
 
     def reset_learned(self, fault: FaultKey) -> None:
         """Forget what was learned for one fault (after a service) and re-judge it."""
-        if fault is FaultKey.POWER_LOSS:
-            self._profile.reset_standby()
-        elif fault is FaultKey.ICE_BUILDUP:
-            self._ice.reset_learned()
-        elif fault is FaultKey.INSUFFICIENT_HEAT:
-            self._heat.reset_learned()
-            self._profile.reset_high()
-        elif fault is FaultKey.ABNORMAL_NOISE:
-            self._noise.reset_learned()
+        detector = self._detectors.get(fault)
+        if detector is not None:
+            detector.reset_learned()
         tracker = self._trackers.get(fault)
         if tracker is not None:
             tracker.reset()
@@ -561,7 +512,7 @@ class Evaluator:
             },
             "operation": self._operation.to_dict(),
             "defrost": self._defrost.to_dict(),
-            "power": self._power.to_dict(),
+            "power": self._power.state_dict(),
             "ice": self._ice.state_dict(),
             "heat": self._heat.state_dict(),
             "noise": self._noise.state_dict(),
@@ -599,7 +550,7 @@ class Evaluator:
                 )
         self._operation.load(_plain(data.get("operation")))
         self._defrost.load(_plain(data.get("defrost")))
-        self._power.load(_plain(data.get("power")))
+        self._power.load_state(_plain(data.get("power")))
         self._ice.load_state(_plain(data.get("ice")))
         self._heat.load_state(_plain(data.get("heat")))
         self._noise.load_state(_plain(data.get("noise")))

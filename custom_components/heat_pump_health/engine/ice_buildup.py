@@ -14,12 +14,15 @@ from typing import Any
 
 from .cadence import Cadence
 from .defrost import CompletedDefrost, DefrostTracker
-from .model import InputKey
+from .detector import Context
+from .model import FaultKey, InputKey
 from .operation import Operation
 from .persistence import Evidence, Verdict
 from .readings import Readings
 from .stats import Ewma, as_float, rounded
 
+# The rules a coarse sampling rules out; named in the diagnostics.
+RULE_DEFROST_CYCLES = "defrost_cycles"
 _DEFROST_MAX_MIN = 20.0
 # Coarser sampling than this cannot time a defrost (they last 3-15 minutes):
 # the defrost-cycle tests then say they cannot be judged.
@@ -46,7 +49,7 @@ _GAP_TRUSTED_S = 3 * 3600.0
 # Ice needs a coil below freezing and an outdoor air cold enough to frost it.
 _ICING_COIL_MAX_C = -3.0
 _ICING_OUTDOOR_MAX_C = 10.0
-_DEEP_GAP_S = 90 * 60.0
+_DEEP_GAP_S = 45 * 60.0
 _DEEP_GAP_SUSPECT_S = 20 * 60.0
 _GAP_GROWTH_K = 1.0
 # After a defrost the coil takes a while to settle back to its working gap.
@@ -173,7 +176,19 @@ class IceBuildupDetector:
             if len(self.defrosts) < _MAX_PENDING_PEAKS:
                 self.defrosts.append(done)
 
-    def judge(self, now: float, dt: float) -> Verdict:
+    @property
+    def fault(self) -> FaultKey:
+        """The fault this detector judges."""
+        return FaultKey.ICE_BUILDUP
+
+    def settle(self, *, building: bool, active: bool) -> None:
+        """Nothing to remember: learning is held by the evaluator while ice builds."""
+
+    def not_judged(self) -> list[str]:
+        """The defrost-cycle tests, where defrosts cannot be timed."""
+        return [RULE_DEFROST_CYCLES] if self.use_defrost and not self.cycles_judgeable() else []
+
+    def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """Judge whether ice is building up now."""
         for done in self._defrost.take_completed():
             self._absorb(done)

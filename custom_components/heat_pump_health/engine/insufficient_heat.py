@@ -30,13 +30,16 @@ from typing import Any
 
 from .cadence import Cadence
 from .defrost import DefrostTracker
-from .model import SystemType
+from .detector import Context
+from .model import FaultKey, SystemType
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
 from .split_model import SplitBand
 from .stats import as_float, blend, rounded
 
+# The rule a coarse sampling rules out; named in the diagnostics.
+RULE_SPLIT = "split"
 # Split that is clearly too small before anything is learned, at full load.
 _DEFAULT_ALARM_K = {SystemType.AIR_TO_AIR: 5.0, SystemType.AIR_TO_WATER: 1.5}
 # A learned expectation must be missed by at least this much.
@@ -69,6 +72,9 @@ _DROP_ALLOWANCE = math.log(1.0 / 0.85)
 _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
 _DROP_CLIP = 1.2
+# Polled every few minutes or more, a reading may fall on a start or a
+# defrost no state shows: each may move the score less.
+_COARSE_DROP_CLIP = 0.5
 _DROP_TRUSTED_S = 6 * 3600.0
 # The reference learns only while the score stays below this share of the alarm.
 _DROP_LEARN_SHARE = 0.25
@@ -104,6 +110,7 @@ class InsufficientHeatDetector:
 
     __slots__ = (
         "_cadence",
+        "_context",
         "_defrost",
         "_expectation",
         "_margin",
@@ -116,8 +123,6 @@ class InsufficientHeatDetector:
         "drop_score",
         "flat_score",
         "high_score",
-        "iced",
-        "unpowered",
     )
 
     def __init__(
@@ -141,12 +146,8 @@ class InsufficientHeatDetector:
         self.bands: dict[int, SplitBand] = {}
         # Seconds of "room cold although flat out", leaky.
         self.flat_score = 0.0
-        # Set by the evaluator: ice_buildup is building or active.  An iced
-        # coil delivers little heat; that is the ice fault, not this one.
-        self.iced = False
-        # Set by the evaluator: power_loss is building or active.  A unit
-        # without supply delivers nothing; that is the power fault.
-        self.unpowered = False
+        # What the other faults say this tick (see detector.Context).
+        self._context = Context()
         # Seconds of "split far above normal", leaky.
         self.high_score = 0.0
         # Expectation of the latest judgement, for learning.
@@ -186,8 +187,21 @@ class InsufficientHeatDetector:
         low = _DEFAULT_ALARM_K[self._system] * load / self._margin
         return Expectation(low=low, high=None, expected=None, learn_max=math.inf)
 
-    def judge(self, now: float, dt: float) -> Verdict:
+    @property
+    def fault(self) -> FaultKey:
+        """The fault this detector judges."""
+        return FaultKey.INSUFFICIENT_HEAT
+
+    def settle(self, *, building: bool, active: bool) -> None:
+        """Nothing to remember: learning is held by the evaluator while it builds."""
+
+    def not_judged(self) -> list[str]:
+        """The single-reading split tests, where the unit is read too seldom."""
+        return [] if self.split_judgeable() else [RULE_SPLIT]
+
+    def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """Judge whether the unit is short of heat now."""
+        self._context = context or Context()
         self._expectation = None
         readings = self._readings
         split = readings.split
@@ -197,16 +211,24 @@ class InsufficientHeatDetector:
             return Verdict(gate, details=details)
         low: bool | None = None
         high = False
-        if split is not None and self.split_judgeable():
-            expectation = self.expectation(readings.outdoor, readings.power)
+        drop_judged = False
+        if split is not None:
+            expectation = self.expectation(readings.outdoor, self._split_power())
             self._expectation = expectation
             details["min_split_k"] = round(expectation.low, 1)
             details["max_split_k"] = rounded(expectation.high)
             details["expected_split_k"] = rounded(expectation.expected)
             details["expectation"] = "default" if expectation.expected is None else "learned"
-            low = split < expectation.low
+            fine = self.split_judgeable()
+            if fine:
+                # A single reading against the limits needs steady running
+                # told apart from starts and defrosts: frequent readings.
+                low = split < expectation.low
             high = self._judge_high(split, expectation.high, dt, details)
-            self._judge_drop(split, expectation, dt, details)
+            # Hours of readings average out the odd start or missed defrost
+            # a coarse poll catches; its samples just weigh less each.
+            clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
+            drop_judged = self._judge_drop(split, expectation, dt, details, clip)
         alarm = _DROP_ALARM * self._margin
         dropped = self.drop_score >= alarm
         flat = self._judge_flat(dt, details)
@@ -228,14 +250,20 @@ class InsufficientHeatDetector:
         )
         if reason is not None:
             return Verdict(Evidence.ABNORMAL, reason, details)
-        evidence = Evidence.UNKNOWN if low is None and flat is None else Evidence.NORMAL
+        judged = low is not None or flat is not None or drop_judged
+        evidence = Evidence.NORMAL if judged else Evidence.UNKNOWN
         suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
         return Verdict(evidence, details=details, suspect=suspect)
 
     def _judge_drop(
-        self, split: float, expectation: Expectation, dt: float, details: dict[str, Any]
-    ) -> None:
-        """Add this minute to the sustained-shortfall score against the reference."""
+        self,
+        split: float,
+        expectation: Expectation,
+        dt: float,
+        details: dict[str, Any],
+        clip: float,
+    ) -> bool:
+        """Add this minute to the sustained-shortfall score; False when not judged."""
         expected = expectation.expected
         band = self.bands.get(self.band_of(self._readings.outdoor))
         if (
@@ -243,11 +271,11 @@ class InsufficientHeatDetector:
             or band is None
             or band.seconds < _DROP_TRUSTED_S
             or dt <= 0.0
-            or not band.covers(self._readings.power)
+            or not band.covers(self._split_power())
         ):
-            return
+            return False
         x = math.log(max(split, 0.05) / expected)
-        x = min(max(x, -_DROP_CLIP), _DROP_CLIP)
+        x = min(max(x, -clip), clip)
         step = (-x - _DROP_ALLOWANCE) * dt / 3600.0
         self.drop_score = min(max(self.drop_score + step, 0.0), _DROP_CAP * self._margin)
         recent = self._recent
@@ -255,6 +283,7 @@ class InsufficientHeatDetector:
         details["delivery_share"] = round(math.exp(self._recent), 2)
         if self.drop_score > 0.0:
             details["shortfall_score"] = round(self.drop_score / (_DROP_ALARM * self._margin), 2)
+        return True
 
     def split_judgeable(self) -> bool:
         """Whether the unit is sampled often enough to judge the split.
@@ -302,7 +331,10 @@ class InsufficientHeatDetector:
             or operation.running_for(now) < _STEADY_RUN_S
         )
         cooling = split is not None and split < _COOLING_SPLIT_K
-        if unsure or unsettled or cooling or self.iced or self.unpowered:
+        # An iced coil delivers little heat (the ice fault), a unit without
+        # power none (the power fault): neither is this one.
+        context = self._context
+        if unsure or unsettled or cooling or context.iced or context.unpowered:
             return Evidence.HOLD
         return None
 
@@ -340,10 +372,22 @@ class InsufficientHeatDetector:
         band = self.bands.get(self.band_of(outdoor))
         if band is None:
             band = self.bands[self.band_of(outdoor)] = SplitBand()
-        band.add(split, self._readings.power, dt, _BAND_TAU_S)
+        band.add(split, self._split_power(), dt, _BAND_TAU_S)
+
+    def _split_power(self) -> float | None:
+        """The power the split is compared at, if the meter can say it.
+
+        Worked out from an energy counter, the power is an average over
+        minutes, late and in coarse steps: the split then has one expectation
+        per band, whatever the speed.
+        """
+        if self._readings.power_resolution_w is not None:
+            return None
+        return self._readings.power
 
     def reset_learned(self) -> None:
-        """Forget the learned splits."""
+        """Forget the learned splits and the full-load draw they were judged at."""
+        self._profile.reset_high()
         self.bands.clear()
         self.flat_score = 0.0
         self.high_score = 0.0

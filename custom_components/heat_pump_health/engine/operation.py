@@ -36,7 +36,7 @@ _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
 class PowerProfile:
     """Learned standby floor and running envelope of this unit's power."""
 
-    __slots__ = ("high", "high_seconds", "standby", "zero_idle_episodes")
+    __slots__ = ("high", "high_seconds", "mild_standby_seconds", "standby", "zero_idle_episodes")
 
     def __init__(self) -> None:
         self.standby = Ewma()
@@ -45,6 +45,14 @@ class PowerProfile:
         # Healthy idle spells at ~0 W: the meter sees only the outdoor unit,
         # which draws nothing when it has nothing to do.
         self.zero_idle_episodes = 0
+        # Healthy idle time with a standby draw in mild weather: a draw that
+        # does not come from a crankcase heater, which switches off then.
+        self.mild_standby_seconds = 0.0
+
+    @property
+    def standby_holds_when_mild(self) -> bool:
+        """Whether this unit's standby draw has been seen in mild weather too."""
+        return self.mild_standby_seconds >= _STANDBY_TRUSTED_S
 
     @property
     def standby_floor(self) -> float | None:
@@ -79,9 +87,11 @@ class PowerProfile:
         limit = ZERO_W if floor is None else max(ZERO_W, min(0.3 * floor, _ZERO_CAP_W))
         return power < limit
 
-    def learn_idle(self, power: float, dt: float) -> None:
-        """Fold in a healthy idle reading."""
+    def learn_idle(self, power: float, dt: float, *, mild: bool = False) -> None:
+        """Fold in a healthy idle reading (``mild``: outdoors above crankcase-heater weather)."""
         self.standby.add(power, dt, _STANDBY_TAU_S)
+        if mild and power >= ZERO_W:
+            self.mild_standby_seconds = min(self.mild_standby_seconds + dt, _STANDBY_TRUSTED_S)
 
     def learn_running(self, power: float, dt: float) -> None:
         """Fold in a healthy running reading."""
@@ -98,6 +108,7 @@ class PowerProfile:
         """Forget the idle draw."""
         self.standby = Ewma()
         self.zero_idle_episodes = 0
+        self.mild_standby_seconds = 0.0
 
     def reset_high(self) -> None:
         """Forget the running envelope."""
@@ -111,6 +122,7 @@ class PowerProfile:
             "high": None if self.high is None else round(self.high, 1),
             "high_seconds": round(self.high_seconds, 1),
             "zero_idle_episodes": self.zero_idle_episodes,
+            "mild_standby_seconds": round(self.mild_standby_seconds, 1),
         }
 
     def load(self, data: object) -> None:
@@ -125,6 +137,9 @@ class PowerProfile:
         episodes = data.get("zero_idle_episodes")
         if isinstance(episodes, int) and not isinstance(episodes, bool) and episodes >= 0:
             self.zero_idle_episodes = min(episodes, 1000)
+        mild = as_float(data.get("mild_standby_seconds"))
+        if mild is not None and mild > 0.0:
+            self.mild_standby_seconds = min(mild, _STANDBY_TRUSTED_S)
 
 
 class Operation:

@@ -15,12 +15,15 @@ from typing import Any
 
 from .cadence import Cadence
 from .defrost import DefrostTracker
-from .model import InputKey
+from .detector import Context
+from .model import FaultKey, InputKey
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
 from .readings import Readings
 from .stats import as_float, rounded
 
+# The rule a coarse meter rules out; named in the diagnostics.
+RULE_STANDBY = "standby"
 # 0 W from standby is only evidence after this long: outdoor units switch their
 # crankcase heater off on their own, and a real trip lasts until someone acts.
 _STANDBY_LOSS_S = 20 * 60.0
@@ -28,6 +31,9 @@ _STANDBY_LOSS_S = 20 * 60.0
 # few minutes a start or stop transient lasts, so the owner sees the build-up
 # long before it counts.
 _STANDBY_SUSPECT_S = 5 * 60.0
+# Below this outdoor temperature a crankcase heater is on whenever the unit
+# stands still; above it, its own thermostat may have switched it off.
+_CRANKCASE_ALWAYS_ON_C = 5.0
 # A standby this small is indistinguishable from 0 W on a household meter.
 _MIN_STANDBY_W = 5.0
 # A healthy 0 W idle spell this long teaches that the unit idles at 0 W.
@@ -120,7 +126,32 @@ class PowerLossDetector:
             self.zero_origin = None
         self._last_level = _RUNNING if power >= profile.run_threshold() else _STANDBY
 
-    def judge(self, now: float, dt: float) -> Verdict:
+    @property
+    def fault(self) -> FaultKey:
+        """The fault this detector judges."""
+        return FaultKey.POWER_LOSS
+
+    def settle(self, *, building: bool, active: bool) -> None:
+        """Remember whether the fault builds: a 0 W spell then teaches nothing."""
+        self.fault_building = building
+
+    def not_judged(self) -> list[str]:
+        """The standby test, where the meter cannot tell a lost standby from a stop."""
+        return [] if self.standby_judgeable() else [RULE_STANDBY]
+
+    def reset_learned(self) -> None:
+        """Forget the learned standby draw."""
+        self._profile.reset_standby()
+
+    def learned_dict(self) -> dict[str, Any]:
+        """The learned power profile (standby and running envelope)."""
+        return self._profile.to_dict()
+
+    def load_learned(self, data: object) -> None:
+        """Restore the power profile, ignoring anything unusable."""
+        self._profile.load(data)
+
+    def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """Judge whether the unit is without supply now."""
         if self._readings.error_code:
             # A unit that stopped while reporting an error has its supply: it
@@ -247,6 +278,13 @@ class PowerLossDetector:
             # The unit stopped and the thermostat, if there is one, is content:
             # a meter on the outdoor unit alone reads 0 W from here on.
             return Verdict(Evidence.NORMAL, details=details)
+        if self._mild() and not profile.standby_holds_when_mild:
+            # Most of an outdoor unit's standby is its crankcase heater, and
+            # its thermostat switches it off in mild weather: unless this
+            # unit has shown its standby in mild weather too, 0 W is then no
+            # evidence either way.
+            details["outdoor_c"] = rounded(self._readings.outdoor)
+            return Verdict(Evidence.HOLD, details=details)
         self._zero_watch = True
         zero_for = 0.0 if self.zero_since is None else max(now - self.zero_since, 0.0)
         details["zero_minutes"] = round(zero_for / 60.0, 1)
@@ -279,9 +317,14 @@ class PowerLossDetector:
             # A 0 W spell straight out of standby is the very thing being
             # watched for; it must not teach that idle is 0 W.
             return
-        self._profile.learn_idle(power, dt)
+        self._profile.learn_idle(power, dt, mild=self._mild())
 
-    def to_dict(self) -> dict[str, Any]:
+    def _mild(self) -> bool:
+        """Outdoors warm enough for a crankcase heater to have switched itself off."""
+        outdoor = self._readings.outdoor
+        return outdoor is not None and outdoor > _CRANKCASE_ALWAYS_ON_C
+
+    def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
         return {
             "zero_since": self.zero_since,
@@ -290,8 +333,8 @@ class PowerLossDetector:
             "last_level": self._last_level,
         }
 
-    def load(self, data: object) -> None:
-        """Restore from to_dict output, ignoring anything unusable."""
+    def load_state(self, data: object) -> None:
+        """Restore from state_dict output, ignoring anything unusable."""
         if not isinstance(data, dict):
             return
         self.zero_since = as_float(data.get("zero_since"))
