@@ -152,6 +152,8 @@ def test_numbers_are_shown_in_readable_units() -> None:
         "For hours the supply has been warmer than the return by only 65 % of what this unit "
         "gave at this outdoor temperature and load while healthy: 8.4 °C now, 12.9 °C normally."
     )
+    [drawn] = explainer.sentences(FaultKey.INSUFFICIENT_HEAT, "capacity_drop", {"draw_share": 1.37})
+    assert drawn.startswith("Over the last day it drew 137 % of the energy per degree")
     [at_capacity, split] = explainer.sentences(
         FaultKey.INSUFFICIENT_HEAT,
         None,

@@ -49,7 +49,7 @@ def test_the_json_has_the_keys_other_tools_read(capsys: pytest.CaptureFixture[st
 HEALTHY_FALSE_ALARMS_AT_MOST = 1
 FOUND_AT_LEAST = {
     "breaker_trip": 0.75,
-    "defrost_too_long": 1.0,
+    "defrost_too_long": 0.75,
     "worn_bearing": 0.75,
     "rattling": 0.5,
     "blocked_filter": 0.5,

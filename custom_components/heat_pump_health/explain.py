@@ -239,6 +239,11 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             _reason("capacity_drop", "room_below_target"),
         ),
         Sentence(
+            "insufficient_heat_draw",
+            {"share": ("draw_share", Kind.SHARE)},
+            _reason("capacity_drop", "room_below_target"),
+        ),
+        Sentence(
             "insufficient_heat_at_capacity",
             {"deficit": ("room_deficit_k", Kind.DELTA)},
             lambda reason, evidence: reason is None and evidence.get("at_capacity") is True,

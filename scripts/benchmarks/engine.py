@@ -24,7 +24,7 @@ from custom_components.heat_pump_health.engine.model import InputKey
 from custom_components.heat_pump_health.engine.options import EvaluatorOptions
 from custom_components.heat_pump_health.ingest import Converter, Rejected, converter
 from custom_components.heat_pump_health.replay import main as replay_main
-from tests.replay.synth import write_week
+from scripts.harness.synth import write_week
 
 DAY_S = 86400
 

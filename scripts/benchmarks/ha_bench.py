@@ -28,7 +28,7 @@ from homeassistant.const import EVENT_STATE_CHANGED
 from homeassistant.core import Event, EventStateChangedData, HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er
 
-from tests.ha.sim import Player, entry_options, setup_entry
+from scripts.harness.player import Player, entry_options, setup_entry
 
 MONITORS = int(os.environ.get("HPH_BENCH_MONITORS", "100"))
 # Simulated minutes over which the CPU of MONITORS heat pumps is measured.

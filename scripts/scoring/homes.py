@@ -103,6 +103,7 @@ def score_home(home: Home) -> HomeScore:
         raised = episode.confirmed
         right = fault == home.fault and injected is not None and raised >= injected
         if right:
+            # A later episode of the same fault is the same fault again.
             if score.detected is None:
                 score.detected = raised
         else:

@@ -169,3 +169,32 @@ def test_ambient_day_night_shift_while_idle_is_normal() -> None:
 
     ev = evaluator()
     assert any_fault(drive(ev, street, 3 * 24 * HOURS)) == []
+
+
+SHORT_CYCLES = Unit(on=6, off=24)
+
+
+def _short_cycles_louder(extra: float, start: int) -> object:
+    def change(minute: int, readings: Readings) -> Readings:
+        if SHORT_CYCLES.running(minute):
+            return readings | {InputKey.NOISE: number(readings, InputKey.NOISE) + extra}
+        return readings
+
+    return overlay(SHORT_CYCLES, start, change)
+
+
+def test_a_bearing_heard_in_every_short_run_is_sustained() -> None:
+    """Six-minute runs never fill a quarter hour; three loud runs in a row do it."""
+    ev = evaluator()
+    results = drive(ev, _short_cycles_louder(8.0, 24 * HOURS), 28 * HOURS)  # type: ignore[arg-type]
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert index - 24 * HOURS <= 2 * HOURS
+    status = results[index].statuses[FaultKey.ABNORMAL_NOISE]
+    assert status.reason == "sustained"
+    assert status.evidence["loud_runs"] >= 3
+
+
+def test_short_runs_of_a_healthy_unit_are_silent() -> None:
+    ev = evaluator()
+    assert any_fault(drive(ev, SHORT_CYCLES, 48 * HOURS)) == []

@@ -12,8 +12,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import async_get_device_automations
 
 from custom_components.heat_pump_health.const import DOMAIN
-
-from .sim import Player, entry_options, setup_entry, simulate
+from scripts.harness.player import Player, entry_options, setup_entry, simulate
 
 
 async def test_triggers_listed_and_fired(

@@ -10,8 +10,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.const import DOMAIN, EVENT_FAULT
-
-from .sim import Player, entry_options, setup_entry, simulate, start_breaker_trip
+from scripts.harness.player import Player, entry_options, setup_entry, simulate, start_breaker_trip
 
 
 async def test_breaker_trip_raises_and_clears_power_loss(

@@ -18,9 +18,9 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.clock import SteadyClock
 from custom_components.heat_pump_health.const import DOMAIN
+from scripts.harness.player import Player, entry_options, setup_entry
 
 from .conftest import NOISE, POWER, make_entry
-from .sim import Player, entry_options, setup_entry
 
 
 def _our_issues(issue_registry: ir.IssueRegistry) -> list[str]:

@@ -14,9 +14,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.const import DOMAIN
+from scripts.harness.player import start_breaker_trip
 
 from .conftest import POWER, make_entry
-from .sim import start_breaker_trip
 
 
 async def _open(hass: HomeAssistant, issue_id: str) -> Any:

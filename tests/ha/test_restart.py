@@ -7,8 +7,7 @@ from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 
 from custom_components.heat_pump_health.const import DOMAIN, EVENT_FAULT
-
-from .sim import start_breaker_trip
+from scripts.harness.player import start_breaker_trip
 
 
 def _our_issues(issue_registry: ir.IssueRegistry) -> list[str]:

@@ -14,8 +14,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.heat_pump_health.const import DOMAIN, EVENT_FAULT
-
-from .sim import start_breaker_trip
+from scripts.harness.player import start_breaker_trip
 
 
 async def test_stop_and_start_with_an_active_fault(

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from custom_components.heat_pump_health.replay import run
-
-from .synth import write_week
+from scripts.harness.synth import write_week
 
 
 def test_a_week_replays_every_record(tmp_path: Path) -> None:

@@ -483,8 +483,12 @@ class HeatPumpModel:
         self._ua_air = sc.ua_w_per_k * AIR_LOSS_SHARE
         self._ua_mass = sc.ua_w_per_k - self._ua_air
         self._emitter_ua = sc.rated_capacity_w * EMITTER_UA_PER_RATED_W
-        self._air_w_per_k = NOMINAL_AIRFLOW_M3_H / 3600.0 * RHO_AIR * CP_AIR
-        self._water_w_per_k = NOMINAL_WATER_FLOW_KG_S * CP_WATER
+        # Indoor air and water flow are sized with the unit, as the outdoor
+        # coil is: a 16 kW unit moves twice the air of an 8 kW one, so its
+        # full-load split is the same.
+        size = sc.rated_capacity_w / REFERENCE_CAPACITY_W
+        self._air_w_per_k = NOMINAL_AIRFLOW_M3_H / 3600.0 * RHO_AIR * CP_AIR * size
+        self._water_w_per_k = NOMINAL_WATER_FLOW_KG_S * CP_WATER * size
         # Weather: slow drift and fast turbulence as Ornstein-Uhlenbeck states.
         self._decay_cache: dict[float, tuple[tuple[float, float], ...]] = {}
         self._drift = self._rng.gauss(0.0, sc.weather_drift_c)

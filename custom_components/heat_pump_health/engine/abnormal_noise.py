@@ -37,6 +37,9 @@ IDLE = "idle"
 DEFROST = "defrost"
 ANY = "any"
 _BASE_STATES = (RUN, IDLE, DEFROST, ANY)
+# The states in which the unit itself sounds (or may: without a running
+# state, everything is ANY).
+_SOUNDING = frozenset({RUN, DEFROST, ANY})
 # Running power bands: half an octave wide from 50 W, 16 of them (to ~13 kW).
 _BAND_FLOOR_W = 50.0
 _BANDS = 16
@@ -63,6 +66,11 @@ _MIN_DEV_ABS = 1e-3
 # Elevated share: exponential average of the "elevated" indicator.
 _SHARE_TAU_S = 15 * 60.0
 _SUSTAINED_SHARE = 0.7
+# A unit that runs a few minutes at a time never fills a quarter hour: then
+# this many runs in a row, each loud for most of its judged time (at least a
+# minute past the start's quiet window), are a sustained sound too.
+_LOUD_RUNS = 3
+_MIN_JUDGED_RUN_S = 60.0
 _CALM_SHARE = 0.3
 _SUSPECT_SHARE = 0.4
 # Bursts: this many separate excursions in each of the last two hours.
@@ -89,12 +97,15 @@ class AbnormalNoiseDetector:
         "_k",
         "_level",
         "_quick",
+        "_run_elevated_s",
+        "_run_judged_s",
         "_state",
         "_t",
         "abnormal_in",
         "baselines",
         "elevated",
         "learn_allowed",
+        "loud_runs",
         "onsets",
         "quiet_until",
         "share",
@@ -109,6 +120,10 @@ class AbnormalNoiseDetector:
         self.baselines: dict[str, Ewma] = {}
         self.share = 0.0
         self.elevated = False
+        # Runs in a row loud for most of their time, and the current run's tally.
+        self.loud_runs = 0
+        self._run_judged_s = 0.0
+        self._run_elevated_s = 0.0
         self.onsets: deque[float] = deque(maxlen=_MAX_ONSETS)
         self.quiet_until: float | None = None
         # Set by the evaluator after each tick: no fault building.
@@ -173,9 +188,21 @@ class AbnormalNoiseDetector:
         level = self._level
         state = self._state
         limits = self.limit(state)
-        if limits is not None:
+        if limits is not None and self.family(state) in _SOUNDING:
+            # The share is of the time the unit makes its own sound: a unit
+            # that cycles must not have a worn bearing's share diluted by
+            # the quiet between its runs (idle is the street's sound).
             target = 1.0 if self.elevated else 0.0
             self.share += blend(dt, _SHARE_TAU_S) * (target - self.share)
+            if self.family(state) == RUN:
+                self._run_judged_s += dt
+                self._run_elevated_s += dt if self.elevated else 0.0
+                if (
+                    self._run_judged_s >= _SHARE_TAU_S
+                    and self._run_elevated_s <= _CALM_SHARE * self._run_judged_s
+                ):
+                    # A long calm run needs no end to say the loud runs are over.
+                    self.loud_runs = 0
         if self.learn_allowed and not self.elevated:
             base = self._baseline(state)
             tau = _FAST_TAU_S if base.seconds < _FAST_LEARNING_S else _SLOW_TAU_S
@@ -193,10 +220,23 @@ class AbnormalNoiseDetector:
         """
         if state == self._state:
             return
+        if transition and self.family(self._state) == RUN:
+            self._run_ended()
         self._state = state
         if transition:
             self.transition(now)
         self._reclassify(now)
+
+    def _run_ended(self) -> None:
+        """Score the run that just ended: loud for most of it, or not."""
+        judged, elevated = self._run_judged_s, self._run_elevated_s
+        self._run_judged_s = self._run_elevated_s = 0.0
+        if judged < _MIN_JUDGED_RUN_S:
+            return
+        if elevated >= _SUSTAINED_SHARE * judged:
+            self.loud_runs += 1
+        elif elevated <= _CALM_SHARE * judged:
+            self.loud_runs = 0
 
     def transition(self, now: float) -> None:
         """Forgive spikes around a start, stop or defrost transition."""
@@ -286,7 +326,8 @@ class AbnormalNoiseDetector:
             "bursts_per_hour": _BURSTS_PER_HOUR,
         }
         reason: str | None = None
-        if self.share >= _SUSTAINED_SHARE:
+        details["loud_runs"] = self.loud_runs
+        if self.share >= _SUSTAINED_SHARE or self.loud_runs >= _LOUD_RUNS:
             reason = "sustained"
         elif (
             last_hour >= _BURSTS_PER_HOUR
@@ -300,8 +341,12 @@ class AbnormalNoiseDetector:
             reason = "bursts"
         if reason is not None and self.elevated and self._state != ANY:
             self.abnormal_in = self.family(self._state)
-        calm = self.share < _CALM_SHARE and last_hour <= 1
-        suspect = self.share >= _SUSPECT_SHARE or last_hour >= _BURSTS_PER_HOUR
+        calm = self.share < _CALM_SHARE and last_hour <= 1 and self.loud_runs == 0
+        suspect = (
+            self.share >= _SUSPECT_SHARE
+            or last_hour >= _BURSTS_PER_HOUR
+            or self.loud_runs >= _LOUD_RUNS - 1
+        )
         return reason, calm, suspect, details
 
     @property
@@ -319,6 +364,7 @@ class AbnormalNoiseDetector:
         self.abnormal_in = None
         self.baselines = {}
         self.share = 0.0
+        self.loud_runs = 0
         self.elevated = False
         self.onsets.clear()
 
@@ -338,6 +384,7 @@ class AbnormalNoiseDetector:
         """Return the state, JSON-serialisable."""
         return {
             "share": round(self.share, 4),
+            "loud_runs": self.loud_runs,
             "onsets": list(self.onsets),
             "abnormal_in": self.abnormal_in,
         }
@@ -348,6 +395,9 @@ class AbnormalNoiseDetector:
             return
         share = as_float(data.get("share"))
         self.share = min(max(share, 0.0), 1.0) if share is not None else 0.0
+        runs = data.get("loud_runs")
+        if isinstance(runs, int) and not isinstance(runs, bool) and 0 <= runs < 1000:
+            self.loud_runs = runs
         abnormal_in = data.get("abnormal_in")
         self.abnormal_in = abnormal_in if abnormal_in in (RUN, IDLE, DEFROST) else None
         onsets = data.get("onsets")

@@ -31,6 +31,7 @@ from typing import Any
 from .cadence import Cadence
 from .defrost import DefrostTracker
 from .detector import Context
+from .efficiency import DrawPerKelvin
 from .model import FaultKey, SystemType
 from .operation import Operation, PowerProfile
 from .persistence import Evidence, Verdict
@@ -78,6 +79,12 @@ _COARSE_DROP_CLIP = 0.5
 _DROP_TRUSTED_S = 6 * 3600.0
 # The reference learns only while the score stays below this share of the alarm.
 _DROP_LEARN_SHARE = 0.25
+# What contradicts the other signature: a day drawing clearly less per kelvin
+# than when healthy, a split per power clearly better than it ever was.  (A
+# split merely as good proves little: an inverter hides a leak in its split
+# by running harder, and learns the harder running as it goes.)
+_LESS_DRAW = 0.95
+_BETTER_SPLIT = 1.03
 # How the recent delivery is smoothed for the evidence.
 _RECENT_TAU_S = 2 * 3600.0
 _FLAT_SHARE = 0.85
@@ -88,7 +95,10 @@ _FLAT_S = {SystemType.AIR_TO_AIR: 2 * 3600.0, SystemType.AIR_TO_WATER: 3 * 3600.
 # through: a clogged filter or strainer, closed vents.  Only judged once the
 # band is well learned, and only when it lasts: fan modes change splits too.
 _HIGH_SHARE = 1.5
-_HIGH_TRUSTED_S = 6 * 3600.0
+_HIGH_TRUSTED_S = 3 * 3600.0
+# A band not yet learned borrows the high limit of the next band, this much
+# wider: 5 K of outdoor temperature change a split by about a tenth.
+_NEIGHBOUR_HIGH_SHARE = 1.1
 _HIGH_S = 45 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
 _LEARN_MAX = 1.3
@@ -109,6 +119,7 @@ class InsufficientHeatDetector:
     """Judges insufficient_heat and learns the normal split per outdoor band."""
 
     __slots__ = (
+        "_building",
         "_cadence",
         "_context",
         "_defrost",
@@ -120,6 +131,7 @@ class InsufficientHeatDetector:
         "_recent",
         "_system",
         "bands",
+        "draw",
         "drop_score",
         "flat_score",
         "high_score",
@@ -156,6 +168,10 @@ class InsufficientHeatDetector:
         # log(split / expected), smoothed, for the evidence.
         self.drop_score = 0.0
         self._recent: float | None = None
+        # Energy per kelvin-hour of heating against healthy days (efficiency.py).
+        self.draw = DrawPerKelvin()
+        # The fault built at the last tick: the draw's reference holds then.
+        self._building = False
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -167,14 +183,18 @@ class InsufficientHeatDetector:
 
     def expectation(self, outdoor: float | None, power: float | None) -> Expectation:
         """What split this unit should show now, and the limits either side."""
-        band = self.bands.get(self.band_of(outdoor))
+        index = self.band_of(outdoor)
+        band = self.bands.get(index)
+        high_share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
         if band is not None and band.seconds >= _BAND_TRUSTED_S:
             expected = band.expected(power)
             low_share = 1.0 - (1.0 - _LOW_SHARE) * self._margin
             low = min(expected * low_share, expected - _MIN_MARGIN_K[self._system] * self._margin)
-            high = None
-            if band.seconds >= _HIGH_TRUSTED_S:
-                high = expected * (1.0 + (_HIGH_SHARE - 1.0) * self._margin)
+            high = (
+                expected * high_share
+                if band.seconds >= _HIGH_TRUSTED_S
+                else self._neighbour_high(index, power, high_share)
+            )
             return Expectation(
                 low=max(low, 0.0), high=high, expected=expected, learn_max=expected * _LEARN_MAX
             )
@@ -185,7 +205,17 @@ class InsufficientHeatDetector:
             # Without power the load is unknown: assume a part-load split.
             load = 0.6
         low = _DEFAULT_ALARM_K[self._system] * load / self._margin
-        return Expectation(low=low, high=None, expected=None, learn_max=math.inf)
+        high = self._neighbour_high(index, power, high_share)
+        return Expectation(low=low, high=high, expected=None, learn_max=math.inf)
+
+    def _neighbour_high(self, index: int, power: float | None, share: float) -> float | None:
+        """The high limit the next well-learned band gives, widened; None if none is."""
+        limits = [
+            neighbour.expected(power) * share * _NEIGHBOUR_HIGH_SHARE
+            for neighbour in (self.bands.get(index - 1), self.bands.get(index + 1))
+            if neighbour is not None and neighbour.seconds >= _HIGH_TRUSTED_S
+        ]
+        return max(limits) if limits and index != _NO_OUTDOOR_BAND else None
 
     @property
     def fault(self) -> FaultKey:
@@ -193,7 +223,8 @@ class InsufficientHeatDetector:
         return FaultKey.INSUFFICIENT_HEAT
 
     def settle(self, *, building: bool, active: bool) -> None:
-        """Nothing to remember: learning is held by the evaluator while it builds."""
+        """Remember whether the fault builds: the daily draw's reference holds then."""
+        self._building = building or active
 
     def not_judged(self) -> list[str]:
         """The single-reading split tests, where the unit is read too seldom."""
@@ -206,6 +237,7 @@ class InsufficientHeatDetector:
         readings = self._readings
         split = readings.split
         details: dict[str, Any] = {"split_k": rounded(split)}
+        self._follow_draw(now, dt)
         gate = self._gate(now, dt)
         if gate is not None:
             return Verdict(gate, details=details)
@@ -224,13 +256,19 @@ class InsufficientHeatDetector:
                 # A single reading against the limits needs steady running
                 # told apart from starts and defrosts: frequent readings.
                 low = split < expectation.low
-            high = self._judge_high(split, expectation.high, dt, details)
+            # A wide split is normal at high load: it is judged only where the
+            # expectation can follow the load (not an energy counter's average;
+            # a coarse poll's reading lasts 45 minutes only if the load does).
+            counter = readings.power_resolution_w is not None
+            follows_load = not counter and (fine or readings.power is not None)
+            high_limit = expectation.high if follows_load else None
+            high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
             clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
             drop_judged = self._judge_drop(split, expectation, dt, details, clip)
         alarm = _DROP_ALARM * self._margin
-        dropped = self.drop_score >= alarm
+        dropped = self._dropped(alarm, details)
         flat = self._judge_flat(dt, details)
         # Short of its target at full power is the fault only when delivery
         # is short too; otherwise the unit is at its capacity in this weather.
@@ -255,6 +293,37 @@ class InsufficientHeatDetector:
         suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
         return Verdict(evidence, details=details, suspect=suspect)
 
+    def _follow_draw(self, now: float, dt: float) -> None:
+        """Every minute of heating service goes into the day's draw per kelvin."""
+        readings = self._readings
+        climate = readings.climate
+        heating = readings.heating_context() is True
+        self.draw.add(
+            now,
+            dt if heating else 0.0,
+            power=readings.power,
+            inside=climate.current_temperature if climate is not None else None,
+            outdoor=readings.outdoor,
+            short=(readings.room_deficit() or 0.0) > _FLAT_DEFICIT_K,
+            learn=not self._building,
+        )
+
+    def _dropped(self, alarm: float, details: dict[str, Any]) -> bool:
+        """A sustained loss of capacity, by two signatures that must not contradict.
+
+        The split short against the reference, unless the unit draws less
+        per kelvin than when healthy; or the draw per kelvin well up, unless
+        the split per power is better than ever.  One signature alone, the
+        other silent or unavailable, is enough; one contradicted is not.
+        """
+        draw = self.draw
+        if draw.share is not None:
+            details["draw_share"] = round(draw.share, 2)
+        recent = None if self._recent is None else math.exp(self._recent)
+        split_says = self.drop_score >= alarm and (draw.share is None or draw.share >= _LESS_DRAW)
+        draw_says = draw.risen and (recent is None or recent < _BETTER_SPLIT)
+        return split_says or draw_says
+
     def _judge_drop(
         self,
         split: float,
@@ -273,6 +342,9 @@ class InsufficientHeatDetector:
             or dt <= 0.0
             or not band.covers(self._split_power())
         ):
+            # Nothing known of the delivery here: an older figure must not
+            # speak for it (it could contradict the draw per kelvin).
+            self._recent = None
             return False
         x = math.log(max(split, 0.05) / expected)
         x = min(max(x, -clip), clip)
@@ -365,8 +437,9 @@ class InsufficientHeatDetector:
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.
             return
-        if self.drop_score >= _DROP_LEARN_SHARE * _DROP_ALARM * self._margin:
-            # A shortfall is building: the reference must not follow it.
+        if self.drop_score >= _DROP_LEARN_SHARE * _DROP_ALARM * self._margin or self.draw.rising:
+            # A shortfall is building, by either signature: the reference
+            # must not follow it (a leak would teach it a new normal).
             return
         outdoor = self._readings.outdoor
         band = self.bands.get(self.band_of(outdoor))
@@ -393,15 +466,20 @@ class InsufficientHeatDetector:
         self.high_score = 0.0
         self.drop_score = 0.0
         self._recent = None
+        self.draw.reset()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
-        return {"bands": {str(key): band.to_dict() for key, band in sorted(self.bands.items())}}
+        return {
+            "bands": {str(key): band.to_dict() for key, band in sorted(self.bands.items())},
+            "draw": self.draw.learned_dict(),
+        }
 
     def load_learned(self, data: object) -> None:
         """Restore baselines, ignoring anything unusable."""
         if not isinstance(data, dict):
             return
+        self.draw.load_learned(data.get("draw"))
         bands = data.get("bands")
         if not isinstance(bands, dict):
             return
@@ -424,6 +502,7 @@ class InsufficientHeatDetector:
             "flat_score": round(self.flat_score, 1),
             "high_score": round(self.high_score, 1),
             "drop_score": round(self.drop_score, 4),
+            "draw": self.draw.state_dict(),
         }
 
     def load_state(self, data: object) -> None:
@@ -433,3 +512,4 @@ class InsufficientHeatDetector:
             self.high_score = max(as_float(data.get("high_score")) or 0.0, 0.0)
             drop = as_float(data.get("drop_score")) or 0.0
             self.drop_score = min(max(drop, 0.0), _DROP_CAP * self._margin)
+            self.draw.load_state(data.get("draw"))
