@@ -226,3 +226,22 @@ def test_meter_dropout_across_defrosts_is_not_a_fault() -> None:
     ev = evaluator()
     results = drive(ev, overlay(unit, 3 * HOURS, cold_after_defrost), 12 * HOURS)
     assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_a_water_loop_that_keeps_its_warmth_after_a_trip_is_still_a_trip() -> None:
+    """The pump stops with the unit; supply and return drift together for many minutes."""
+    from custom_components.heat_pump_health.engine import SystemType  # noqa: PLC0415
+
+    unit = Unit(system_type=SystemType.AIR_TO_WATER, split=5.0, run_w=2500.0, on=100, off=20)
+    trip = 24 * HOURS + 5  # while running, its standby long learned
+
+    def lingering(minute: int, readings: Readings) -> Readings:
+        ret = number(readings, InputKey.RETURN_TEMPERATURE)
+        split = max(5.0 * (1.0 - (minute - trip) / 25.0), 0.0)
+        return breaker_trip(minute, readings) | {InputKey.SUPPLY_TEMPERATURE: ret + split}
+
+    ev = evaluator(POWER_CLIMATE_SPLIT, system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, overlay(unit, trip, lingering), trip + 40)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index <= trip + 12

@@ -23,6 +23,7 @@ from .model import (
     FaultStatus,
     Health,
     InputKey,
+    SystemType,
     Value,
 )
 from .operation import Operation, PowerProfile
@@ -101,6 +102,7 @@ class Evaluator:
             unit_inputs=options.unit_inputs,
             configured=configured,
             cadence=self._cadence,
+            water_loop=options.system_type is SystemType.AIR_TO_WATER,
         )
         self._ice = IceBuildupDetector(
             readings=self._readings,

@@ -66,6 +66,7 @@ class PowerLossDetector:
         "_profile",
         "_readings",
         "_unit_inputs",
+        "_water_loop",
         "_zero_watch",
         "fault_building",
         "no_power_since",
@@ -85,9 +86,11 @@ class PowerLossDetector:
         unit_inputs: frozenset[InputKey] | None = None,
         configured: frozenset[InputKey] = frozenset(),
         cadence: Cadence | None = None,
+        water_loop: bool = False,
     ) -> None:
         self._readings = readings
         self._cadence = cadence or Cadence()
+        self._water_loop = water_loop
         # When 0 W with demand (and no delivery) began.
         self.no_power_since: float | None = None
         self._unit_inputs = (
@@ -209,7 +212,7 @@ class PowerLossDetector:
         if demand is None or power is None:
             self.no_power_since = None
         if (
-            delivering
+            (delivering and not self._meter_says_dead(power))
             or (power is not None and not profile.near_zero(power))
             or readings.defrost_on
         ):
@@ -231,6 +234,26 @@ class PowerLossDetector:
             return self._unless_stale(now, Verdict(Evidence.ABNORMAL, "no_power", details))
         self.no_power_since = None
         return Verdict(Evidence.HOLD, details=details)
+
+    def _meter_says_dead(self, power: float | None) -> bool:
+        """A live meter reads nothing where this water unit never idles at nothing.
+
+        Then a split that lingers is not heat going out: the water holds its
+        heat for many minutes after the pump stops with everything else.  (An
+        air unit's fan stops with it, and its split collapses in a minute.)
+        """
+        profile = self._profile
+        floor = profile.standby_floor
+        return (
+            self._water_loop
+            and power is not None
+            and profile.near_zero(power)
+            and self._readings.power_resolution_w is None
+            and floor is not None
+            and floor >= _MIN_STANDBY_W
+            and not profile.idles_at_zero
+            and self._cadence.finer_than(_FRESH_S)
+        )
 
     def _unless_stale(self, now: float, verdict: Verdict) -> Verdict:
         """0 W with demand counts once the next poll could have shown the unit starting.
