@@ -245,3 +245,32 @@ def test_a_water_loop_that_keeps_its_warmth_after_a_trip_is_still_a_trip() -> No
     index = first_active(results, FaultKey.POWER_LOSS)
     assert index is not None
     assert index <= trip + 12
+
+
+def test_a_crankcase_heater_switching_off_in_warmer_weather_is_not_a_loss() -> None:
+    """Its standby shown up to 8 °C; at 12 °C the heater's thermostat switches it off."""
+    unit = Unit(on=30, off=90, standby_w=44.0, outdoor=8.0)
+
+    def warmer(minute: int, readings: Readings) -> Readings:
+        changed = readings | {InputKey.OUTDOOR_TEMPERATURE: 12.0}
+        if not unit.running(minute):
+            changed = changed | {InputKey.POWER: 0.0}
+        return changed
+
+    ev = evaluator()
+    results = drive(ev, overlay(unit, 24 * HOURS, warmer), 30 * HOURS)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_a_standby_lost_in_weather_it_was_shown_in_is_a_loss() -> None:
+    unit = Unit(on=30, off=90, standby_w=44.0, outdoor=8.0)
+    trip = 24 * HOURS + 40  # idle, nobody asking for heat
+
+    def dead(minute: int, readings: Readings) -> Readings:
+        return readings | {InputKey.POWER: 0.0, InputKey.OUTDOOR_TEMPERATURE: 6.0}
+
+    ev = evaluator()
+    results = drive(ev, overlay(unit, trip, dead), trip + 40)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_standby_power"

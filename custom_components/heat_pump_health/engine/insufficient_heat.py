@@ -74,8 +74,10 @@ _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
 _DROP_CLIP = 1.2
 # Polled every few minutes or more, a reading may fall on a start or a
-# defrost no state shows: each may move the score less.
+# defrost no state shows: each may move the score less, and a fifth short
+# (not 15 %) is still within what such readings show of a healthy unit.
 _COARSE_DROP_CLIP = 0.5
+_COARSE_DROP_ALLOWANCE = math.log(1.0 / 0.8)
 _DROP_TRUSTED_S = 6 * 3600.0
 # The reference learns only while the score stays below this share of the alarm.
 _DROP_LEARN_SHARE = 0.25
@@ -265,8 +267,7 @@ class InsufficientHeatDetector:
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
-            clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
-            drop_judged = self._judge_drop(split, expectation, dt, details, clip)
+            drop_judged = self._judge_drop(split, expectation, dt, details, fine=fine)
         alarm = _DROP_ALARM * self._margin
         dropped = self._dropped(alarm, details)
         flat = self._judge_flat(dt, details)
@@ -330,7 +331,8 @@ class InsufficientHeatDetector:
         expectation: Expectation,
         dt: float,
         details: dict[str, Any],
-        clip: float,
+        *,
+        fine: bool,
     ) -> bool:
         """Add this minute to the sustained-shortfall score; False when not judged."""
         expected = expectation.expected
@@ -347,8 +349,10 @@ class InsufficientHeatDetector:
             self._recent = None
             return False
         x = math.log(max(split, 0.05) / expected)
+        clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
         x = min(max(x, -clip), clip)
-        step = (-x - _DROP_ALLOWANCE) * dt / 3600.0
+        allowance = _DROP_ALLOWANCE if fine else _COARSE_DROP_ALLOWANCE
+        step = (-x - allowance) * dt / 3600.0
         self.drop_score = min(max(self.drop_score + step, 0.0), _DROP_CAP * self._margin)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)

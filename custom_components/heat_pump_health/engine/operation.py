@@ -10,6 +10,9 @@ from .stats import Ewma, as_float, blend
 # Idle draw (controls, crankcase heater, circulation pump) averaged over hours.
 _STANDBY_TAU_S = 3 * 3600.0
 _STANDBY_TRUSTED_S = 3600.0
+# A standby is expected where the weather is this much cooler than the warmest
+# it was shown in: near that edge its heater's thermostat may just switch it off.
+_STANDBY_EDGE_K = 1.0
 # Running power envelope: rises within half an hour to a new high, sinks over
 # a day, so it sits near the top of what the unit draws when working hard.
 _HIGH_UP_TAU_S = 1800.0
@@ -36,7 +39,7 @@ _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
 class PowerProfile:
     """Learned standby floor and running envelope of this unit's power."""
 
-    __slots__ = ("high", "high_seconds", "mild_standby_seconds", "standby", "zero_idle_episodes")
+    __slots__ = ("high", "high_seconds", "standby", "standby_warmest_c", "zero_idle_episodes")
 
     def __init__(self) -> None:
         self.standby = Ewma()
@@ -45,14 +48,15 @@ class PowerProfile:
         # Healthy idle spells at ~0 W: the meter sees only the outdoor unit,
         # which draws nothing when it has nothing to do.
         self.zero_idle_episodes = 0
-        # Healthy idle time with a standby draw in mild weather: a draw that
-        # does not come from a crankcase heater, which switches off then.
-        self.mild_standby_seconds = 0.0
+        # The warmest outdoor temperature at which a healthy idle unit has
+        # shown its standby draw: a crankcase heater's thermostat switches it
+        # off above some temperature, which differs from unit to unit.
+        self.standby_warmest_c: float | None = None
 
-    @property
-    def standby_holds_when_mild(self) -> bool:
-        """Whether this unit's standby draw has been seen in mild weather too."""
-        return self.mild_standby_seconds >= _STANDBY_TRUSTED_S
+    def standby_shown_at(self, outdoor: float) -> bool:
+        """Whether this unit has shown its standby draw in weather this warm."""
+        warmest = self.standby_warmest_c
+        return warmest is not None and outdoor <= warmest - _STANDBY_EDGE_K
 
     @property
     def standby_floor(self) -> float | None:
@@ -87,11 +91,12 @@ class PowerProfile:
         limit = ZERO_W if floor is None else max(ZERO_W, min(0.3 * floor, _ZERO_CAP_W))
         return power < limit
 
-    def learn_idle(self, power: float, dt: float, *, mild: bool = False) -> None:
-        """Fold in a healthy idle reading (``mild``: outdoors above crankcase-heater weather)."""
+    def learn_idle(self, power: float, dt: float, *, outdoor: float | None = None) -> None:
+        """Fold in a healthy idle reading, with the outdoor temperature if known."""
         self.standby.add(power, dt, _STANDBY_TAU_S)
-        if mild and power >= ZERO_W:
-            self.mild_standby_seconds = min(self.mild_standby_seconds + dt, _STANDBY_TRUSTED_S)
+        if outdoor is not None and power >= ZERO_W and dt > 0.0:
+            warmest = self.standby_warmest_c
+            self.standby_warmest_c = outdoor if warmest is None else max(warmest, outdoor)
 
     def learn_running(self, power: float, dt: float) -> None:
         """Fold in a healthy running reading."""
@@ -108,7 +113,7 @@ class PowerProfile:
         """Forget the idle draw."""
         self.standby = Ewma()
         self.zero_idle_episodes = 0
-        self.mild_standby_seconds = 0.0
+        self.standby_warmest_c = None
 
     def reset_high(self) -> None:
         """Forget the running envelope."""
@@ -122,7 +127,9 @@ class PowerProfile:
             "high": None if self.high is None else round(self.high, 1),
             "high_seconds": round(self.high_seconds, 1),
             "zero_idle_episodes": self.zero_idle_episodes,
-            "mild_standby_seconds": round(self.mild_standby_seconds, 1),
+            "standby_warmest_c": (
+                None if self.standby_warmest_c is None else round(self.standby_warmest_c, 1)
+            ),
         }
 
     def load(self, data: object) -> None:
@@ -137,9 +144,9 @@ class PowerProfile:
         episodes = data.get("zero_idle_episodes")
         if isinstance(episodes, int) and not isinstance(episodes, bool) and episodes >= 0:
             self.zero_idle_episodes = min(episodes, 1000)
-        mild = as_float(data.get("mild_standby_seconds"))
-        if mild is not None and mild > 0.0:
-            self.mild_standby_seconds = min(mild, _STANDBY_TRUSTED_S)
+        warmest = as_float(data.get("standby_warmest_c"))
+        if warmest is not None and -60.0 < warmest < 60.0:
+            self.standby_warmest_c = warmest
 
 
 class Operation:

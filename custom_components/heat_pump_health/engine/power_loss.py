@@ -223,7 +223,10 @@ class PowerLossDetector:
         if power is None:
             # Without a meter, a cold supply just after a defrost is no proof.
             if demand is not None and delivering is False and not self._defrost.just_ended(now):
-                return Verdict(Evidence.ABNORMAL, "power_unavailable", details)
+                # Polled, one cold reading may be a start or a defrost no
+                # state shows: the spell must span polls like a 0 W one.
+                verdict = Verdict(Evidence.ABNORMAL, "power_unavailable", details)
+                return self._unless_stale(now, verdict)
             return Verdict(Evidence.UNKNOWN, details=details)
         if demand is None:
             return self._judge_standby_lost(now, details)
@@ -301,11 +304,16 @@ class PowerLossDetector:
             # The unit stopped and the thermostat, if there is one, is content:
             # a meter on the outdoor unit alone reads 0 W from here on.
             return Verdict(Evidence.NORMAL, details=details)
-        if self._mild() and not profile.standby_holds_when_mild:
+        outdoor = self._readings.outdoor
+        if (
+            outdoor is not None
+            and outdoor > _CRANKCASE_ALWAYS_ON_C
+            and not profile.standby_shown_at(outdoor)
+        ):
             # Most of an outdoor unit's standby is its crankcase heater, and
             # its thermostat switches it off in mild weather: unless this
-            # unit has shown its standby in mild weather too, 0 W is then no
-            # evidence either way.
+            # unit has shown its standby in weather this warm, 0 W is then
+            # no evidence either way.
             details["outdoor_c"] = rounded(self._readings.outdoor)
             return Verdict(Evidence.HOLD, details=details)
         self._zero_watch = True
@@ -340,12 +348,7 @@ class PowerLossDetector:
             # A 0 W spell straight out of standby is the very thing being
             # watched for; it must not teach that idle is 0 W.
             return
-        self._profile.learn_idle(power, dt, mild=self._mild())
-
-    def _mild(self) -> bool:
-        """Outdoors warm enough for a crankcase heater to have switched itself off."""
-        outdoor = self._readings.outdoor
-        return outdoor is not None and outdoor > _CRANKCASE_ALWAYS_ON_C
+        self._profile.learn_idle(power, dt, outdoor=self._readings.outdoor)
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
