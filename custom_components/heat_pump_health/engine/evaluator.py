@@ -207,9 +207,11 @@ class Evaluator:
         readings = self._readings
         if isinstance(checked, EnergyReading):
             # A counter, not a power: its average power stands in for one.
+            readings.power_counter = True
             self._meter.observe(checked.kwh, now)
             checked = self._counter_power(now)
-        elif key is InputKey.POWER:
+        elif key is InputKey.POWER and checked is not None:
+            readings.power_counter = False
             readings.power_resolution_w = None
             readings.power_lag_s = None
         readings.set(key, checked)

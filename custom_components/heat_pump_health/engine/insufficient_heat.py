@@ -74,10 +74,8 @@ _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
 _DROP_CLIP = 1.2
 # Polled every few minutes or more, a reading may fall on a start or a
-# defrost no state shows: each may move the score less, and a fifth short
-# (not 15 %) is still within what such readings show of a healthy unit.
+# defrost no state shows: each may move the score less.
 _COARSE_DROP_CLIP = 0.5
-_COARSE_DROP_ALLOWANCE = math.log(1.0 / 0.8)
 _DROP_TRUSTED_S = 6 * 3600.0
 # The reference learns only while the score stays below this share of the alarm.
 _DROP_LEARN_SHARE = 0.25
@@ -299,10 +297,14 @@ class InsufficientHeatDetector:
         readings = self._readings
         climate = readings.climate
         heating = readings.heating_context() is True
+        # A power sensor read seldom says little of the energy a cycling unit
+        # drew between its readings; an energy counter says it exactly.
+        counter = readings.power_resolution_w is not None
+        power = readings.power if counter or self.split_judgeable() else None
         self.draw.add(
             now,
             dt if heating else 0.0,
-            power=readings.power,
+            power=power,
             inside=climate.current_temperature if climate is not None else None,
             outdoor=readings.outdoor,
             short=(readings.room_deficit() or 0.0) > _FLAT_DEFICIT_K,
@@ -351,8 +353,7 @@ class InsufficientHeatDetector:
         x = math.log(max(split, 0.05) / expected)
         clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
         x = min(max(x, -clip), clip)
-        allowance = _DROP_ALLOWANCE if fine else _COARSE_DROP_ALLOWANCE
-        step = (-x - allowance) * dt / 3600.0
+        step = (-x - _DROP_ALLOWANCE) * dt / 3600.0
         self.drop_score = min(max(self.drop_score + step, 0.0), _DROP_CAP * self._margin)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)

@@ -221,13 +221,7 @@ class PowerLossDetector:
             self.no_power_since = None
             return Verdict(Evidence.NORMAL, details=details)
         if power is None:
-            # Without a meter, a cold supply just after a defrost is no proof.
-            if demand is not None and delivering is False and not self._defrost.just_ended(now):
-                # Polled, one cold reading may be a start or a defrost no
-                # state shows: the spell must span polls like a 0 W one.
-                verdict = Verdict(Evidence.ABNORMAL, "power_unavailable", details)
-                return self._unless_stale(now, verdict)
-            return Verdict(Evidence.UNKNOWN, details=details)
+            return self._judge_without_power(now, demand, delivering, details)
         if demand is None:
             return self._judge_standby_lost(now, details)
         self.zero_demand = True
@@ -237,6 +231,23 @@ class PowerLossDetector:
             return self._unless_stale(now, Verdict(Evidence.ABNORMAL, "no_power", details))
         self.no_power_since = None
         return Verdict(Evidence.HOLD, details=details)
+
+    def _judge_without_power(
+        self, now: float, demand: str | None, delivering: bool | None, details: dict[str, Any]
+    ) -> Verdict:
+        """No power reading: a demand without delivery may still say the supply is gone."""
+        readings = self._readings
+        if readings.power_counter and InputKey.POWER not in readings.lost:
+            # An energy counter that cannot give a power yet (between its
+            # steps, after its reset) is not a meter gone: no evidence.
+            return Verdict(Evidence.UNKNOWN, details=details)
+        # A cold supply just after a defrost is no proof.
+        if demand is not None and delivering is False and not self._defrost.just_ended(now):
+            # Polled, one cold reading may be a start or a defrost no state
+            # shows: the spell must span polls like a 0 W one.
+            verdict = Verdict(Evidence.ABNORMAL, "power_unavailable", details)
+            return self._unless_stale(now, verdict)
+        return Verdict(Evidence.UNKNOWN, details=details)
 
     def _meter_says_dead(self, power: float | None) -> bool:
         """A live meter reads nothing where this water unit never idles at nothing.

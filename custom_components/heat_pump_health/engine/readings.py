@@ -44,6 +44,7 @@ class Readings:
         "noise",
         "outdoor",
         "power",
+        "power_counter",
         "power_lag_s",
         "power_resolution_w",
         "ret",
@@ -55,6 +56,8 @@ class Readings:
         # Set when the power comes from an energy counter: how sharp it is, W.
         self.power_resolution_w: float | None = None
         self.power_lag_s: float | None = None
+        # The power field holds an energy counter (its power is derived).
+        self.power_counter = False
         self.coil: float | None = None
         self.outdoor: float | None = None
         self.supply: float | None = None
