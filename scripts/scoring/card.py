@@ -11,6 +11,7 @@ import statistics
 from typing import Any
 
 from heat_pump_sim.population import (
+    DEADLINE_S,
     FAULT_OF_KIND,
     KINDS,
     LEAK_LOSS_STEPS,
@@ -22,7 +23,7 @@ from heat_pump_sim.population import (
 from custom_components.heat_pump_health.replay import ReplayConfig, replay_rows
 
 from . import nist
-from .homes import DAY_S, HomeScore, score_home
+from .homes import HomeScore, score_home
 
 WEEK_DAYS = 7.0
 LEAK_REPORT_DEADLINE_S = 24 * 3600.0
@@ -215,8 +216,6 @@ def format_table(card: dict[str, Any]) -> str:
         "| deadline |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
-    from heat_pump_sim.population import DEADLINE_S  # noqa: PLC0415
-
     for kind, row in card["kinds"].items():
         share = row["found_share"]
         mark = "" if share is None or share >= TARGET_FOUND_SHARE else " ✗"
@@ -249,6 +248,3 @@ def _pct(value: float | None) -> str | None:
 
 def _deadline(seconds: float) -> str:
     return f"{seconds / 3600.0:g} h" if seconds >= 3600.0 else f"{seconds / 60.0:g} min"
-
-
-__all__ = ["DAY_S", "Plan", "format_table", "misses", "real_days", "run_population", "scorecard"]

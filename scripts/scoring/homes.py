@@ -31,7 +31,6 @@ class HomeScore:
     # Share of the run the model's coil was encased in frost (a healthy home
     # should show none: see population.ENCASED_SHARE).
     encased_share: float = 0.0
-    leak_loss: float | None = None
     leak_reached: dict[float, float] = field(default_factory=dict)
 
     @property
@@ -94,7 +93,6 @@ def score_home(home: Home) -> HomeScore:
         days=home.scenario.duration.total_seconds() / DAY_S,
         onset=truth.onset,
         deadline_s=truth.deadline_s,
-        leak_loss=home.scenario.leak_capacity_loss if home.kind == "refrigerant_leak" else None,
         leak_reached=dict(truth.leak_reached),
         encased_share=truth.encased_share,
     )

@@ -99,6 +99,18 @@ def test_a_lockout_holds_the_unit_off_however_cold_the_room() -> None:
     assert any(r.compressor_speed > 0.0 for r in rows)
 
 
+def _reported_live(kind: str, scenario: Scenario) -> Home:
+    """A home whose integration reports every change, unrounded."""
+    return Home(
+        index=0,
+        kind=kind,
+        scenario=scenario,
+        poll_s=None,
+        energy_counter=False,
+        temperature_step=0.1,
+    )
+
+
 def test_a_leak_costs_the_drawn_share_of_capacity_and_truth_says_when() -> None:
     scenario = Scenario(
         duration=timedelta(days=3),
@@ -107,14 +119,7 @@ def test_a_leak_costs_the_drawn_share_of_capacity_and_truth_says_when() -> None:
         leak_capacity_loss=0.4,
         faults=(FaultInjection(kind=REFRIGERANT_LEAK, start_offset=timedelta(hours=6)),),
     )
-    home = Home(
-        index=0,
-        kind=REFRIGERANT_LEAK,
-        scenario=scenario,
-        poll_s=None,
-        energy_counter=False,
-        temperature_step=0.1,
-    )
+    home = _reported_live(REFRIGERANT_LEAK, scenario)
     truth = Truth(home)
     home.records(truth)
     assert truth.onset is not None
@@ -131,14 +136,7 @@ def test_a_trip_while_running_counts_from_the_trip() -> None:
         mean_c=-3.0,
         faults=(FaultInjection(kind=BREAKER_TRIP, start_offset=timedelta(hours=5)),),
     )
-    home = Home(
-        index=0,
-        kind=BREAKER_TRIP,
-        scenario=scenario,
-        poll_s=None,
-        energy_counter=False,
-        temperature_step=0.1,
-    )
+    home = _reported_live(BREAKER_TRIP, scenario)
     score = score_home(home)
     assert score.onset == pytest.approx(scenario.start_epoch + 5 * 3600.0, abs=30.0)
     assert score.in_time

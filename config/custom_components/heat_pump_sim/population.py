@@ -160,7 +160,17 @@ class Truth:
     # Steps watched, and of them with the coil encased in frost.
     steps: int = 0
     encased_steps: int = 0
+    # When the fault was switched on (epoch seconds; None: a healthy home).
+    injected: float | None = field(init=False)
     _defrost_since: float | None = None
+
+    def __post_init__(self) -> None:
+        faults = self.home.scenario.faults
+        self.injected = (
+            self.home.scenario.start_epoch + faults[0].start_offset.total_seconds()
+            if faults
+            else None
+        )
 
     @property
     def encased_share(self) -> float:
@@ -173,7 +183,7 @@ class Truth:
         if model.frost_share > ENCASED_SHARE:
             self.encased_steps += 1
         kind = self.home.kind
-        injected = self._injected_at()
+        injected = self.injected
         if kind is None or injected is None or model.now < injected:
             return
         if kind == REFRIGERANT_LEAK:
@@ -216,17 +226,6 @@ class Truth:
         ended = self._defrost_since is not None
         self._defrost_since = None
         return kind == DEFROST_ENDS_EARLY and ended and frost_share >= NOT_CLEARED_SHARE
-
-    def _injected_at(self) -> float | None:
-        faults = self.home.scenario.faults
-        if not faults:
-            return None
-        return self.home.scenario.start_epoch + faults[0].start_offset.total_seconds()
-
-    @property
-    def injected(self) -> float | None:
-        """When the fault was switched on (epoch seconds)."""
-        return self._injected_at()
 
     @property
     def deadline_s(self) -> float:

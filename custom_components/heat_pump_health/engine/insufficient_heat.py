@@ -266,7 +266,7 @@ class InsufficientHeatDetector:
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
             drop_judged = self._judge_drop(split, expectation, dt, details, fine=fine)
-        alarm = _DROP_ALARM * self._margin
+        alarm = self._drop_alarm
         dropped = self._dropped(alarm, details)
         flat = self._judge_flat(dt, details)
         # Short of its target at full power is the fault only when delivery
@@ -291,6 +291,11 @@ class InsufficientHeatDetector:
         evidence = Evidence.NORMAL if judged else Evidence.UNKNOWN
         suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
         return Verdict(evidence, details=details, suspect=suspect)
+
+    @property
+    def _drop_alarm(self) -> float:
+        """The shortfall score that raises the fault, at this sensitivity."""
+        return _DROP_ALARM * self._margin
 
     def _follow_draw(self, now: float, dt: float) -> None:
         """Every minute of heating service goes into the day's draw per kelvin."""
@@ -359,7 +364,7 @@ class InsufficientHeatDetector:
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
         details["delivery_share"] = round(math.exp(self._recent), 2)
         if self.drop_score > 0.0:
-            details["shortfall_score"] = round(self.drop_score / (_DROP_ALARM * self._margin), 2)
+            details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
         return True
 
     def split_judgeable(self) -> bool:
@@ -442,7 +447,7 @@ class InsufficientHeatDetector:
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.
             return
-        if self.drop_score >= _DROP_LEARN_SHARE * _DROP_ALARM * self._margin or self.draw.rising:
+        if self.drop_score >= _DROP_LEARN_SHARE * self._drop_alarm or self.draw.rising:
             # A shortfall is building, by either signature: the reference
             # must not follow it (a leak would teach it a new normal).
             return
