@@ -117,3 +117,31 @@ def test_no_core_domain_collision() -> None:
     import homeassistant.components as core  # noqa: PLC0415
 
     assert not (Path(core.__path__[0]) / DOMAIN).exists()
+
+
+def test_services_follow_hassfests_rules() -> None:
+    """services.yaml: valid selectors, and a name, description and icon for every action."""
+    from homeassistant.helpers import selector  # noqa: PLC0415
+    from homeassistant.util.yaml import load_yaml_dict  # noqa: PLC0415
+
+    from custom_components.heat_pump_health.backtest import BACKTEST_SCHEMA  # noqa: PLC0415
+
+    services = load_yaml_dict(str(PACKAGE / "services.yaml"))
+    assert set(services) == set(EN["services"]) == set(ICONS["services"]) == {"backtest"}
+    for name, service in services.items():
+        texts = EN["services"][name]
+        assert texts["name"]
+        assert texts["description"]
+        assert ICONS["services"][name]["service"].startswith("mdi:")
+        fields = service["fields"]
+        # The form offers exactly what the action's schema accepts.
+        assert set(fields) == {str(key) for key in BACKTEST_SCHEMA.schema}
+        for field, spec in fields.items():
+            assert texts["fields"][field]["name"]
+            assert texts["fields"][field]["description"]
+            selector.validate_selector(spec["selector"])
+            key = spec["selector"].get("select", {}).get("translation_key")
+            if key is not None:
+                assert set(EN["selector"][key]["options"]) == set(
+                    spec["selector"]["select"]["options"]
+                )

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.device import async_entity_id_to_device_id
 from homeassistant.helpers.helper_integration import async_handle_source_entity_changes
+from homeassistant.helpers.typing import ConfigType
 
 from . import issues
+from .backtest import async_setup_services
 from .const import DOMAIN, PLATFORMS, SOURCE_KEYS
 from .device import primary_device_id
 from .engine.model import InputKey
 from .monitor import HeatPumpMonitor, store_for
+from .upload import BacktestUploadView
 
 type HeatPumpHealthConfigEntry = ConfigEntry[HeatPumpMonitor]
+
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the backtest action and upload view, once for every entry."""
+    async_setup_services(hass)
+    hass.http.register_view(BacktestUploadView())
+    return True
 
 
 async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntry) -> bool:
@@ -32,10 +44,10 @@ async def async_setup_entry(hass: HomeAssistant, entry: HeatPumpHealthConfigEntr
     await monitor.async_load_texts()
     entry.runtime_data = monitor
 
-    for source in monitor.each_source():
-        entry.async_on_unload(_follow_source(hass, entry, monitor, source.key, source.entity_id))
+    for key, entity_id in monitor.inputs():
+        entry.async_on_unload(_follow_source(hass, entry, monitor, key, entity_id))
         # A source that was fixed by reconfiguring no longer needs its issue.
-        issues.async_clear_source(hass, entry.entry_id, source.key)
+        issues.async_clear_source(hass, entry.entry_id, key)
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     device_registry = dr.async_get(hass)

@@ -11,9 +11,10 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from . import HeatPumpHealthConfigEntry
+from .driver import iso_utc
 from .engine.model import FaultKey, FaultStatus
 from .entity import HeatPumpHealthEntity, async_remove_stale_entities
-from .monitor import HeatPumpMonitor, iso_utc
+from .monitor import HeatPumpMonitor
 
 PARALLEL_UPDATES = 0
 

@@ -49,6 +49,7 @@ from .const import (
     TUNING_KEYS,
 )
 from .device import primary_device_id
+from .driver import source_problems
 from .engine.model import InputKey, Sensitivity, SystemType
 from .engine.options import (
     CONF_DEFROST_STATES,
@@ -302,22 +303,8 @@ _UNITLESS = frozenset(
 
 def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str, str]:
     """Check a set of options; return form errors keyed by field (``base`` for the form)."""
-    errors: dict[str, str] = {}
+    errors = source_problems(options)
     sources = {key: options[key] for key in SOURCE_KEYS if options.get(key)}
-    seen: dict[str, str] = {}
-    for key, entity_id in sources.items():
-        # A thermostat that reports defrost is both sources, rightly.
-        shared = {key, seen.get(entity_id)} == {InputKey.CLIMATE.value, InputKey.DEFROST.value}
-        if entity_id in seen and not shared:
-            errors[key] = "duplicate_entity"
-        seen.setdefault(entity_id, key)
-    if (InputKey.SUPPLY_TEMPERATURE in sources) != (InputKey.RETURN_TEMPERATURE in sources):
-        missing = (
-            InputKey.RETURN_TEMPERATURE
-            if InputKey.SUPPLY_TEMPERATURE in sources
-            else InputKey.SUPPLY_TEMPERATURE
-        )
-        errors[missing.value] = "supply_return_pair"
     for key, entity_id in sources.items():
         input_key = InputKey(key)
         if key in errors or input_key in _UNITLESS:

@@ -83,14 +83,21 @@ def load_history(path: str | os.PathLike[str]) -> list[StateRecord]:
 
 def parse_history(data: str | bytes, *, source: str = "<history>") -> list[StateRecord]:
     """Parse the content of a history export; ``source`` names it in errors."""
+    return parse_history_rows(data, source=source).records
+
+
+def parse_history_rows(
+    data: str | bytes, *, source: str = "<history>", entities: Container[str] | None = None
+) -> History:
+    """Parse an export held in memory (an upload), keeping only ``entities`` when given."""
     raw = data.encode() if isinstance(data, str) else data
     if _detect(raw[:_SNIFF_BYTES], source) == "json":
-        return _parse_json_bytes(raw, source, None).records
+        return _parse_json_bytes(raw, source, entities)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:
         raise HistoryError(_not_utf8(source, err)) from None
-    return _parse_csv_lines(io.StringIO(text, newline=""), source, None).records
+    return _parse_csv_lines(io.StringIO(text, newline=""), source, entities)
 
 
 def read_history(

@@ -9,13 +9,11 @@ repair issues and the store about the outcome.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 import logging
 from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT, STATE_UNAVAILABLE, STATE_UNKNOWN
 from homeassistant.core import (
     CALLBACK_TYPE,
     Event,
@@ -27,7 +25,6 @@ from homeassistant.core import (
 from homeassistant.helpers.event import async_track_state_change_event, async_track_time_interval
 from homeassistant.helpers.storage import Store
 from homeassistant.helpers.translation import async_get_translations
-from homeassistant.util import dt as dt_util
 
 from . import issues
 from .clock import SteadyClock
@@ -40,29 +37,24 @@ from .const import (
     STORE_SAVE_DELAY_S,
     STORE_VERSION,
 )
+from .driver import (
+    TICK_SECONDS,
+    Driver,
+    Source,
+    SourceChange,
+    Transitions,
+    iso_utc,
+    jsonable,
+    plan_sources,
+)
 from .engine.evaluator import Evaluation, Evaluator
 from .engine.model import FaultKey, FaultStatus, InputKey
 from .engine.options import CONF_UNIT_INPUTS, EvaluatorOptions
 from .explain import Explainer, Units
-from .ingest import Converter, Rejected, UnitError, converter
 
 _LOGGER = logging.getLogger(__name__)
 
-TICK_INTERVAL = timedelta(minutes=1)
-
-
-@dataclass(slots=True)
-class Source:
-    """One configured source entity and how its states are converted."""
-
-    key: InputKey
-    entity_id: str
-    unit: str | None = None
-    convert: Converter | None = None
-    # Availability as last logged, so a lost source is logged once, and its
-    # return once.
-    available: bool = True
-    unit_problem: bool = False
+TICK_INTERVAL = timedelta(seconds=TICK_SECONDS)
 
 
 def store_for(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
@@ -95,19 +87,28 @@ class HeatPumpMonitor:
         # Faults whose start has been announced (event fired, issue raised):
         # kept across restarts so nothing is announced twice.
         announced = stored.get("announced")
-        self.announced: set[FaultKey] = {
+        open_faults = {
             FaultKey(item)
             for item in (announced if isinstance(announced, list) else [])
             if item in {fault.value for fault in self.evaluator.faults}
         }
-        # Per entity, the input(s) it feeds: a thermostat that reports
-        # defrost feeds both the climate and the defrost input.
-        self.sources: dict[str, list[Source]] = {}
-        for key in SOURCE_KEYS:
-            if entity_id := entry.options.get(key):
-                self.sources.setdefault(entity_id, []).append(
-                    Source(key=InputKey(key), entity_id=entity_id)
-                )
+        # A climate entity's temperatures are in the system unit, whatever
+        # its attributes say.
+        system_unit = hass.config.units.temperature_unit
+        entities = {
+            InputKey(key): entity_id for key in SOURCE_KEYS if (entity_id := entry.options.get(key))
+        }
+        climate = entities.get(InputKey.CLIMATE)
+        self.driver = Driver(
+            self.evaluator,
+            plan_sources(
+                entities,
+                units={climate: system_unit} if climate else None,
+                defrost_states=self.options.defrost_states,
+            ),
+            climate_unit=system_unit,
+            open_faults=open_faults,
+        )
         self.device_id: str | None = None
         self.last: Evaluation | None = None
         self._store = store
@@ -164,12 +165,12 @@ class HeatPumpMonitor:
         entry = self.entry
         entry.async_on_unload(
             async_track_state_change_event(
-                self.hass, list(self.sources), self._async_source_changed
+                self.hass, list(self.driver.sources), self._async_source_changed
             )
         )
         now = self.clock.now()
-        for source in self.each_source():
-            self._ingest(source, self.hass.states.get(source.entity_id), now)
+        for entity_id in self.driver.sources:
+            self._take_in(entity_id, self.hass.states.get(entity_id), now)
         entry.async_on_unload(
             async_track_time_interval(
                 self.hass,
@@ -209,11 +210,15 @@ class HeatPumpMonitor:
     @property
     def computable(self) -> bool:
         """False only when no source can be read at all: then nothing can be judged."""
-        return any(source.available and not source.unit_problem for source in self.each_source())
+        return any(
+            source.available and source.unit_error is None
+            for source in self.driver.sources.values()
+        )
 
-    def each_source(self) -> list[Source]:
-        """Every configured input's source, in configuration order."""
-        return [source for sources in self.sources.values() for source in sources]
+    def inputs(self) -> list[tuple[InputKey, str]]:
+        """Every configured input and its entity, in configuration order."""
+        sources = self.driver.sources.values()
+        return [(key, source.entity_id) for source in sources for key in source.keys]
 
     def status(self, fault: FaultKey) -> FaultStatus | None:
         """The latest verdict for one fault, None before the first evaluation."""
@@ -223,85 +228,58 @@ class HeatPumpMonitor:
 
     @callback
     def _async_source_changed(self, event: Event[EventStateChangedData]) -> None:
-        new_state = event.data["new_state"]
         # Live states arrive in order as they happen: now is when they did.
-        at = self.clock.now()
-        for source in self.sources.get(event.data["entity_id"], []):
-            self._take_in(source, new_state, at)
+        self._take_in(event.data["entity_id"], event.data["new_state"], self.clock.now())
 
-    def _take_in(self, source: Source, new_state: State | None, at: float) -> None:
+    def _take_in(self, entity_id: str, state: State | None, at: float) -> None:
         try:
-            self._ingest(source, new_state, at)
+            if state is None:
+                changes = self.driver.take(entity_id, None, {}, at)
+            else:
+                changes = self.driver.take(entity_id, state.state, state.attributes, at)
         except Exception:
             # A bug must not raise out of Home Assistant's state machine at
             # every state change: say so once per source, judge without it.
-            if source.entity_id not in self._ingest_failed:
-                self._ingest_failed.add(source.entity_id)
+            if entity_id not in self._ingest_failed:
+                self._ingest_failed.add(entity_id)
                 _LOGGER.exception(
                     "%s: cannot take in %s = %r; judging without it",
                     self.name,
-                    source.entity_id,
-                    None if new_state is None else new_state.state,
+                    entity_id,
+                    None if state is None else state.state,
                 )
-            self.evaluator.observe(source.key, None, at)
+            for key in self.driver.sources[entity_id].keys:
+                self.evaluator.observe(key, None, at)
             return
-        if source.entity_id in self._ingest_failed:
-            self._ingest_failed.discard(source.entity_id)
-            _LOGGER.info("%s: %s is taken in again", self.name, source.entity_id)
+        if entity_id in self._ingest_failed:
+            self._ingest_failed.discard(entity_id)
+            _LOGGER.info("%s: %s is taken in again", self.name, entity_id)
+        for source, change in changes:
+            self._source_changed(source, change)
 
-    def _ingest(self, source: Source, state: State | None, at: float) -> None:
-        if state is None or state.state in (STATE_UNAVAILABLE, STATE_UNKNOWN):
-            self._set_available(source, False)
-            # Gone (removed or unavailable) is evidence of its own; unknown is not.
-            self.evaluator.observe(
-                source.key, None, at, unavailable=state is None or state.state == STATE_UNAVAILABLE
-            )
-            return
-        self._set_available(source, True)
-        convert = self._converter(source, state)
-        try:
-            value = None if convert is None else convert(state.state, state.attributes)
-        except UnitError as err:
-            # A number from a source without a unit: a configuration problem.
-            value = None
-            self._unit_problem(source, source.unit, err)
-        self.evaluator.observe(source.key, None if isinstance(value, Rejected) else value, at)
-
-    def _converter(self, source: Source, state: State) -> Converter | None:
-        """The converter for the source's current unit, rebuilt when the unit changes."""
-        if source.key is InputKey.CLIMATE:
-            unit: str | None = self.hass.config.units.temperature_unit
-        else:
-            unit = state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
-        if source.convert is not None and unit == source.unit:
-            return source.convert
-        source.unit = unit
-        if source.key is InputKey.NOISE:
-            # Noise levels are shown in the sensor's own unit (dB, mm/s...).
-            self.explainer.units = Units(temperature=self.explainer.units.temperature, noise=unit)
-        try:
-            source.convert = converter(
-                source.key,
-                unit,
-                entity_id=source.entity_id,
-                defrost_states=self.options.defrost_states,
-            )
-        except UnitError as err:
-            source.convert = None
-            self._unit_problem(source, unit, err)
-            return None
-        if source.unit_problem and unit is not None:
-            source.unit_problem = False
-            _LOGGER.info("%s: %s has a usable unit again (%s)", self.name, source.entity_id, unit)
-            issues.async_clear_source(self.hass, self.entry.entry_id, source.key)
-        return source.convert
-
-    def _unit_problem(self, source: Source, unit: str | None, err: UnitError) -> None:
-        if source.unit_problem:
-            return
-        _LOGGER.warning("%s: ignoring %s: %s", self.name, source.entity_id, err)
-        source.unit_problem = True
-        self.raise_source_issue(source.key, source.entity_id, unit=unit, missing=False)
+    def _source_changed(self, source: Source, change: SourceChange) -> None:
+        """Log what changed about a source, and raise or clear its repair issue."""
+        entity_id = source.entity_id
+        match change:
+            case SourceChange.GONE:
+                _LOGGER.info("%s: %s is unavailable; judging without it", self.name, entity_id)
+            case SourceChange.BACK:
+                _LOGGER.info("%s: %s is back", self.name, entity_id)
+            case SourceChange.UNIT if InputKey.NOISE in source.keys:
+                # Noise levels are shown in the sensor's own unit (dB, mm/s...).
+                self.explainer.units = Units(
+                    temperature=self.explainer.units.temperature, noise=source.unit
+                )
+            case SourceChange.UNIT_UNUSABLE:
+                _LOGGER.warning("%s: ignoring %s: %s", self.name, entity_id, source.unit_error)
+                for key in source.keys:
+                    self.raise_source_issue(key, entity_id, unit=source.unit, missing=False)
+            case SourceChange.UNIT_USABLE:
+                _LOGGER.info(
+                    "%s: %s has a usable unit again (%s)", self.name, entity_id, source.unit
+                )
+                for key in source.keys:
+                    issues.async_clear_source(self.hass, self.entry.entry_id, key)
 
     def raise_source_issue(
         self, key: InputKey, entity_id: str, *, unit: str | None = None, missing: bool
@@ -318,15 +296,6 @@ class HeatPumpMonitor:
             missing=missing,
         )
 
-    def _set_available(self, source: Source, available: bool) -> None:
-        if available == source.available:
-            return
-        source.available = available
-        if available:
-            _LOGGER.info("%s: %s is back", self.name, source.entity_id)
-        else:
-            _LOGGER.info("%s: %s is unavailable; judging without it", self.name, source.entity_id)
-
     # -- the tick -------------------------------------------------------------
 
     @callback
@@ -336,7 +305,7 @@ class HeatPumpMonitor:
 
     def _evaluate(self, now: float, *, announce: bool) -> None:
         try:
-            evaluation = self.evaluator.evaluate(now)
+            transitions = self.driver.evaluate(now)
         except Exception:
             # A bug must not take the timer down with it: keep the last
             # verdict, say so once, and try again at the next tick.
@@ -345,30 +314,24 @@ class HeatPumpMonitor:
                 self._evaluate_failed = True
             return
         self._evaluate_failed = False
-        self.last = evaluation
+        self.last = transitions.evaluation
         if announce:
-            self._announce(evaluation)
+            self._announce(transitions)
         for update in list(self._listeners):
             update()
 
-    def _announce(self, evaluation: Evaluation) -> None:
+    def _announce(self, transitions: Transitions) -> None:
         """Fire events and raise or delete repair issues for faults that changed."""
-        active = {fault for fault, status in evaluation.statuses.items() if status.active}
-        for fault in sorted(active - self.announced):
-            status = evaluation.statuses[fault]
-            self.announced.add(fault)
+        for status in transitions.started:
             issues.async_raise_fault(
                 self.hass, entry_id=self.entry.entry_id, name=self.name, status=status
             )
             self._fire(status, EVENT_STATE_STARTED)
-            _LOGGER.info("%s: %s detected: %s", self.name, fault, status.reason)
-        for fault in sorted(self.announced - active):
-            self.announced.discard(fault)
-            issues.async_clear_fault(self.hass, self.entry.entry_id, fault)
-            self._fire(
-                evaluation.statuses.get(fault) or FaultStatus(fault, False), EVENT_STATE_CLEARED
-            )
-            _LOGGER.info("%s: %s cleared", self.name, fault)
+            _LOGGER.info("%s: %s detected: %s", self.name, status.fault, status.reason)
+        for status in transitions.cleared:
+            issues.async_clear_fault(self.hass, self.entry.entry_id, status.fault)
+            self._fire(status, EVENT_STATE_CLEARED)
+            _LOGGER.info("%s: %s cleared", self.name, status.fault)
 
     def _fire(self, status: FaultStatus, state: str) -> None:
         self.hass.bus.async_fire(
@@ -404,7 +367,7 @@ class HeatPumpMonitor:
         return {
             "learned": self.evaluator.export_learned(),
             "state": self.evaluator.export_state(),
-            "announced": sorted(fault.value for fault in self.announced),
+            "announced": sorted(fault.value for fault in self.driver.open_faults),
         }
 
     def diagnostics(self) -> dict[str, Any]:
@@ -412,15 +375,16 @@ class HeatPumpMonitor:
         last = self.last
         return {
             "faults": [fault.value for fault in self.faults],
-            "announced": sorted(fault.value for fault in self.announced),
+            "announced": sorted(fault.value for fault in self.driver.open_faults),
             "sources": {
-                source.key.value: {
+                key.value: {
                     "entity_id": source.entity_id,
                     "unit": source.unit,
                     "available": source.available,
-                    "unit_problem": source.unit_problem,
+                    "unit_problem": source.unit_error is not None,
                 }
-                for source in self.each_source()
+                for source in self.driver.sources.values()
+                for key in source.keys
             },
             "last_evaluation": None
             if last is None
@@ -429,18 +393,11 @@ class HeatPumpMonitor:
                 "statuses": {
                     fault.value: _status_dict(status) for fault, status in last.statuses.items()
                 },
-                "diagnostics": _plain(last.diagnostics),
+                "diagnostics": jsonable(last.diagnostics),
             },
             "state": self.evaluator.export_state(),
             "learned": self.evaluator.export_learned(),
         }
-
-
-def iso_utc(timestamp: float | None) -> str | None:
-    """An epoch time as ISO 8601 UTC, as attributes and events show it."""
-    if timestamp is None:
-        return None
-    return dt_util.utc_from_timestamp(timestamp).isoformat()
 
 
 def _status_dict(status: FaultStatus) -> dict[str, Any]:
@@ -452,11 +409,3 @@ def _status_dict(status: FaultStatus) -> dict[str, Any]:
         "reason": status.reason,
         "evidence": status.evidence,
     }
-
-
-def _plain(value: Any) -> Any:
-    if hasattr(value, "__dataclass_fields__"):
-        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v) for k, v in value.items()}
-    return value

@@ -20,7 +20,7 @@ from heat_pump_sim.population import (
     draw_home,
 )
 
-from custom_components.heat_pump_health.replay import ReplayConfig, replay_rows
+from custom_components.heat_pump_health.playback import ReplayConfig, replay_rows
 
 from . import nist
 from .homes import HomeScore, score_home

@@ -8,7 +8,7 @@ from typing import Any
 from heat_pump_sim.physics import replay_config
 from heat_pump_sim.population import Home, Truth
 
-from custom_components.heat_pump_health.replay import ReplayConfig, replay_rows
+from custom_components.heat_pump_health.playback import ReplayConfig, replay_rows
 
 DAY_S = 86400.0
 

@@ -40,7 +40,7 @@ import pytest
 from custom_components.heat_pump_health.const import SOURCE_KEYS
 from custom_components.heat_pump_health.engine import EvaluatorOptions, FaultKey
 from custom_components.heat_pump_health.ingest import ENERGY_UNITS, is_defrost_word
-from custom_components.heat_pump_health.replay import ReplayConfig, build_report, replay_rows
+from custom_components.heat_pump_health.playback import ReplayConfig, build_report, replay_rows
 
 from .conftest import owner_flow
 

@@ -249,8 +249,8 @@ async def test_number_without_a_unit_is_a_fixable_issue_not_a_traceback(
 async def test_a_failing_ingest_is_logged_once_and_isolated(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture, loaded_entry: MockConfigEntry
 ) -> None:
-    monitor = loaded_entry.runtime_data
-    with patch.object(type(monitor), "_ingest", side_effect=RuntimeError("boom")):
+    driver = loaded_entry.runtime_data.driver
+    with patch.object(type(driver), "take", side_effect=RuntimeError("boom")):
         for watts in ("900", "950", "1000"):
             hass.states.async_set(POWER, watts, {"unit_of_measurement": "W"})
             await hass.async_block_till_done()

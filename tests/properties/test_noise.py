@@ -24,7 +24,7 @@ from heat_pump_sim.physics import StateRecord
 from heat_pump_sim.scenarios import EXPECTED_FAULT, HEALTHY_PRESETS
 from hypothesis import given, settings, strategies as st
 
-from custom_components.heat_pump_health.replay import ReplayConfig, build_report, replay
+from custom_components.heat_pump_health.playback import ReplayConfig, build_report, replay
 
 from .conftest import TALLY, examples
 from .live import HOUR, trace

@@ -22,7 +22,7 @@ from heat_pump_sim.scenarios import (
 import pytest
 
 from custom_components.heat_pump_health.engine.model import InputKey
-from custom_components.heat_pump_health.replay import ReplayConfig, build_report, replay_rows
+from custom_components.heat_pump_health.playback import ReplayConfig, build_report, replay_rows
 
 WEEKS = {
     # Frost and a defrost every hour: the hardest week for timing rules.

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.heat_pump_health import replay as replay_module
+from custom_components.heat_pump_health import playback as playback_module, replay as replay_module
 from custom_components.heat_pump_health.engine.model import (
     Diagnostics,
     FaultKey,
@@ -21,15 +21,14 @@ from custom_components.heat_pump_health.engine.model import (
     Severity,
 )
 from custom_components.heat_pump_health.history import StateRecord
-from custom_components.heat_pump_health.replay import (
+from custom_components.heat_pump_health.playback import (
     ReplayConfig,
     ReplayError,
     build_report,
     format_text,
-    main,
     replay,
-    run,
 )
+from custom_components.heat_pump_health.replay import main, run
 from scripts.scoring import nist
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,8 +228,7 @@ def _error_cases(tmp: Path) -> dict[str, tuple[list[str], str]]:
         ),
         "entity configured twice": (
             [panel, "--config", str(tmp / "twice.json")],
-            "sensor.t is configured for more than one input: "
-            "supply_temperature_entity, return_temperature_entity",
+            "return_temperature_entity: sensor.t is already configured for another input",
         ),
         "no configured entity in history": (
             [str(FIXTURES / "api_minimal.json"), "--config", str(panel_config)],
@@ -345,6 +343,8 @@ class FakeEvaluator:
     script: dict[float, tuple[tuple[FaultKey, ...], tuple[FaultKey, ...]]] = field(
         default_factory=dict
     )
+    active: dict[FaultKey, float] = field(default_factory=dict)
+    faults: tuple[FaultKey, ...] = tuple(FaultKey)
 
     def observe(self, key: InputKey, value: Any, at: float, *, unavailable: bool = False) -> None:
         self.calls.append(_Call("observe", at, key, value))
@@ -352,16 +352,20 @@ class FakeEvaluator:
     def evaluate(self, now: float) -> _Evaluation:
         self.calls.append(_Call("evaluate", now))
         started, cleared = self.script.get(now, ((), ()))
+        for fault in started:
+            self.active[fault] = now - 600
+        for fault in cleared:
+            self.active.pop(fault, None)
         statuses = {
             fault: FaultStatus(
                 fault,
                 active=True,
-                since=now - 600,
+                since=since,
                 severity=Severity.ERROR,
                 reason="no_power",
                 evidence={"power_w": 0.0, "threshold_w": 40.0, "odd": float("nan")},
             )
-            for fault in started
+            for fault, since in self.active.items()
         }
         return _Evaluation(now, statuses, Diagnostics(), started, cleared)
 
@@ -374,7 +378,7 @@ def fake(monkeypatch: pytest.MonkeyPatch) -> FakeEvaluator:
         evaluator.options = kwargs.get("options")
         return evaluator
 
-    monkeypatch.setattr(replay_module, "Evaluator", make)
+    monkeypatch.setattr(playback_module, "Evaluator", make)
     return evaluator
 
 
@@ -432,7 +436,11 @@ def test_attribute_only_update_is_fed_at_last_updated(fake: FakeEvaluator, tmp_p
 
 def test_climate_unit_assumed_without_witness(fake: FakeEvaluator, tmp_path: Path) -> None:
     config = tmp_path / "c.json"
-    config.write_text(json.dumps({"climate_entity": "climate.heat_pump"}))
+    config.write_text(
+        json.dumps(
+            {"climate_entity": "climate.heat_pump", "power_entity": "sensor.heat_pump_power"}
+        )
+    )
     report = run(FIXTURES / "api_full.json", config)
     assert report["climate_unit"] == {"unit": "°C", "source": "assumed"}
     readings = [c.value for c in fake.calls if c.key is InputKey.CLIMATE]
@@ -523,7 +531,7 @@ def test_text_report_details(fake: FakeEvaluator, capsys: pytest.CaptureFixture[
 
 
 def test_empty_replay_and_a_bare_report() -> None:
-    result = replay([], _config())
+    result = replay([], _config(power_entity="sensor.p"))
     report = build_report(result)
     assert report["ticks"] == 0
     assert report["health"] is None

@@ -20,7 +20,7 @@ from heat_pump_sim.physics import replay_config, simulate
 from heat_pump_sim.scenarios import EXPECTED_FAULT, HEALTHY_PRESETS, PRESETS
 import pytest
 
-from custom_components.heat_pump_health.replay import ReplayConfig, build_report, replay
+from custom_components.heat_pump_health.playback import ReplayConfig, build_report, replay
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = (0, 100)
