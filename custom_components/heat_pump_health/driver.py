@@ -267,9 +267,12 @@ class Driver:
         per_entity = self.ignored_by_entity.setdefault(source.entity_id, {})
         per_entity[reason] = per_entity.get(reason, 0) + 1
 
-    def evaluate(self, now: float) -> Transitions:
-        """Judge at ``now`` and say which faults started and cleared since the last verdict."""
-        evaluation = self.evaluator.evaluate(now)
+    def evaluate(self, now: float, *, diagnose: bool = True) -> Transitions:
+        """Judge at ``now`` and say which faults started and cleared since the last verdict.
+
+        ``diagnose=False``: without the diagnostic numbers (see ``Evaluator.evaluate``).
+        """
+        evaluation = self.evaluator.evaluate(now, diagnose=diagnose)
         self.last = evaluation
         statuses = evaluation.statuses
         active = {fault for fault, status in statuses.items() if status.active}

@@ -13,7 +13,7 @@ Plain Python: no Home Assistant imports.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import itemgetter
 from typing import Any, Final
@@ -218,7 +218,8 @@ class Playback:
         self._tick = tick
 
     def _evaluate(self, now: float) -> None:
-        transitions = self.driver.evaluate(now)
+        # The diagnostic numbers only at the end (finish): a third of a tick.
+        transitions = self.driver.evaluate(now, diagnose=False)
         self.ticks += 1
         judged = self.judged
         for fault, status in transitions.evaluation.statuses.items():
@@ -256,6 +257,11 @@ class Playback:
                 tick += TICK_SECONDS
             self._tick = tick
         driver = self.driver
+        final = driver.last
+        if final is not None:
+            final = replace(
+                final, diagnostics=driver.evaluator.diagnostics(final.now, final.statuses)
+            )
         unit_error = next(
             (source.unit_error for source in driver.sources.values() if source.unit_error), None
         )
@@ -270,7 +276,7 @@ class Playback:
             unrelated=driver.unrelated + self.skipped,
             ignored=driver.ignored,
             ignored_by_entity=driver.ignored_by_entity,
-            final=driver.last,
+            final=final,
             climate_unit=self.climate_unit,
             judged=self.judged,
             unit_error=unit_error,

@@ -28,7 +28,13 @@ for _path in (ROOT, ROOT / "config" / "custom_components"):
 KEYS: dict[str, tuple[float, str, str]] = {
     "tick_us": (50, "µs", "one evaluator tick, every input, 24 h buffered (median)"),
     "replay_week_s": (2, "s", "./scripts/replay of a week of one-minute history (JSON)"),
-    "replay_vs_parse": (2.0, "x", "that replay / json.load of the same file"),
+    "backtest_vs_recorder": (
+        1.5,
+        "x",
+        "backtest action, 30 days x 8 sources a minute / the recorder returning them",
+    ),
+    "backtest_loop_block_ms": (50, "ms", "longest the event loop is blocked during that backtest"),
+    "backtest_peak_mb": (150, "MB", "memory that backtest adds at its peak"),
     "state_writes_per_day": (200, "", "state writes of one heat pump's entities, healthy day"),
     "monitors_100_cpu_pct": (1, "%", "CPU of 100 heat pumps in one Home Assistant, of one core"),
     "memory_per_monitor_kb": (1024, "KiB", "memory per heat pump after 24 h"),
@@ -47,13 +53,17 @@ def _ha_part(*, quick: bool) -> dict[str, Any]:
         env = dict(os.environ, HPH_BENCH_OUT=str(out))
         if quick:
             env.update(
-                HPH_BENCH_MONITORS="10", HPH_BENCH_CPU_MINUTES="10", HPH_BENCH_WARM_HOURS="2"
+                HPH_BENCH_MONITORS="10",
+                HPH_BENCH_CPU_MINUTES="10",
+                HPH_BENCH_WARM_HOURS="2",
+                HPH_BENCH_BACKTEST_DAYS="3",
             )
         command = [
             sys.executable,
             "-m",
             "pytest",
             str(ROOT / "scripts" / "benchmarks" / "ha_bench.py"),
+            str(ROOT / "scripts" / "benchmarks" / "backtest_bench.py"),
             "-q",
             "-p",
             "no:cacheprovider",
@@ -87,7 +97,9 @@ def measure(*, quick: bool) -> tuple[dict[str, float], dict[str, Any]]:
     numbers = {
         "tick_us": round(tick["tick_us"], 1),
         "replay_week_s": round(replay["replay_week_s"], 3),
-        "replay_vs_parse": round(replay["replay_vs_parse"], 2),
+        "backtest_vs_recorder": round(ha["backtest_vs_recorder"], 2),
+        "backtest_loop_block_ms": round(ha["backtest_loop_block_ms"], 1),
+        "backtest_peak_mb": round(ha["backtest_peak_mb"], 1),
         "state_writes_per_day": ha["state_writes_per_day"],
         # Scaled to 100 heat pumps when --quick runs fewer.
         "monitors_100_cpu_pct": round(cpu_pct, 3),
@@ -125,6 +137,10 @@ def _table(numbers: dict[str, float], details: dict[str, Any]) -> str:
         f"median {details['observe_us']:.1f} µs, {details['observes_per_minute']:.1f} a minute",
         f"replay: {details['week_mb']:.1f} MB, parse alone {details['parse_week_s']:.3f} s "
         "(best of 3 each)",
+        f"backtest: {details['backtest_states']} recorded states over {details['backtest_days']} "
+        f"days in {details['backtest_s']:.2f} s; the recorder returns them in "
+        f"{details['backtest_recorder_s']:.2f} s (best of 2 each); "
+        f"{details['backtest_faults']} fault episodes",
         f"state writes: first day {details['state_writes_first_day']}, second day "
         f"{details['state_writes_second_day']}; both days by entity: {by_entity}",
         f"{details['monitors']} heat pumps for {details['cpu_minutes']} simulated minutes: "

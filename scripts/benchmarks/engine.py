@@ -135,6 +135,5 @@ def bench_replay(*, repeats: int = 3) -> dict[str, float]:
     return {
         "replay_week_s": min(replays),
         "parse_week_s": min(parses),
-        "replay_vs_parse": min(replays) / min(parses),
         "week_mb": size / 1e6,
     }

@@ -58,7 +58,10 @@ def _states(minute: int) -> dict[str, Any]:
     return_ = flow - (5.0 if running else 1.0)
     return {
         "sensor.hp_power": round((1.8 + 0.1 * math.sin(minute / 11)) if running else 0.9, 3),
-        "sensor.hp_coil_temperature": round(outdoor - 6.0 + 0.2 * math.sin(minute / 5), 2),
+        # A defrost warms the coil well above freezing, as a working one does.
+        "sensor.hp_coil_temperature": round(
+            8.0 + minute % 90 if defrosting else outdoor - 6.0 + 0.2 * math.sin(minute / 5), 2
+        ),
         "sensor.outdoor_temperature": round(outdoor, 2),
         "sensor.hp_flow_temperature": round(flow, 2),
         "sensor.hp_return_temperature": round(return_, 2),

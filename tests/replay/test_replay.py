@@ -349,7 +349,10 @@ class FakeEvaluator:
     def observe(self, key: InputKey, value: Any, at: float, *, unavailable: bool = False) -> None:
         self.calls.append(_Call("observe", at, key, value))
 
-    def evaluate(self, now: float) -> _Evaluation:
+    def diagnostics(self, now: float, statuses: Any) -> Diagnostics:
+        return Diagnostics()
+
+    def evaluate(self, now: float, *, diagnose: bool = True) -> _Evaluation:
         self.calls.append(_Call("evaluate", now))
         started, cleared = self.script.get(now, ((), ()))
         for fault in started:

@@ -46,7 +46,7 @@ def _lower_quartile(gaps: deque[float] | None) -> float | None:
 class Cadence:
     """The reporting interval of each source, from the gaps between its reports."""
 
-    __slots__ = ("_gaps", "_last", "_unit_gaps", "_unit_last", "measured")
+    __slots__ = ("_gaps", "_known", "_last", "_shown", "_unit_gaps", "_unit_last", "measured")
 
     def __init__(self, configured: frozenset[InputKey] = frozenset()) -> None:
         self._last: dict[InputKey, float] = {}
@@ -55,6 +55,11 @@ class Cadence:
         # them all at one instant, a live unit's changes come apart.
         self._unit_last: float | None = None
         self._unit_gaps: deque[float] = deque(maxlen=_GAPS)
+        # Intervals worked out since the gaps last changed (None as the key:
+        # the unit's), and the diagnostics' dict: rules ask several times a
+        # minute, and a steady poll rarely changes them.
+        self._known: dict[InputKey | None, float | None] = {}
+        self._shown: dict[str, Any] | None = None
         # The configured measurements (noise aside) that show the unit's sampling.
         self.measured = configured & MEASUREMENTS - {InputKey.NOISE}
 
@@ -62,15 +67,27 @@ class Cadence:
         """Note a report of ``key`` at ``at``."""
         last = self._last.get(key)
         self._last[key] = at
-        if last is not None and 0.0 < at - last <= _MAX_GAP_S:
-            self._gaps.setdefault(key, deque(maxlen=_GAPS)).append(at - last)
+        if last is None:
+            self._shown = None  # a new source in the diagnostics
+        elif 0.0 < at - last <= _MAX_GAP_S:
+            self._add(key, self._gaps.setdefault(key, deque(maxlen=_GAPS)), at - last)
         if key not in self.measured:
             return
         unit_last = self._unit_last
         if unit_last is None or at > unit_last:
             self._unit_last = at
             if unit_last is not None and at - unit_last <= _MAX_GAP_S:
-                self._unit_gaps.append(at - unit_last)
+                self._add(None, self._unit_gaps, at - unit_last)
+
+    def _add(self, key: InputKey | None, gaps: deque[float], gap: float) -> None:
+        """Append a gap; forget the interval worked out unless the gaps stay the same."""
+        # A full window that drops the very gap it gains keeps its quartile:
+        # the usual case of a steady poll.
+        unchanged = len(gaps) == gaps.maxlen and gaps[0] == gap
+        gaps.append(gap)
+        if not unchanged:
+            self._known.pop(key, None)
+            self._shown = None
 
     def interval(self, key: InputKey) -> float | None:
         """The source's usual interval between reports, seconds; None until known.
@@ -78,7 +95,11 @@ class Cadence:
         The lower quartile: a polled source reports at most once a poll, and
         an unchanged value skips polls, so the short gaps are the poll.
         """
-        return _lower_quartile(self._gaps.get(key))
+        known = self._known
+        if key in known:
+            return known[key]
+        interval = known[key] = _lower_quartile(self._gaps.get(key))
+        return interval
 
     def unit_interval(self) -> float | None:
         """How finely the unit's data is sampled: the usual gap between any two of its reports.
@@ -87,7 +108,11 @@ class Cadence:
         shows as reports bunched at one instant, one poll apart; a live unit
         reports each change as it comes.
         """
-        return _lower_quartile(self._unit_gaps)
+        known = self._known
+        if None in known:
+            return known[None]
+        interval = known[None] = _lower_quartile(self._unit_gaps)
+        return interval
 
     def finer_than(self, limit_s: float) -> bool:
         """Whether the unit's data is sampled at least every ``limit_s``, as far as known.
@@ -105,8 +130,13 @@ class Cadence:
         return interval is not None and interval > limit_s
 
     def to_dict(self) -> dict[str, Any]:
-        """Each source's interval in seconds (None: not known yet), for the diagnostics."""
-        return {
-            key.value: None if (interval := self.interval(key)) is None else round(interval, 1)
-            for key in sorted(self._last, key=lambda item: item.value)
-        }
+        """Each source's interval in seconds (None: not known yet), for the diagnostics.
+
+        The same dict until an interval changes: callers must not change it.
+        """
+        if self._shown is None:
+            self._shown = {
+                key.value: None if (interval := self.interval(key)) is None else round(interval, 1)
+                for key in sorted(self._last, key=lambda item: item.value)
+            }
+        return self._shown

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 import logging
 import math
-from typing import Any
+from typing import Any, Final
 
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
 from .cadence import Cadence
@@ -69,6 +69,10 @@ class Evaluation:
     diagnostics: Diagnostics
     started: tuple[FaultKey, ...]
     cleared: tuple[FaultKey, ...]
+
+
+# What an evaluation made with ``diagnose=False`` carries instead.
+NOT_DIAGNOSED: Final = Diagnostics()
 
 
 class Evaluator:
@@ -296,8 +300,13 @@ class Evaluator:
 
     # -- the tick -------------------------------------------------------------
 
-    def evaluate(self, now: float) -> Evaluation:
-        """Judge every evaluable fault at time `now` (normally once a minute)."""
+    def evaluate(self, now: float, *, diagnose: bool = True) -> Evaluation:
+        """Judge every evaluable fault at time `now` (normally once a minute).
+
+        ``diagnose=False`` leaves the diagnostic numbers out (``NOT_DIAGNOSED``):
+        a replay needs them only at its end (see ``diagnostics``), and they
+        cost a third of a tick.
+        """
         clock = self._clock
         at = now if math.isfinite(now) else (clock or 0.0)
         if clock is not None and at < clock:
@@ -342,7 +351,7 @@ class Evaluator:
         return Evaluation(
             now=now if math.isfinite(now) else at,
             statuses=statuses,
-            diagnostics=self._diagnostics(at, statuses),
+            diagnostics=self.diagnostics(at, statuses) if diagnose else NOT_DIAGNOSED,
             started=tuple(started),
             cleared=tuple(cleared),
         )
@@ -423,7 +432,8 @@ class Evaluator:
             evidence=evidence,
         )
 
-    def _diagnostics(self, now: float, statuses: dict[FaultKey, FaultStatus]) -> Diagnostics:
+    def diagnostics(self, now: float, statuses: Mapping[FaultKey, FaultStatus]) -> Diagnostics:
+        """The diagnostic numbers at ``now``, given that evaluation's statuses (no side effects)."""
         readings = self._readings
         configured = self._configured
         defrost_known = InputKey.DEFROST in configured or InputKey.CLIMATE in configured
