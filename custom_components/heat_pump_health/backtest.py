@@ -16,11 +16,14 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import pairwise
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.components import persistent_notification
 from homeassistant.components.recorder import history
+from homeassistant.components.recorder.db_schema import RecorderRuns
+from homeassistant.components.recorder.models import process_timestamp
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.const import (
     COMPRESSED_STATE_ATTRIBUTES,
@@ -31,7 +34,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse, SupportsResponse
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
-from homeassistant.helpers.recorder import get_instance
+from homeassistant.helpers.recorder import get_instance, session_scope
 from homeassistant.helpers.translation import async_get_translations
 from homeassistant.util import dt as dt_util
 from homeassistant.util.hass_dict import HassKey
@@ -63,11 +66,9 @@ _RUNNING: HassKey[set[str]] = HassKey(f"{DOMAIN}_backtests")
 BACKTEST_SCHEMA: Final = vol.Schema(
     {
         vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-        vol.Exclusive(ATTR_START, "period"): cv.datetime,
+        vol.Optional(ATTR_START): cv.datetime,
         vol.Optional(ATTR_END): cv.datetime,
-        vol.Exclusive(ATTR_DAYS, "period"): vol.All(
-            vol.Coerce(float), vol.Range(min=0.01, max=MAX_DAYS)
-        ),
+        vol.Optional(ATTR_DAYS): vol.All(vol.Coerce(float), vol.Range(min=0.01, max=MAX_DAYS)),
         vol.Optional(CONF_SENSITIVITY): vol.Coerce(Sensitivity),
         vol.Optional(CONF_CONFIRM_MINUTES): vol.All(
             vol.Coerce(int), vol.Range(min=0, max=MAX_MINUTES)
@@ -154,6 +155,9 @@ def overridden(options: EvaluatorOptions, data: Mapping[str, Any]) -> EvaluatorO
 
 def _period(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[datetime, datetime]:
     """The period asked for, in UTC; by default all the recorder keeps."""
+    if ATTR_START in data and ATTR_DAYS in data:
+        # The form lets both be ticked: say which one to drop, in words.
+        raise _refuse("start_and_days")
     end = dt_util.as_utc(data[ATTR_END]) if ATTR_END in data else dt_util.utcnow()
     if ATTR_START in data:
         start = dt_util.as_utc(data[ATTR_START])
@@ -161,10 +165,13 @@ def _period(hass: HomeAssistant, data: Mapping[str, Any]) -> tuple[datetime, dat
         days = data.get(ATTR_DAYS, get_instance(hass).keep_days)
         start = end - timedelta(days=days)
     if end <= start:
-        raise _refuse(
-            "end_before_start", start=start.isoformat(timespec="minutes"), end=end.isoformat()
-        )
+        raise _refuse("end_before_start", start=_shown(start), end=_shown(end))
     return start, end
+
+
+def _shown(moment: datetime) -> str:
+    """A time as an owner reads it in a message: local, to the minute."""
+    return dt_util.as_local(moment).strftime("%Y-%m-%d %H:%M")
 
 
 async def _async_backtest_action(call: ServiceCall) -> ServiceResponse:
@@ -191,9 +198,12 @@ async def async_backtest(
 ) -> dict[str, Any]:
     """Play the entry's recorded states from ``start`` to ``end``; return the report."""
     config = playback_config(monitor)
-    playback = Playback(config, climate_unit=climate_unit(monitor), options=options)
     entity_ids = sorted(set(config.entities.values()))
     recorder = get_instance(hass)
+    downtimes = await recorder.async_add_executor_job(_downtimes, hass, start, end)
+    playback = Playback(
+        config, climate_unit=climate_unit(monitor), options=options, pauses=downtimes
+    )
     chunks = []
     at = start
     while at < end:
@@ -207,8 +217,8 @@ async def async_backtest(
         raise _refuse(
             "no_history",
             name=monitor.name,
-            start=start.isoformat(timespec="minutes"),
-            end=end.isoformat(timespec="minutes"),
+            start=_shown(start),
+            end=_shown(end),
         )
     report = build_report(result, source="recorder")
     report["requested"] = {"start": start.isoformat(), "end": end.isoformat()}
@@ -218,6 +228,28 @@ async def async_backtest(
         CONF_CLEAR_MINUTES: options.clear_minutes,
     }
     return report
+
+
+def _downtimes(hass: HomeAssistant, start: datetime, end: datetime) -> list[tuple[float, float]]:
+    """When Home Assistant was not running within the period: the gaps between recorder runs.
+
+    A live entry does not judge while Home Assistant is stopped, and resumes
+    from its store when it starts again; the playback skips those gaps the
+    same way, instead of ticking through hours with the last states standing.
+    """
+    with session_scope(hass=hass, read_only=True) as session:
+        runs = [
+            (process_timestamp(run.start), None if run.end is None else process_timestamp(run.end))
+            for run in session.query(RecorderRuns)
+            .filter(RecorderRuns.start < end)
+            .filter((RecorderRuns.end.is_(None)) | (RecorderRuns.end > start))
+            .order_by(RecorderRuns.start)
+        ]
+    gaps: list[tuple[float, float]] = []
+    for (_, ended), (began, _) in pairwise(runs):
+        if ended is not None and began > ended:
+            gaps.append((ended.timestamp(), began.timestamp()))
+    return gaps
 
 
 def _read(

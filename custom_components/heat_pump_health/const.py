@@ -41,7 +41,9 @@ EVENT_FAULT: Final = "heat_pump_health_fault"
 EVENT_STATE_STARTED: Final = "started"
 EVENT_STATE_CLEARED: Final = "cleared"
 
+# The one version of what the store holds (learned baselines, fault state,
+# announced faults); ``monitor.HeatPumpStore`` migrates older ones.
+STORE_VERSION: Final = 2
 # Learned baselines and fault state are written at most this often, and at
 # shutdown: losing a few minutes of learning to a crash costs nothing.
-STORE_VERSION: Final = 1
 STORE_SAVE_DELAY_S: Final = 600

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 import logging
-from typing import Any
+from typing import Any, override
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import (
@@ -57,9 +57,29 @@ _LOGGER = logging.getLogger(__name__)
 TICK_INTERVAL = timedelta(seconds=TICK_SECONDS)
 
 
+class HeatPumpStore(Store[dict[str, Any]]):
+    """One entry's learned baselines and fault state, with one version for all of it."""
+
+    @override
+    async def _async_migrate_func(
+        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
+    ) -> dict[str, Any]:
+        # Version 1 also versioned its two parts inside ("version": 1); a
+        # part of another inner version was never read, so it is dropped.
+        data = dict(old_data)
+        if old_major_version < 2:
+            for part in ("learned", "state"):
+                inner = data.get(part)
+                if isinstance(inner, dict) and inner.get("version") == 1:
+                    data[part] = {k: v for k, v in inner.items() if k != "version"}
+                else:
+                    data.pop(part, None)
+        return data
+
+
 def store_for(hass: HomeAssistant, entry_id: str) -> Store[dict[str, Any]]:
     """The store holding one entry's learned baselines and fault state."""
-    return Store(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}", private=True)
+    return HeatPumpStore(hass, STORE_VERSION, f"{DOMAIN}.{entry_id}", private=True)
 
 
 class HeatPumpMonitor:

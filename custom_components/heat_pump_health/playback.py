@@ -170,6 +170,8 @@ class ReplayResult:
     judged: dict[FaultKey, int] = field(default_factory=dict)
     # A source whose unit could not be converted (the first one met).
     unit_error: UnitError | None = None
+    # When Home Assistant was not running, within the period (start, end).
+    pauses: list[tuple[float, float]] = field(default_factory=list)
 
 
 class Playback:
@@ -186,8 +188,13 @@ class Playback:
         *,
         climate_unit: tuple[str | None, str | None] = (None, None),
         options: EvaluatorOptions | None = None,
+        pauses: Sequence[tuple[float, float]] = (),
     ) -> None:
         self.config = config
+        # When Home Assistant was not running (start, end): no verdicts then,
+        # as live; the evaluator resumes after each as after a restart.
+        self.pauses = sorted(pauses)
+        self._pause_index = 0
         self.climate_unit = climate_unit
         evaluator = Evaluator(options=options or config.options, learned=None)
         self.driver = Driver(evaluator, config.sources(), climate_unit=climate_unit[0])
@@ -210,12 +217,24 @@ class Playback:
                 tick = _next_tick(at)
             # Records at a boundary are seen by that tick, as a state written
             # just before the live timer fires would be.
-            while tick < at:
-                self._evaluate(tick)
-                tick += TICK_SECONDS
+            if tick < at:
+                tick = self._tick_until(tick, at)
             take(entity_id, state, attributes, at)
             self.last = at
         self._tick = tick
+
+    def _tick_until(self, tick: float, until: float, *, inclusive: bool = False) -> float:
+        """Evaluate every minute boundary before ``until`` (or at it), skipping the pauses."""
+        pauses = self.pauses
+        while tick < until or (inclusive and tick == until):
+            while self._pause_index < len(pauses) and pauses[self._pause_index][1] <= tick:
+                self._pause_index += 1
+            if self._pause_index < len(pauses) and pauses[self._pause_index][0] <= tick:
+                tick = _next_tick(pauses[self._pause_index][1])
+                continue
+            self._evaluate(tick)
+            tick += TICK_SECONDS
+        return tick
 
     def _evaluate(self, now: float) -> None:
         # The diagnostic numbers only at the end (finish): a third of a tick.
@@ -251,11 +270,7 @@ class Playback:
     def finish(self) -> ReplayResult:
         """Tick up to the last state and return what was found."""
         if self.last is not None:
-            tick = self._tick
-            while tick <= self.last:
-                self._evaluate(tick)
-                tick += TICK_SECONDS
-            self._tick = tick
+            self._tick = self._tick_until(self._tick, self.last, inclusive=True)
         driver = self.driver
         final = driver.last
         if final is not None:
@@ -280,6 +295,14 @@ class Playback:
             climate_unit=self.climate_unit,
             judged=self.judged,
             unit_error=unit_error,
+            pauses=[
+                pause
+                for pause in self.pauses
+                if self.first is not None
+                and self.last is not None
+                and pause[1] > self.first
+                and pause[0] < self.last
+            ],
         )
 
 
@@ -357,6 +380,9 @@ def build_report(result: ReplayResult, *, source: str | None = None) -> dict[str
             entity: dict(sorted(counts.items()))
             for entity, counts in sorted(result.ignored_by_entity.items())
         },
+        "not_running": [
+            {"start": iso_utc(start), "end": iso_utc(end)} for start, end in result.pauses
+        ],
         "judged": {
             str(fault): round(minutes / result.ticks, 3) if result.ticks else 0.0
             for fault, minutes in result.judged.items()
@@ -389,8 +415,12 @@ def _duration(start: str, end: str | None, period_end: str | None) -> str:
     minutes = round(
         (datetime.fromisoformat(stop) - datetime.fromisoformat(start)).total_seconds() / 60
     )
-    text = f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
+    text = _minutes_text(minutes)
     return text if end else f"{text} so far"
+
+
+def _minutes_text(minutes: int) -> str:
+    return f"{minutes // 60} h {minutes % 60:02d} min" if minutes >= 60 else f"{minutes} min"
 
 
 def _when(iso: str | None) -> str:
@@ -404,6 +434,8 @@ class _Told:
     """One episode of a report in words."""
 
     heading: str
+    title: str
+    severity: str
     when: str
     why: str
     sentences: list[str]
@@ -424,6 +456,8 @@ def _told(
         told.append(
             _Told(
                 heading=f"{titles.get(key, key.value)} [{fault['fault']}, {fault['severity']}]",
+                title=titles.get(key, key.value),
+                severity=fault["severity"],
                 when=f"from {_when(fault['start'])} {ended} "
                 f"({_duration(fault['start'], fault['end'], period_end)}); "
                 f"reported at {_when(fault['confirmed'])}",
@@ -446,11 +480,27 @@ def _summary(report: Mapping[str, Any]) -> list[tuple[str, str]]:
             f"{_when(period['start'])} to {_when(period['end'])} "
             f"({report['ticks']} one-minute evaluations)",
         ),
-        ("Records", f"{records['used']} used, {records['unrelated']} of other entities"),
+        (
+            "Records",
+            f"{records['used']} states of its sources used, "
+            f"{records['unrelated']} of other entities left aside",
+        ),
     ]
     if report["ignored"]:
         ignored = ", ".join(f"{count} {reason}" for reason, count in report["ignored"].items())
         lines.append(("Ignored", ignored))
+    if pauses := report.get("not_running"):
+        stopped = sum(
+            (datetime.fromisoformat(p["end"]) - datetime.fromisoformat(p["start"])).total_seconds()
+            for p in pauses
+        )
+        lines.append(
+            (
+                "Not judged",
+                f"Home Assistant was not running for {_minutes_text(round(stopped / 60))} "
+                f"({len(pauses)} time{'s' if len(pauses) != 1 else ''})",
+            )
+        )
     if report.get("health"):
         lines.append(("Health at the end", report["health"]))
     return lines
@@ -496,13 +546,26 @@ def format_markdown(
     explainer: Explainer | None = None,
     titles: Mapping[FaultKey, str] | None = None,
 ) -> str:
-    """The same report as Markdown, for a persistent notification."""
+    """The same report as Markdown, for a persistent notification: lists, not walls of text."""
     lines = [f"- **{label}:** {text}" for label, text in _summary(report)]
     if not report["faults"]:
         return "\n".join([*lines, "", _NO_FAULTS]) + "\n"
     for number, told in enumerate(_told(report, explainer, titles), 1):
-        lines += ["", f"**{number}. {told.heading}**", "", f"- **When:** {told.when}"]
-        lines.append(f"- **Why:** {' '.join([told.why, *told.sentences])}")
-        lines.append(f"- **Likely causes:** {'; '.join(told.causes)}")
-        lines.append(f"- **What to check:** {'; '.join(told.checks)}")
+        lines += ["", f"**{number}. {told.title}** ({told.severity})", ""]
+        lines.append(f"- **When:** {told.when}")
+        lines.append(f"- **Why:** {_sentence(told.why)}")
+        lines += [f"  - {sentence}" for sentence in told.sentences]
+        lines.append("- **Likely causes:**")
+        lines += [f"  - {cause}" for cause in told.causes]
+        lines.append("- **What to check:**")
+        lines += [f"  - {check}" for check in told.checks]
     return "\n".join(lines) + "\n"
+
+
+def _sentence(phrase: str) -> str:
+    """A reason phrase ("no power while ...") as a sentence."""
+    phrase = phrase.strip()
+    if not phrase or phrase == "-":
+        return "-"
+    phrase = phrase[0].upper() + phrase[1:]
+    return phrase if phrase[-1] in ".!?" else f"{phrase}."

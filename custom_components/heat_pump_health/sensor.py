@@ -40,7 +40,7 @@ FAR_FROM_SHOWN_K = 2.0
 
 
 @dataclass(frozen=True, kw_only=True)
-class HealthSensorDescription(SensorEntityDescription):
+class DiagnosticSensorDescription(SensorEntityDescription):
     """A diagnostic sensor: which number it shows and which sources it needs."""
 
     value: Callable[[Diagnostics], float | int | str | None]
@@ -69,8 +69,8 @@ def _has_defrost_source(monitor: HeatPumpMonitor) -> bool:
     return monitor.options.has(InputKey.DEFROST) or monitor.options.has(InputKey.CLIMATE)
 
 
-SENSORS: tuple[HealthSensorDescription, ...] = (
-    HealthSensorDescription(
+SENSORS: tuple[DiagnosticSensorDescription, ...] = (
+    DiagnosticSensorDescription(
         key="supply_return_split",
         device_class=SensorDeviceClass.TEMPERATURE_DELTA,
         native_unit_of_measurement=UnitOfTemperature.KELVIN,
@@ -81,7 +81,7 @@ SENSORS: tuple[HealthSensorDescription, ...] = (
         needs=_has(InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE),
         averaged=True,
     ),
-    HealthSensorDescription(
+    DiagnosticSensorDescription(
         key="coil_outdoor_gap",
         device_class=SensorDeviceClass.TEMPERATURE_DELTA,
         native_unit_of_measurement=UnitOfTemperature.KELVIN,
@@ -92,14 +92,14 @@ SENSORS: tuple[HealthSensorDescription, ...] = (
         needs=_has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
         averaged=True,
     ),
-    HealthSensorDescription(
+    DiagnosticSensorDescription(
         key="defrosts_last_24h",
         state_class=SensorStateClass.MEASUREMENT,
         entity_category=EntityCategory.DIAGNOSTIC,
         value=lambda diagnostics: diagnostics.defrosts_last_24h,
         needs=_has_defrost_source,
     ),
-    HealthSensorDescription(
+    DiagnosticSensorDescription(
         key="last_defrost_duration",
         device_class=SensorDeviceClass.DURATION,
         native_unit_of_measurement=UnitOfTime.MINUTES,
@@ -108,7 +108,7 @@ SENSORS: tuple[HealthSensorDescription, ...] = (
         value=lambda diagnostics: diagnostics.last_defrost_minutes,
         needs=_has_defrost_source,
     ),
-    HealthSensorDescription(
+    DiagnosticSensorDescription(
         key="health",
         device_class=SensorDeviceClass.ENUM,
         options=[health.value for health in Health],
@@ -131,16 +131,18 @@ async def async_setup_entry(
         hass, monitor, Platform.SENSOR, {description.key for description in descriptions}
     )
     async_add_entities(
-        HealthSensor(monitor=monitor, description=description) for description in descriptions
+        DiagnosticSensor(monitor=monitor, description=description) for description in descriptions
     )
 
 
-class HealthSensor(HeatPumpHealthEntity, SensorEntity):
+class DiagnosticSensor(HeatPumpHealthEntity, SensorEntity):
     """One derived number or the health state."""
 
-    entity_description: HealthSensorDescription
+    entity_description: DiagnosticSensorDescription
 
-    def __init__(self, *, monitor: HeatPumpMonitor, description: HealthSensorDescription) -> None:
+    def __init__(
+        self, *, monitor: HeatPumpMonitor, description: DiagnosticSensorDescription
+    ) -> None:
         super().__init__(monitor=monitor, key=description.key)
         self.entity_description = description
         self._window: list[float] = []

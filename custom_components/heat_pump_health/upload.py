@@ -92,7 +92,7 @@ async def _read_upload(request: web.Request) -> tuple[str, bytes]:
             if isinstance(part, BodyPartReader) and part.filename:
                 return part.filename, await _read_all(part.read_chunk)
         raise RefusedError(HTTPStatus.BAD_REQUEST, "The form holds no file.")
-    return "upload", await _read_all(request.content.read)
+    return "the uploaded file", await _read_all(request.content.read)
 
 
 async def _read_all(read: Callable[[int], Awaitable[bytes]]) -> bytes:

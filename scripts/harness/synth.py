@@ -80,7 +80,7 @@ def week_json(days: int = DAYS) -> list[list[dict[str, Any]]]:
     """The /api/history/period response for the synthetic period."""
     lists: dict[str, list[dict[str, Any]]] = {entity: [] for entity in ENTITIES}
     for minute in range(days * 1440):
-        # Readings arrive a few seconds after the minute, entity by entity.
+        # TrueValues arrive a few seconds after the minute, entity by entity.
         stamp = _iso(START + minute * 60 + 7.25)
         for entity, value in _states(minute).items():
             attributes = dict(ENTITIES[entity], friendly_name=entity.split(".")[1])

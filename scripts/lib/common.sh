@@ -92,8 +92,15 @@ hph_provision_root() {
   if ! debootstrap --variant=minbase --include=python3.14,python3.14-venv,ca-certificates \
     "$HPH_SUITE" "$tmp" "$mirror" >"$HPH_ROOT/.python-root.log" 2>&1; then
     tail -n 20 "$HPH_ROOT/.python-root.log" >&2
-    hph_die "debootstrap of Debian $HPH_SUITE failed (log: .python-root.log)."
+    hph_die "debootstrap of Debian $HPH_SUITE failed (log: .python-root.log). If it says python3.14 cannot be found, the mirror ($mirror) no longer carries it in $HPH_SUITE: install Python >= $HPH_MIN_PYTHON on this machine, or point HPH_DEBIAN_SUITE at a suite that has python3.14 (e.g. HPH_DEBIAN_SUITE=forky), and run this again."
   fi
+  # The exact Python package installed, for the record and for bug reports:
+  # sid moves on, and the next root built from the mirror may differ.
+  local installed
+  installed="$(chroot "$tmp" dpkg-query -W -f='${Version}' python3.14 2>/dev/null || echo unknown)"
+  printf 'python3.14 %s from %s (%s), built %s\n' "$installed" "$mirror" "$HPH_SUITE" "$(date -u +%Y-%m-%dT%H:%MZ)" \
+    >"$tmp/.python-version"
+  hph_log "Provisioned python3.14 $installed (recorded in $HPH_CHROOT/.python-version)."
   rm -rf "$HPH_CHROOT"
   mv "$tmp" "$HPH_CHROOT"
   touch "$HPH_CHROOT/.ready"
@@ -125,19 +132,22 @@ hph_pip_local_folders() {
 }
 
 # Runs "$@" inside the provisioned root, in a private mount namespace so that
-# every bind mount disappears with the command.  The checkout, the current
-# directory, the host's CA bundle and pip configuration, and any argument that
-# names an existing host path appear at the same paths inside.
+# every bind mount disappears with the command.  Visible inside, at the same
+# paths: the checkout, the current directory, /tmp, the kernel's /proc, /dev
+# and /sys, the host's CA bundle and pip configuration with the local package
+# folders it names, and each argument that names an existing file or folder --
+# that file or folder itself, never its parent, and never / (a command given
+# "/" or run from "/" must not see the whole host).
 hph_chroot_exec() {
-  local -a binds=("$HPH_ROOT" "$PWD" /proc /dev /sys /tmp)
+  local -a binds=("$HPH_ROOT" /proc /dev /sys /tmp)
+  [[ "$PWD" != / ]] && binds+=("$PWD")
   local arg var path
   for arg in "$@"; do
     # Both "PATH" and "--opt=PATH" forms.
     for path in "$arg" "${arg#*=}"; do
-      if [[ "$path" == /* || -e "$path" ]] && [[ -e "$path" ]]; then
-        path="$(realpath "$path")"
-        if [[ -d "$path" ]]; then binds+=("$path"); else binds+=("$(dirname "$path")"); fi
-      fi
+      [[ -n "$path" && -e "$path" ]] || continue
+      path="$(realpath "$path")"
+      [[ "$path" != / ]] && binds+=("$path")
     done
   done
   for var in PIP_CERT SSL_CERT_FILE REQUESTS_CA_BUNDLE PIP_CONFIG_FILE PIP_FIND_LINKS SSL_CERT_DIR; do
@@ -238,6 +248,11 @@ hph_root_packages() {
   done
   ((${#missing[@]})) || return 0
   hph_log "Installing ${missing[*]} into the provisioned root..."
+  # Check-Valid-Until=false: the root's package lists come from the day it was
+  # built, and a mirror or snapshot serving sid may publish a Release file
+  # whose Valid-Until has passed; the packages are still signed and checked,
+  # only the freshness date is not.  --no-install-recommends: the root holds
+  # what the scripts need (Chromium for the browser check), nothing more.
   ( hph_chroot_exec env DEBIAN_FRONTEND=noninteractive bash -c \
       'apt-get -o Acquire::Check-Valid-Until=false update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null' apt "${missing[@]}" ) ||
     hph_die "could not install ${missing[*]} into $HPH_CHROOT."

@@ -7,7 +7,7 @@ from custom_components.heat_pump_health.engine import FaultKey, InputKey
 from .traces import (
     MINUTE,
     T0,
-    Readings,
+    Sample,
     Unit,
     any_fault,
     drive,
@@ -25,7 +25,7 @@ UNIT = Unit(on=50, off=10, defrost_every=40, defrost_minutes=5)
 def louder(extra: float, *, start: int, end: int | None = None) -> Unit | object:
     """The trace with `extra` dB while running between start and end."""
 
-    def change(minute: int, readings: Readings) -> Readings:
+    def change(minute: int, readings: Sample) -> Sample:
         if end is not None and minute >= end:
             return readings
         if UNIT.running(minute) and not UNIT.defrosting(minute):
@@ -150,7 +150,7 @@ def test_louder_at_higher_speed_is_normal() -> None:
     slow = Unit(on=50, off=10, run_w=500.0, noise_run=45.0)
     fast = Unit(on=50, off=10, run_w=2400.0, noise_run=54.0)
 
-    def by_speed(minute: int) -> Readings:
+    def by_speed(minute: int) -> Sample:
         # Mornings at full speed, the rest of the day slow.
         return fast(minute) if (minute // 60) % 24 in (6, 7) else slow(minute)
 
@@ -161,7 +161,7 @@ def test_louder_at_higher_speed_is_normal() -> None:
 def test_ambient_day_night_shift_while_idle_is_normal() -> None:
     quiet = Unit(on=0, off=1, noise_idle=35.0)
 
-    def street(minute: int) -> Readings:
+    def street(minute: int) -> Sample:
         readings = quiet(minute)
         if 7 <= (minute // 60) % 24 < 22:
             return readings | {InputKey.NOISE: number(readings, InputKey.NOISE) + 3.0}
@@ -175,7 +175,7 @@ SHORT_CYCLES = Unit(on=6, off=24)
 
 
 def _short_cycles_louder(extra: float, start: int) -> object:
-    def change(minute: int, readings: Readings) -> Readings:
+    def change(minute: int, readings: Sample) -> Sample:
         if SHORT_CYCLES.running(minute):
             return readings | {InputKey.NOISE: number(readings, InputKey.NOISE) + extra}
         return readings

@@ -7,7 +7,7 @@ import random
 from custom_components.heat_pump_health.engine import FaultKey
 from custom_components.heat_pump_health.engine.efficiency import DrawPerKelvin
 
-from .traces import Readings, Unit, drive, evaluator, first_active, overlay
+from .traces import Sample, Unit, drive, evaluator, first_active, overlay
 
 HOURS = 60
 MINUTE_S = 60.0
@@ -79,7 +79,7 @@ def test_an_inverter_that_hides_a_leak_in_its_split_is_found_by_its_draw() -> No
     """Same split, same room, but 40 % more power for it: the unit is doing worse."""
     unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
 
-    def hungrier(minute: int, readings: Readings) -> Readings:
+    def hungrier(minute: int, readings: Sample) -> Sample:
         return unit.but(run_w=2100.0)(minute)
 
     ev = evaluator()

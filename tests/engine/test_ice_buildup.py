@@ -5,7 +5,7 @@ from __future__ import annotations
 from custom_components.heat_pump_health.engine import FaultKey, InputKey, Severity
 
 from .traces import (
-    Readings,
+    Sample,
     Unit,
     any_fault,
     drive,
@@ -47,7 +47,7 @@ def test_defrost_too_long_fires_from_the_defrost_switch_alone() -> None:
     unit = frosty()
     stuck_from = 5 * HOURS
 
-    def stuck(minute: int, readings: Readings) -> Readings:
+    def stuck(minute: int, readings: Sample) -> Sample:
         if stuck_from <= minute < stuck_from + 35:
             return readings | {InputKey.DEFROST: True}
         return readings
@@ -120,7 +120,7 @@ def test_cooling_never_reports_ice() -> None:
 def test_defrost_source_unknown_midway_does_not_count_as_long() -> None:
     unit = frosty()
 
-    def unknown(minute: int, readings: Readings) -> Readings:
+    def unknown(minute: int, readings: Sample) -> Sample:
         if 5 * HOURS <= minute < 7 * HOURS:
             return readings | {InputKey.DEFROST: None}
         return readings

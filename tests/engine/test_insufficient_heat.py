@@ -5,7 +5,7 @@ from __future__ import annotations
 from custom_components.heat_pump_health.engine import ClimateReading, FaultKey, InputKey, SystemType
 
 from .traces import (
-    Readings,
+    Sample,
     Trace,
     Unit,
     any_fault,
@@ -92,7 +92,7 @@ def test_startup_and_defrost_recovery_are_excluded() -> None:
     every = 30
     unit = Unit(on=40, off=20, defrost_every=every, defrost_minutes=8, outdoor=0.0)
 
-    def sluggish(minute: int, readings: Readings) -> Readings:
+    def sluggish(minute: int, readings: Sample) -> Sample:
         in_run = minute % (unit.on + unit.off)
         after_defrost = minute % (every + unit.defrost_minutes)
         if (
@@ -142,7 +142,7 @@ def test_a_cold_room_with_short_delivery_is_insufficient_heat() -> None:
 def _fading(unit: Unit, start: int, days: float, loss: float) -> Trace:
     """The split fades linearly by ``loss`` over ``days`` from ``start``: a slow leak."""
 
-    def change(minute: int, readings: Readings) -> Readings:
+    def change(minute: int, readings: Sample) -> Sample:
         if not unit.running(minute) or InputKey.SUPPLY_TEMPERATURE not in readings:
             return readings
         progress = min((minute - start) / (days * 24 * HOURS), 1.0)
@@ -208,7 +208,7 @@ def test_learned_split_per_outdoor_band() -> None:
 def test_thermostat_idle_with_room_below_target_in_auto_mode() -> None:
     auto = Unit(on=0, off=1, mode="heat_cool")
 
-    def reading(minute: int, readings: Readings) -> Readings:
+    def reading(minute: int, readings: Sample) -> Sample:
         return readings | {InputKey.CLIMATE: ClimateReading("heat_cool", "idle", 18.0, 21.0)}
 
     ev = evaluator()
@@ -250,7 +250,7 @@ def test_iced_coil_is_not_also_insufficient_heat() -> None:
     healthy = Unit(always_on=True, outdoor=1.0, defrost_every=45)
     iced = Unit(always_on=True, outdoor=1.0, defrost_every=10_000, frost_rate=0.06)
 
-    def icing(minute: int, readings: Readings) -> Readings:
+    def icing(minute: int, readings: Sample) -> Sample:
         since = minute - 24 * HOURS
         # Once the ice is thick, the split shrinks.
         split = max(16.0 - max(since - 160, 0) * 0.1, 1.0)

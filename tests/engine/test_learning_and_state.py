@@ -17,7 +17,7 @@ from custom_components.heat_pump_health.engine import (
     SystemType,
 )
 
-from .traces import ALL_INPUTS, MINUTE, T0, Readings, Unit, drive, evaluator, first_active, overlay
+from .traces import ALL_INPUTS, MINUTE, T0, Sample, Unit, drive, evaluator, first_active, overlay
 
 HOURS = 60
 OPTIONS = EvaluatorOptions(configured=ALL_INPUTS)
@@ -74,7 +74,7 @@ def test_reset_learned_clears_an_active_fault() -> None:
     assert not result.statuses[FaultKey.INSUFFICIENT_HEAT].active
 
 
-def tripped(minute: int, readings: Readings) -> Readings:
+def tripped(minute: int, readings: Sample) -> Sample:
     return readings | {
         InputKey.POWER: 0.0,
         InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE],
@@ -115,13 +115,13 @@ def test_ongoing_defrost_survives_a_restart() -> None:
 GARBAGE: list[Any] = [
     {},
     {"version": 99},
-    {"version": 1, "faults": "nope"},
-    {"version": 1, "faults": {"power_loss": {"active": "yes", "since": "x", "score": [1]}}},
-    {"version": 1, "faults": {"power_loss": {"active": True, "since": None, "score": 1e308}}},
-    {"version": 1, "clock": "soon", "defrost": {"starts": ["a", None, 5.0], "on": 1}},
-    {"version": 1, "noise": {"onsets": {"a": 1}, "share": float("nan")}},
-    {"version": 1, "ice": {"deep_since": 5.0}, "heat": [], "power": {"zero_origin": 3}},
-    {"version": 1, "operation": {"running": "maybe"}, "rejected": {"x": -1, "y": True, "z": 2}},
+    {"faults": "nope"},
+    {"faults": {"power_loss": {"active": "yes", "since": "x", "score": [1]}}},
+    {"faults": {"power_loss": {"active": True, "since": None, "score": 1e308}}},
+    {"clock": "soon", "defrost": {"starts": ["a", None, 5.0], "on": 1}},
+    {"noise": {"onsets": {"a": 1}, "share": float("nan")}},
+    {"ice": {"deep_since": 5.0}, "heat": [], "power": {"zero_origin": 3}},
+    {"operation": {"running": "maybe"}, "rejected": {"x": -1, "y": True, "z": 2}},
     {"version": True},
     [],
     None,
@@ -142,19 +142,16 @@ def test_restore_state_ignores_garbage(garbage: Any) -> None:
 @pytest.mark.parametrize(
     "garbage",
     [
-        {"version": 1, "power": {"standby": {"mean": "x"}, "high": -5}},
+        {"power": {"standby": {"mean": "x"}, "high": -5}},
         {
-            "version": 1,
             "heat": {"bands": {"x": {}, "3": "no", "99": {"split": {"mean": 5}}, "400": {}}},
         },
         {
-            "version": 1,
             "noise": {"running": {"mean": float("inf"), "dev": -1}},
             "ice": {"peak_count": "7"},
         },
-        {"version": 1, "system_type": "air_to_water"},
-        {"version": 1, "healthy_seconds": "long"},
-        {"version": 2},
+        {"system_type": "air_to_water"},
+        {"healthy_seconds": "long"},
         "learned",
         None,
     ],
@@ -179,9 +176,14 @@ def test_learned_from_another_system_type_is_not_used() -> None:
 def test_statuses_and_diagnostics_are_json_serialisable() -> None:
     ev = evaluator()
     trace = overlay(Unit(always_on=True, defrost_every=45), 4 * HOURS, tripped)
+    confirmed = False
     for result in drive(ev, trace, 4 * HOURS + 30):
         for status in result.statuses.values():
-            json.dumps(status.evidence, allow_nan=False)
+            # Strict JSON (no NaN) that reads back as it was written.
+            assert json.loads(json.dumps(status.evidence, allow_nan=False)) == status.evidence
+            confirmed = confirmed or bool(status.active and status.evidence)
         json.dumps(result.diagnostics.rejected_readings)
-    json.dumps(ev.export_state(), allow_nan=False)
-    json.dumps(ev.export_learned(), allow_nan=False)
+    # The trip was confirmed, so real evidence was serialised, not only empty dicts.
+    assert confirmed
+    for exported in (ev.export_state(), ev.export_learned()):
+        assert json.loads(json.dumps(exported, allow_nan=False)) == exported

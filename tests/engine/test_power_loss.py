@@ -12,7 +12,7 @@ from custom_components.heat_pump_health.engine import (
 from .traces import (
     MINUTE,
     T0,
-    Readings,
+    Sample,
     Unit,
     any_fault,
     drive,
@@ -33,7 +33,7 @@ POWER_CLIMATE_SPLIT = (
 )
 
 
-def breaker_trip(minute: int, readings: Readings) -> Readings:
+def breaker_trip(minute: int, readings: Sample) -> Sample:
     """Everything electrical dies; a separate thermostat keeps calling for heat."""
     ret = readings[InputKey.RETURN_TEMPERATURE]
     return readings | {
@@ -105,7 +105,7 @@ def test_power_and_climate_both_vanish_after_running() -> None:
     ev = evaluator(POWER_CLIMATE_SPLIT)
     trip = 6 * HOURS + 5
 
-    def dead(minute: int, readings: Readings) -> Readings:
+    def dead(minute: int, readings: Sample) -> Sample:
         ret = readings[InputKey.RETURN_TEMPERATURE]
         return readings | {
             InputKey.POWER: 0.0,
@@ -121,7 +121,7 @@ def test_meter_unavailable_with_demand_and_no_delivery() -> None:
     ev = evaluator(POWER_CLIMATE_SPLIT)
     trip = 6 * HOURS + 5
 
-    def gone(minute: int, readings: Readings) -> Readings:
+    def gone(minute: int, readings: Sample) -> Sample:
         return breaker_trip(minute, readings) | {InputKey.POWER: None}
 
     results = drive(ev, overlay(Unit(), trip, gone), trip + 30)
@@ -165,7 +165,7 @@ def test_outdoor_unit_reads_zero_after_each_start() -> None:
     """Outdoor-unit meters read 0 W for a minute or two after every start."""
     unit = Unit(on=20, off=15, standby_w=44.0)
 
-    def lag(minute: int, readings: Readings) -> Readings:
+    def lag(minute: int, readings: Sample) -> Sample:
         in_cycle = minute % (unit.on + unit.off)
         if in_cycle < 2:
             return readings | {InputKey.POWER: 0.0}
@@ -181,7 +181,7 @@ def test_unit_that_idles_at_zero_watts_is_not_a_fault() -> None:
     """Outdoor-unit metering: 44 W crankcase heat at first, then 0 W when idle."""
     unit = Unit(on=12, off=20, standby_w=0.0, room=21.0, target=21.0)
 
-    def crankcase(minute: int, readings: Readings) -> Readings:
+    def crankcase(minute: int, readings: Sample) -> Sample:
         if minute < 5 * HOURS:
             return readings | {
                 InputKey.POWER: 44.0,
@@ -215,7 +215,7 @@ def test_meter_dropout_across_defrosts_is_not_a_fault() -> None:
     """During and just after a defrost no heat goes out: that is not a dead unit."""
     unit = Unit(always_on=True, outdoor=0.0, defrost_every=30, defrost_minutes=10)
 
-    def cold_after_defrost(minute: int, readings: Readings) -> Readings:
+    def cold_after_defrost(minute: int, readings: Sample) -> Sample:
         readings = readings | {InputKey.POWER: None}
         period = unit.defrost_every + unit.defrost_minutes if unit.defrost_every else 1
         if not unit.defrosting(minute) and minute % period < 8:
@@ -235,7 +235,7 @@ def test_a_water_loop_that_keeps_its_warmth_after_a_trip_is_still_a_trip() -> No
     unit = Unit(system_type=SystemType.AIR_TO_WATER, split=5.0, run_w=2500.0, on=100, off=20)
     trip = 24 * HOURS + 5  # while running, its standby long learned
 
-    def lingering(minute: int, readings: Readings) -> Readings:
+    def lingering(minute: int, readings: Sample) -> Sample:
         ret = number(readings, InputKey.RETURN_TEMPERATURE)
         split = max(5.0 * (1.0 - (minute - trip) / 25.0), 0.0)
         return breaker_trip(minute, readings) | {InputKey.SUPPLY_TEMPERATURE: ret + split}
@@ -251,7 +251,7 @@ def test_a_crankcase_heater_switching_off_in_warmer_weather_is_not_a_loss() -> N
     """Its standby shown up to 8 °C; at 12 °C the heater's thermostat switches it off."""
     unit = Unit(on=30, off=90, standby_w=44.0, outdoor=8.0)
 
-    def warmer(minute: int, readings: Readings) -> Readings:
+    def warmer(minute: int, readings: Sample) -> Sample:
         changed = readings | {InputKey.OUTDOOR_TEMPERATURE: 12.0}
         if not unit.running(minute):
             changed = changed | {InputKey.POWER: 0.0}
@@ -266,7 +266,7 @@ def test_a_standby_lost_in_weather_it_was_shown_in_is_a_loss() -> None:
     unit = Unit(on=30, off=90, standby_w=44.0, outdoor=8.0)
     trip = 24 * HOURS + 40  # idle, nobody asking for heat
 
-    def dead(minute: int, readings: Readings) -> Readings:
+    def dead(minute: int, readings: Sample) -> Sample:
         return readings | {InputKey.POWER: 0.0, InputKey.OUTDOOR_TEMPERATURE: 6.0}
 
     ev = evaluator()

@@ -14,7 +14,7 @@ from custom_components.heat_pump_health.engine import (
     Value,
 )
 
-from .traces import MINUTE, T0, Readings, Unit, any_fault, drive, evaluator, first_active, overlay
+from .traces import MINUTE, T0, Sample, Unit, any_fault, drive, evaluator, first_active, overlay
 
 HOURS = 60
 
@@ -51,7 +51,7 @@ def test_implausible_readings_are_unknown_and_counted(
 def test_probe_errors_flickering_in_and_out() -> None:
     unit = Unit(defrost_every=40)
 
-    def flicker(minute: int, readings: Readings) -> Readings:
+    def flicker(minute: int, readings: Sample) -> Sample:
         if minute % 7 == 0:
             return readings | {InputKey.COIL_TEMPERATURE: 85.0, InputKey.SUPPLY_TEMPERATURE: -127.0}
         return readings
@@ -72,7 +72,7 @@ def test_absurd_climate_temperatures_are_dropped() -> None:
 def test_sensor_dropouts_during_heating() -> None:
     unit = Unit(defrost_every=40)
 
-    def dropouts(minute: int, readings: Readings) -> Readings:
+    def dropouts(minute: int, readings: Sample) -> Sample:
         if minute % 90 < 25:
             return readings | {
                 InputKey.SUPPLY_TEMPERATURE: None,
@@ -134,7 +134,7 @@ def test_same_result_whatever_the_tick_cadence() -> None:
     """Ticks exactly on the minute, or late and irregular, give the same verdicts."""
     unit = Unit(defrost_every=40)
 
-    def trip(minute: int, readings: Readings) -> Readings:
+    def trip(minute: int, readings: Sample) -> Sample:
         return readings | {
             InputKey.POWER: 0.0,
             InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE],
@@ -173,7 +173,7 @@ def test_health_shows_watch_then_fault() -> None:
     ev = evaluator()
     unit = Unit(always_on=True)
 
-    def trip(minute: int, readings: Readings) -> Readings:
+    def trip(minute: int, readings: Sample) -> Sample:
         return readings | {
             InputKey.POWER: 0.0,
             InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE],

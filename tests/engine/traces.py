@@ -29,8 +29,8 @@ from custom_components.heat_pump_health.engine import (
 T0 = 1_700_000_000.0  # a fixed UTC start, 2023-11-14
 MINUTE = 60.0
 
-type Readings = dict[InputKey, Value]
-type Trace = Callable[[int], Readings]
+type Sample = dict[InputKey, Value]
+type Trace = Callable[[int], Sample]
 
 ALL_INPUTS = frozenset(InputKey)
 
@@ -63,7 +63,7 @@ def drive(
 ) -> list[Evaluation]:
     """Feed `minutes` minutes of a trace; returns every evaluation.
 
-    Readings change on the minute; the tick comes `offset` seconds later, give
+    Samples change on the minute; the tick comes `offset` seconds later, give
     or take `jitter` seconds.
     """
     rng = random.Random(seed)
@@ -158,8 +158,8 @@ class Unit:
         rng = random.Random(self.seed * 100_003 + minute)
         return round(level + rng.uniform(-self.noise_jitter, self.noise_jitter), 1)
 
-    def __call__(self, minute: int) -> Readings:
-        """Readings at this minute."""
+    def __call__(self, minute: int) -> Sample:
+        """Sample at this minute."""
         water = self.system_type is SystemType.AIR_TO_WATER
         # A live probe wavers by a tenth from minute to minute; a reading that
         # holds exactly for an hour is what a cloud poll looks like (cadence.py).
@@ -206,10 +206,10 @@ class Unit:
         return replace(self, **changes)  # type: ignore[arg-type]
 
 
-def overlay(base: Trace, after: int, change: Callable[[int, Readings], Readings]) -> Trace:
+def overlay(base: Trace, after: int, change: Callable[[int, Sample], Sample]) -> Trace:
     """A trace that follows `base`, altered by `change` from minute `after` on."""
 
-    def trace(minute: int) -> Readings:
+    def trace(minute: int) -> Sample:
         readings = base(minute)
         return change(minute, readings) if minute >= after else readings
 
@@ -220,13 +220,13 @@ def only(trace: Trace, inputs: Iterable[InputKey]) -> Trace:
     """The trace restricted to some inputs."""
     keep = frozenset(inputs)
 
-    def restricted(minute: int) -> Readings:
+    def restricted(minute: int) -> Sample:
         return {key: value for key, value in trace(minute).items() if key in keep}
 
     return restricted
 
 
-def number(readings: Readings, key: InputKey) -> float:
+def number(readings: Sample, key: InputKey) -> float:
     """A numeric reading of a trace (the test knows it is there)."""
     value = readings[key]
     assert isinstance(value, float)

@@ -9,9 +9,11 @@ from freezegun.api import FrozenDateTimeFactory
 from heat_pump_sim.physics import StateRecord, simulate
 from heat_pump_sim.scenarios import breaker_trip, humid_near_freezing_day
 from homeassistant.components.recorder import Recorder
+from homeassistant.components.recorder.db_schema import RecorderRuns
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.helpers.recorder import session_scope
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.components.recorder.common import (
@@ -140,6 +142,44 @@ async def test_a_healthy_recorded_day_gives_no_episode(
     }
 
 
+async def test_hours_home_assistant_was_stopped_are_not_judged(
+    recorder_mock: Recorder, hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Between two recorder runs Home Assistant was off: no verdicts then, as live."""
+    scenario = humid_near_freezing_day()
+    start = scenario.start.timestamp()
+    freezer.move_to(datetime.fromtimestamp(start, UTC))
+    entry = await setup_entry(hass, entry_options(scenario))
+    await _record(hass, freezer, simulate(scenario))
+
+    def two_runs() -> None:
+        with session_scope(hass=hass) as session:
+            session.add_all(
+                [
+                    RecorderRuns(
+                        start=datetime.fromtimestamp(start - HOUR, UTC),
+                        end=datetime.fromtimestamp(start + 10 * HOUR, UTC),
+                        closed_incorrect=False,
+                    ),
+                    RecorderRuns(
+                        start=datetime.fromtimestamp(start + 14 * HOUR, UTC),
+                        end=datetime.fromtimestamp(start + 25 * HOUR, UTC),
+                        closed_incorrect=False,
+                    ),
+                ]
+            )
+
+    await recorder_mock.async_add_executor_job(two_runs)
+    report = await _backtest(hass, entry, start=_iso(start), end=_iso(start + 24 * HOUR))
+
+    assert report["not_running"] == [
+        {"start": _iso(start + 10 * HOUR), "end": _iso(start + 14 * HOUR)}
+    ]
+    # Four hours fewer one-minute verdicts than the day has.
+    assert 20 * 60 - 5 <= report["ticks"] <= 20 * 60 + 5
+    assert report["faults"] == []
+
+
 async def test_overrides_change_the_outcome_as_documented(
     recorder_mock: Recorder, hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
@@ -171,7 +211,8 @@ async def test_the_last_days_and_a_notification(
     note = notifications[f"{DOMAIN}_backtest_{entry.entry_id}"]
     assert note["title"] == "Heat Pump Health backtest: Heat pump"
     message = note["message"]
-    assert "**1. Power loss [power_loss, error]**" in message
+    assert "**1. Power loss** (error)" in message
+    assert "  - Make sure the isolator switch" in message  # each check an item of its own
     assert "- **What to check:**" in message
     # Markdown, not text indented into a code block.
     assert "\n    " not in message
@@ -189,6 +230,7 @@ async def test_the_last_days_and_a_notification(
             {"start": "2001-01-01T00:00:00+00:00", "end": "2001-01-02T00:00:00+00:00"},
             "no_history",
         ),
+        ({"start": "2024-01-15T00:00:00+00:00", "days": 1}, "start_and_days"),
     ],
 )
 async def test_bad_arguments_are_refused_in_words(

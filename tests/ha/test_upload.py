@@ -87,7 +87,7 @@ async def test_each_format_gives_the_command_lines_report(
     assert response.status == 200, await response.text()
     report = await response.json()
 
-    assert report.pop("history") == "upload"
+    assert report.pop("history") == "the uploaded file"
     expected.pop("history")
     assert report == expected
     assert report["records"]["used"] > 1000

@@ -22,9 +22,11 @@ from custom_components.heat_pump_health.engine.model import (
 )
 from custom_components.heat_pump_health.history import StateRecord
 from custom_components.heat_pump_health.playback import (
+    Playback,
     ReplayConfig,
     ReplayError,
     build_report,
+    format_markdown,
     format_text,
     replay,
 )
@@ -579,3 +581,56 @@ def test_huge_history_through_the_script(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
     assert "GiB of JSON" in result.stderr
+
+
+def test_no_verdicts_while_home_assistant_was_stopped(fake: FakeEvaluator) -> None:
+    """A pause (Home Assistant not running) is skipped, as a live entry sleeps through it."""
+    rows = [
+        ("sensor.p", "500", {"unit_of_measurement": "W"}, T0 + m * 60 + 5, T0 + m * 60 + 5)
+        for m in range(121)
+    ]
+    playback = Playback(_config(power_entity="sensor.p"), pauses=[(T0 + 1800, T0 + 5400)])
+    playback.feed(rows)
+    result = playback.finish()
+    ticks = [c.at for c in fake.calls if c.kind == "evaluate"]
+    assert ticks[0] == T0 + 60
+    assert not [t for t in ticks if T0 + 1800 <= t < T0 + 5400]
+    assert T0 + 5400 in ticks
+    assert T0 + 7200 in ticks
+    assert len(ticks) == 120 - 60
+    report = build_report(result)
+    assert report["not_running"] == [
+        {"start": "2024-01-15T06:30:00+00:00", "end": "2024-01-15T07:30:00+00:00"}
+    ]
+    assert "Not judged: Home Assistant was not running for 1 h 00 min (1 time)" in format_text(
+        report
+    )
+
+
+def test_the_markdown_report_lists_what_to_check() -> None:
+    report = {
+        "name": "HP",
+        "history": "recorder",
+        "period": {"start": "2024-01-15T06:00:00+00:00", "end": "2024-01-15T08:00:00+00:00"},
+        "ticks": 120,
+        "records": {"used": 240, "unrelated": 0},
+        "ignored": {},
+        "health": "fault",
+        "faults": [
+            {
+                "fault": "power_loss",
+                "start": "2024-01-15T06:30:00+00:00",
+                "end": None,
+                "confirmed": "2024-01-15T06:40:00+00:00",
+                "severity": "error",
+                "reason": "no_power",
+                "evidence": {"power_w": 0.0, "threshold_w": 40.0},
+            }
+        ],
+    }
+    text = format_markdown(report)
+    assert "**1. Power loss** (error)" in text
+    assert "- **Why:** No power" in text
+    assert text.count("\n  - ") >= 6  # causes and checks as items of their own
+    assert ".;" not in text
+    assert "\n    " not in text  # no line indented into a code block

@@ -8,16 +8,16 @@ from functools import cache
 import itertools
 import statistics
 
-from heat_pump_sim.physics import HeatPumpModel, Readings, Scenario, StateRecord, simulate
+from heat_pump_sim.physics import HeatPumpModel, Scenario, StateRecord, TrueValues, simulate
 from heat_pump_sim.scenarios import PRESETS
 
 STEP_S = 30.0
 
 
-def run_readings(scenario: Scenario, step_s: float = STEP_S) -> list[Readings]:
+def run_readings(scenario: Scenario, step_s: float = STEP_S) -> list[TrueValues]:
     """The true values after every step."""
     model = HeatPumpModel(scenario=scenario)
-    rows: list[Readings] = []
+    rows: list[TrueValues] = []
     for _ in range(round(scenario.duration.total_seconds() / step_s)):
         model.step(step_s)
         rows.append(model.readings)
@@ -25,7 +25,7 @@ def run_readings(scenario: Scenario, step_s: float = STEP_S) -> list[Readings]:
 
 
 @cache
-def preset_readings(name: str, step_s: float = STEP_S) -> list[Readings]:
+def preset_readings(name: str, step_s: float = STEP_S) -> list[TrueValues]:
     """A preset's true values, computed once per session."""
     return run_readings(PRESETS[name](), step_s)
 
@@ -50,7 +50,7 @@ class Episode:
         return (self.end - self.start) / 60.0
 
 
-def defrosts(rows: Sequence[Readings], step_s: float = STEP_S) -> list[Episode]:
+def defrosts(rows: Sequence[TrueValues], step_s: float = STEP_S) -> list[Episode]:
     """Defrost episodes in a trace (an episode still running at the end counts)."""
     episodes: list[Episode] = []
     begin: int | None = None
@@ -77,7 +77,7 @@ def intervals_min(episodes: Sequence[Episode]) -> list[float]:
     return [(b.start - a.start) / 60.0 for a, b in itertools.pairwise(episodes)]
 
 
-def running(rows: Sequence[Readings]) -> list[Readings]:
+def running(rows: Sequence[TrueValues]) -> list[TrueValues]:
     """Steps with the compressor heating or cooling (not defrosting)."""
     return [r for r in rows if r.compressor_speed > 0.0 and not r.defrost]
 
@@ -86,13 +86,13 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
 
-def split(row: Readings) -> float:
+def split(row: TrueValues) -> float:
     return row.supply_c - row.return_c
 
 
 def window(
-    rows: Sequence[Readings], start_h: float, end_h: float, step_s: float = STEP_S
-) -> list[Readings]:
+    rows: Sequence[TrueValues], start_h: float, end_h: float, step_s: float = STEP_S
+) -> list[TrueValues]:
     """Rows between two offsets (hours) from the scenario start."""
     t0 = rows[0].time - step_s  # the first row comes one step after the start
     return [r for r in rows if start_h * 3600 <= r.time - t0 < end_h * 3600]

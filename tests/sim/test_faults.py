@@ -10,8 +10,8 @@ from heat_pump_sim.physics import (
     DEFROST_ENDS_EARLY,
     FaultInjection,
     HeatPumpModel,
-    Readings,
     Scenario,
+    TrueValues,
     simulate,
 )
 from heat_pump_sim.scenarios import PRESETS
@@ -100,10 +100,10 @@ def test_refrigerant_leak_fades_capacity() -> None:
     assert max(r.refrigerant_charge for r in healthy) == 1.0
     assert min(r.refrigerant_charge for r in leaking) == pytest.approx(0.55)
 
-    def cop(sample: list[Readings]) -> float:
+    def cop(sample: list[TrueValues]) -> float:
         return sum(r.heat_w for r in sample) / sum(r.power_w for r in sample)
 
-    def full_speed_split(sample: list[Readings]) -> float:
+    def full_speed_split(sample: list[TrueValues]) -> float:
         return median([split(r) for r in sample if r.compressor_speed > 0.9])
 
     # Heat per watt and the split at full speed fall to 30-50 %...
@@ -127,7 +127,7 @@ def test_blocked_filter_widens_the_split() -> None:
     assert ratio > 1.4
 
 
-def _noise(rows: list[Readings], start_h: float, end_h: float) -> list[float]:
+def _noise(rows: list[TrueValues], start_h: float, end_h: float) -> list[float]:
     return [r.noise_db for r in running(window(rows, start_h, end_h))]
 
 
@@ -149,7 +149,7 @@ def test_rattling_bursts() -> None:
     before = running(window(rows, 24, 48))
     base = median([r.noise_db for r in after])
 
-    def bursts(sample: list[Readings]) -> int:
+    def bursts(sample: list[TrueValues]) -> int:
         count, inside = 0, False
         for r in sample:
             loud = r.noise_db > base + 7.0

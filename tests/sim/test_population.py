@@ -10,9 +10,9 @@ from heat_pump_sim.physics import (
     BREAKER_TRIP,
     REFRIGERANT_LEAK,
     FaultInjection,
-    Readings,
     Scenario,
     ScheduleEntry,
+    TrueValues,
 )
 from heat_pump_sim.population import (
     KINDS,
@@ -78,7 +78,7 @@ def test_a_timed_defrost_comes_at_its_interval_frost_or_not() -> None:
     demand = run_readings(base)
     timed = run_readings(replace(base, defrost_control="timed"))
 
-    def starts(rows: list[Readings]) -> int:
+    def starts(rows: list[TrueValues]) -> int:
         return sum(1 for a, b in pairwise(rows) if b.defrost and not a.defrost)
 
     assert starts(timed) > starts(demand) + 3

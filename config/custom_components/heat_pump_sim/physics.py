@@ -387,11 +387,11 @@ def _clamp(value: float, low: float, high: float) -> float:
     return low if value < low else high if value > high else value
 
 
-# -- Readings ------------------------------------------------------------------------
+# -- True values ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Readings:
+class TrueValues:
     """True values at one instant, in SI units (°C, W, dB)."""
 
     time: float  # epoch seconds
@@ -608,7 +608,7 @@ class HeatPumpModel:
         self._update_noise(self._step_start)
 
     @property
-    def readings(self) -> Readings:
+    def readings(self) -> TrueValues:
         """The true values now."""
         mode, low, high = self._targets()
         powered = BREAKER_TRIP not in self._fault_since
@@ -627,7 +627,7 @@ class HeatPumpModel:
             outdoor -= 0.4 * self._speed
         elif self._state == "cool":
             outdoor += 0.4 * self._speed
-        return Readings(
+        return TrueValues(
             time=self.now,
             powered=powered,
             power_w=self._power_w,
@@ -1459,7 +1459,7 @@ class Reporter:
                 ch, f"{rounded if rounded else 0.0:.{ch.decimals}f}", ch.attributes, now, out
             )
 
-    def _climate(self, ch: _Channel, r: Readings, now: float, out: list[StateRecord]) -> None:
+    def _climate(self, ch: _Channel, r: TrueValues, now: float, out: list[StateRecord]) -> None:
         unit = self.climate_unit
         current = round(convert_temperature(r.room_c, unit), 1)
         previous = ch.last_attributes.get("current_temperature")

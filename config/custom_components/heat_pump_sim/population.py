@@ -46,10 +46,10 @@ from .physics import (
     WORN_BEARING,
     FaultInjection,
     HeatPumpModel,
-    Readings,
     Scenario,
     ScheduleEntry,
     StateRecord,
+    TrueValues,
     simulate,
 )
 
@@ -199,7 +199,7 @@ class Truth:
         if self.onset is None and loss >= LEAK_ONSET_LOSS - 1e-9:
             self.onset = model.now
 
-    def _became_real(self, kind: str, model: HeatPumpModel, readings: Readings) -> bool:
+    def _became_real(self, kind: str, model: HeatPumpModel, readings: TrueValues) -> bool:
         if kind in {BREAKER_TRIP, BREAKER_TRIP_IDLE}:
             # Lost power shows once something would have drawn it: at once
             # where the meter sees the controls, else at the next call.
@@ -217,7 +217,7 @@ class Truth:
         return model.first_fault_sound is not None
 
     def _defrost_went_wrong(
-        self, kind: str, now: float, readings: Readings, frost_share: float
+        self, kind: str, now: float, readings: TrueValues, frost_share: float
     ) -> bool:
         """A defrost ran past its normal end, or ended leaving the coil iced."""
         if readings.defrost:

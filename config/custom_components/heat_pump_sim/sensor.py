@@ -32,7 +32,7 @@ from .physics import (
     POWER,
     RETURN_TEMPERATURE,
     SUPPLY_TEMPERATURE,
-    Readings,
+    TrueValues,
 )
 from .simulator import Simulator
 
@@ -75,7 +75,7 @@ REPORTED: tuple[SensorEntityDescription, ...] = (
 class TruthDescription(SensorEntityDescription):
     """A true value of the model that no real unit would report."""
 
-    value: Callable[[Readings], float]
+    value: Callable[[TrueValues], float]
 
 
 # The model's hidden state, for watching the physics: a real unit has no

@@ -17,7 +17,7 @@ from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.util import dt as dt_util
 
 from .const import DEFAULT_SPEED, DOMAIN, LEAK_RAMP, NO_FAULT, TICK
-from .physics import INPUT_KEYS, HeatPumpModel, Readings, Reporter, StateRecord
+from .physics import INPUT_KEYS, HeatPumpModel, Reporter, StateRecord, TrueValues
 from .scenarios import humid_near_freezing_day
 
 _LOGGER = logging.getLogger(__name__)
@@ -57,7 +57,7 @@ class Simulator:
         self._publish(0.0)
 
     @property
-    def readings(self) -> Readings:
+    def readings(self) -> TrueValues:
         """The model's true values now."""
         return self.model.readings
 

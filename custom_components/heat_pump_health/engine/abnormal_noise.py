@@ -24,7 +24,7 @@ from typing import Any
 from .cadence import Cadence
 from .detector import Context
 from .model import FaultKey, InputKey
-from .persistence import Evidence, Verdict
+from .persistence import Finding, Verdict
 from .stats import Ewma, as_float, blend, rounded
 
 # Noise read less often than this cannot show bursts or a sustained sound: a
@@ -281,20 +281,20 @@ class AbnormalNoiseDetector:
     def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """The evidence now; the evaluator has advanced the level to now."""
         if not self.judgeable():
-            return Verdict(Evidence.UNKNOWN)
+            return Verdict(Finding.UNKNOWN)
         reason, calm, suspect, details = self.assess(now)
         if reason is not None:
-            return Verdict(Evidence.ABNORMAL, reason, details)
+            return Verdict(Finding.ABNORMAL, reason, details)
         if self.level is None:
-            return Verdict(Evidence.UNKNOWN, details=details)
+            return Verdict(Finding.UNKNOWN, evidence=details)
         if calm and self.trusted and self.clears_here():
-            return Verdict(Evidence.NORMAL, details=details)
-        return Verdict(Evidence.HOLD, details=details, suspect=suspect)
+            return Verdict(Finding.NORMAL, evidence=details)
+        return Verdict(Finding.HOLD, evidence=details, suspect=suspect)
 
-    def settle(self, *, building: bool, active: bool) -> None:
-        """Learn only while nothing builds; an episode over, calm anywhere counts again."""
-        self.learn_allowed = not building
-        if not building and not active:
+    def settle(self, *, suspect: bool, active: bool) -> None:
+        """Learn only while the fault is neither suspect nor active; then calm counts again."""
+        self.learn_allowed = not (suspect or active)
+        if not suspect and not active:
             self.abnormal_in = None
 
     def learn(self, now: float, dt: float) -> None:

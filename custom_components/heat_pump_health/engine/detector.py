@@ -20,9 +20,9 @@ from .persistence import Verdict
 class Context:
     """The other faults' state this tick, as far as a judgement depends on it."""
 
-    # ice_buildup is building or active: the coil, not the unit, is short.
+    # ice_buildup is suspect or active: the coil, not the unit, is short.
     iced: bool = False
-    # power_loss is building or active: nothing runs to deliver anything.
+    # power_loss is suspect or active: nothing runs to deliver anything.
     unpowered: bool = False
 
 
@@ -38,12 +38,12 @@ class Detector(Protocol):
         """The evidence now, dt seconds after the previous tick."""
         ...
 
-    def settle(self, *, building: bool, active: bool) -> None:
-        """Told after each judgement whether the fault builds or is active."""
+    def settle(self, *, suspect: bool, active: bool) -> None:
+        """Told after each judgement whether the fault is suspect (not yet confirmed) or active."""
         ...
 
     def learn(self, now: float, dt: float) -> None:
-        """Learn from this tick; called only while the fault is not building."""
+        """Learn from this tick; called only while the fault is neither suspect nor active."""
         ...
 
     def not_judged(self) -> list[str]:

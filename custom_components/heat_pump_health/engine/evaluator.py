@@ -28,16 +28,13 @@ from .model import (
 )
 from .operation import Operation, PowerProfile
 from .options import EvaluatorOptions
-from .persistence import Evidence, FaultTracker, Transition, Verdict
+from .persistence import FaultTracker, Finding, Transition, Verdict
 from .plausibility import check
 from .power_loss import PowerLossDetector
 from .readings import Readings
 from .stats import as_float, rounded
 
 _LOGGER = logging.getLogger(__name__)
-
-STATE_VERSION = 1
-LEARNED_VERSION = 1
 
 
 # Minutes before a fault is confirmed, and of healthy evidence before it clears.
@@ -328,25 +325,25 @@ class Evaluator:
         statuses: dict[FaultKey, FaultStatus] = {}
         started: list[FaultKey] = []
         cleared: list[FaultKey] = []
-        building_now: dict[FaultKey, bool] = {}
+        suspect_or_active: dict[FaultKey, bool] = {}
         for fault in self._faults:
             context = Context(
-                iced=building_now.get(FaultKey.ICE_BUILDUP, False),
-                unpowered=building_now.get(FaultKey.POWER_LOSS, False),
+                iced=suspect_or_active.get(FaultKey.ICE_BUILDUP, False),
+                unpowered=suspect_or_active.get(FaultKey.POWER_LOSS, False),
             )
-            status, transition, building_now[fault] = self._judge(fault, at, dt, context)
+            status, transition, suspect_or_active[fault] = self._judge(fault, at, dt, context)
             statuses[fault] = status
             if transition is Transition.STARTED:
                 started.append(fault)
             elif transition is Transition.CLEARED:
                 cleared.append(fault)
-        any_building = any(building_now.values())
+        any_suspect_or_active = any(suspect_or_active.values())
         self._changed_at = None
         if FaultKey.ICE_BUILDUP not in self._trackers:
             # Nobody reads finished defrosts then; do not let them pile up.
             defrost.take_completed()
 
-        if not any_building and dt > 0.0 and self._operation.running is not False:
+        if not any_suspect_or_active and dt > 0.0 and self._operation.running is not False:
             self._healthy_s = min(self._healthy_s + dt, LEARNING_S)
         return Evaluation(
             now=now if math.isfinite(now) else at,
@@ -365,9 +362,9 @@ class Evaluator:
         try:
             verdict = detector.judge(at, dt, context)
             transition = tracker.update(verdict, at, dt, self._changed_at)
-            building = tracker.building or verdict.suspect
-            detector.settle(building=building, active=tracker.active)
-            if not building:
+            suspect = not tracker.active and (tracker.suspect or verdict.suspect)
+            detector.settle(suspect=suspect, active=tracker.active)
+            if not (suspect or tracker.active):
                 # Learn from healthy operation only: never while it builds.
                 detector.learn(at, dt)
             status = self._status(fault, tracker, verdict)
@@ -384,11 +381,11 @@ class Evaluator:
                 reason=self._reasons.get(fault) if tracker.active else None,
                 evidence={"error": "rule_failed"},
             )
-            return status, Transition.NONE, tracker.building
+            return status, Transition.NONE, tracker.suspect or tracker.active
         if fault in self._failed_rules:
             self._failed_rules.discard(fault)
             _LOGGER.info("The %s rule works again", fault.value)
-        return status, transition, building
+        return status, transition, suspect or tracker.active
 
     def _rule_failed(self, fault: FaultKey, at: float) -> None:
         """Log a failing rule once, with what it was looking at."""
@@ -404,18 +401,18 @@ class Evaluator:
 
     def _status(self, fault: FaultKey, tracker: FaultTracker, verdict: Verdict) -> FaultStatus:
         active = tracker.active
-        if verdict.evidence is Evidence.ABNORMAL:
+        if verdict.finding is Finding.ABNORMAL:
             self._reasons[fault] = verdict.reason
-        elif not tracker.building:
+        elif not (tracker.suspect or tracker.active):
             self._reasons[fault] = None
         shown: bool | None = active
-        if not active and verdict.evidence is Evidence.UNKNOWN:
+        if not active and verdict.finding is Finding.UNKNOWN:
             shown = None
-        evidence = verdict.details
-        if tracker.building and not active:
+        evidence = verdict.evidence
+        if tracker.suspect:
             evidence["abnormal_minutes"] = round(tracker.score / 60.0, 1)
             evidence["confirm_minutes"] = round(tracker.confirm_s / 60.0, 1)
-        if self._error_code and (active or tracker.building):
+        if self._error_code and (active or tracker.suspect):
             # What the unit says about itself belongs with any fault.
             evidence["unit_error"] = self._error_code
             evidence["unit_error_since"] = self._error_since
@@ -428,7 +425,7 @@ class Evaluator:
             since=tracker.since if active else None,
             severity=SEVERITY[fault],
             suspect=not active and (tracker.suspect or verdict.suspect),
-            reason=self._reasons[fault] if (active or tracker.building) else None,
+            reason=self._reasons[fault] if (active or tracker.suspect) else None,
             evidence=evidence,
         )
 
@@ -469,7 +466,6 @@ class Evaluator:
     def export_learned(self) -> dict[str, Any]:
         """Baselines learned so far, JSON-serialisable; pass back as `learned=`."""
         return {
-            "version": LEARNED_VERSION,
             "system_type": self._options.system_type.value,
             "healthy_seconds": round(self._healthy_s, 1),
             "power": self._power.learned_dict(),
@@ -479,8 +475,9 @@ class Evaluator:
             "defrost_seen": self._readings.defrost_seen_dict(),
         }
 
-    def _load_learned(self, data: Mapping[str, Any]) -> None:
-        if not isinstance(data, Mapping) or data.get("version") != LEARNED_VERSION:
+    def _load_learned(self, data: object) -> None:
+        # Whatever a store held: anything but a mapping is nothing learned.
+        if not isinstance(data, Mapping):
             return
         if data.get("system_type") not in (None, self._options.system_type.value):
             # Baselines of a different kind of system would mislead.
@@ -517,7 +514,6 @@ class Evaluator:
     def export_state(self) -> dict[str, Any]:
         """Active faults and what is needed to carry on after a restart."""
         return {
-            "version": STATE_VERSION,
             "clock": self._clock,
             "last_eval": self._last_eval,
             "faults": {
@@ -534,9 +530,9 @@ class Evaluator:
             "energy": self._meter.to_dict(),
         }
 
-    def restore_state(self, data: Mapping[str, Any]) -> None:
+    def restore_state(self, data: object) -> None:
         """Resume from export_state output; anything unusable is ignored."""
-        if not isinstance(data, Mapping) or data.get("version") != STATE_VERSION:
+        if not isinstance(data, Mapping):
             return
         try:
             self._restore(data)
@@ -560,7 +556,9 @@ class Evaluator:
                 tracker.load(_plain(saved))
                 reason = saved.get("reason") if isinstance(saved, Mapping) else None
                 self._reasons[fault] = (
-                    reason if isinstance(reason, str) and tracker.building else None
+                    reason
+                    if isinstance(reason, str) and (tracker.suspect or tracker.active)
+                    else None
                 )
         self._operation.load(_plain(data.get("operation")))
         self._defrost.load(_plain(data.get("defrost")))

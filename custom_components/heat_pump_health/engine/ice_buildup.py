@@ -17,7 +17,7 @@ from .defrost import CompletedDefrost, DefrostTracker
 from .detector import Context
 from .model import FaultKey, InputKey
 from .operation import Operation
-from .persistence import Evidence, Verdict
+from .persistence import Finding, Verdict
 from .readings import Readings
 from .stats import Ewma, as_float, rounded
 
@@ -57,6 +57,12 @@ _RECOVERY_S = 10 * 60.0
 _STEADY_RUN_S = 10 * 60.0
 _PEAK_TAU_DEFROSTS = 5.0
 _MAX_PENDING_PEAKS = 16
+# Defrosts whose coil peak must be seen before this unit's own peak, not the
+# generic _SUCCESS_COIL_C, says what a cleared coil reads.
+_PEAKS_TO_TRUST = 5
+# A deep gap confirms ice only within this much of the alarm gap, K: growth
+# alone from a small gap is a colder evening, not a coil encased in ice.
+_DEEP_GAP_NEAR_ALARM_K = 2.0
 
 
 class IceBuildupDetector:
@@ -122,7 +128,7 @@ class IceBuildupDetector:
 
     def success_coil(self) -> float:
         """Coil temperature that marks a defrost as having cleared the coil, °C."""
-        if self.peak is None or self.peak_count < 5:
+        if self.peak is None or self.peak_count < _PEAKS_TO_TRUST:
             return _SUCCESS_COIL_C
         # Units that end defrost on time rather than temperature peak lower; a
         # defrost well short of this unit's usual peak still counts as failed.
@@ -181,8 +187,8 @@ class IceBuildupDetector:
         """The fault this detector judges."""
         return FaultKey.ICE_BUILDUP
 
-    def settle(self, *, building: bool, active: bool) -> None:
-        """Nothing to remember: learning is held by the evaluator while ice builds."""
+    def settle(self, *, suspect: bool, active: bool) -> None:
+        """Nothing to remember: the evaluator holds learning while the fault is suspect."""
 
     def not_judged(self) -> list[str]:
         """The defrost-cycle tests, where defrosts cannot be timed."""
@@ -210,12 +216,12 @@ class IceBuildupDetector:
             suspect = self.deep_score >= _DEEP_GAP_SUSPECT_S
         if abnormal is not None:
             onset = self.deep_since if abnormal == "coil_icing" else None
-            return Verdict(Evidence.ABNORMAL, abnormal, details, onset=onset)
+            return Verdict(Finding.ABNORMAL, abnormal, details, onset=onset)
         if not known:
-            return Verdict(Evidence.UNKNOWN, details=details)
+            return Verdict(Finding.UNKNOWN, evidence=details)
         if hold or suspect:
-            return Verdict(Evidence.HOLD, details=details, suspect=suspect)
-        return Verdict(Evidence.NORMAL, details=details)
+            return Verdict(Finding.HOLD, evidence=details, suspect=suspect)
+        return Verdict(Finding.NORMAL, evidence=details)
 
     def _judge_defrosts(self, now: float, details: dict[str, Any]) -> tuple[str | None, bool]:
         """Defrost-cycle tests: (reason if abnormal, hold instead of normal)."""
@@ -305,7 +311,7 @@ class IceBuildupDetector:
         return (
             self.deep_score >= _DEEP_GAP_S
             and (growth >= _GAP_GROWTH_K or fall >= _GAP_GROWTH_K)
-            and gap >= alarm - 2.0
+            and gap >= alarm - _DEEP_GAP_NEAR_ALARM_K
         )
 
     def _drain_deep(self, dt: float) -> None:

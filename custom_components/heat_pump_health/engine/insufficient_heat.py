@@ -34,7 +34,7 @@ from .detector import Context
 from .efficiency import DrawPerKelvin
 from .model import FaultKey, SystemType
 from .operation import Operation, PowerProfile
-from .persistence import Evidence, Verdict
+from .persistence import Finding, Verdict
 from .readings import Readings
 from .split_model import SplitBand
 from .stats import as_float, blend, rounded
@@ -119,11 +119,11 @@ class InsufficientHeatDetector:
     """Judges insufficient_heat and learns the normal split per outdoor band."""
 
     __slots__ = (
-        "_building",
         "_cadence",
         "_context",
         "_defrost",
         "_expectation",
+        "_held",
         "_margin",
         "_operation",
         "_profile",
@@ -171,7 +171,7 @@ class InsufficientHeatDetector:
         # Energy per kelvin-hour of heating against healthy days (efficiency.py).
         self.draw = DrawPerKelvin()
         # The fault built at the last tick: the draw's reference holds then.
-        self._building = False
+        self._held = False
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -222,9 +222,9 @@ class InsufficientHeatDetector:
         """The fault this detector judges."""
         return FaultKey.INSUFFICIENT_HEAT
 
-    def settle(self, *, building: bool, active: bool) -> None:
-        """Remember whether the fault builds: the daily draw's reference holds then."""
-        self._building = building or active
+    def settle(self, *, suspect: bool, active: bool) -> None:
+        """Remember whether the fault is suspect or active: the draw's reference holds then."""
+        self._held = suspect or active
 
     def not_judged(self) -> list[str]:
         """The single-reading split tests, where the unit is read too seldom."""
@@ -240,7 +240,7 @@ class InsufficientHeatDetector:
         self._follow_draw(now, dt)
         gate = self._gate(now, dt)
         if gate is not None:
-            return Verdict(gate, details=details)
+            return Verdict(gate, evidence=details)
         low: bool | None = None
         high = False
         drop_judged = False
@@ -259,7 +259,7 @@ class InsufficientHeatDetector:
             # A wide split is normal at high load: it is judged only where the
             # expectation can follow the load (not an energy counter's average;
             # a coarse poll's reading lasts 45 minutes only if the load does).
-            counter = readings.power_resolution_w is not None
+            counter = readings.power_counter
             follows_load = not counter and (fine or readings.power is not None)
             high_limit = expectation.high if follows_load else None
             high = self._judge_high(split, high_limit, dt, details)
@@ -286,11 +286,11 @@ class InsufficientHeatDetector:
             else None
         )
         if reason is not None:
-            return Verdict(Evidence.ABNORMAL, reason, details)
+            return Verdict(Finding.ABNORMAL, reason, details)
         judged = low is not None or flat is not None or drop_judged
-        evidence = Evidence.NORMAL if judged else Evidence.UNKNOWN
+        finding = Finding.NORMAL if judged else Finding.UNKNOWN
         suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
-        return Verdict(evidence, details=details, suspect=suspect)
+        return Verdict(finding, evidence=details, suspect=suspect)
 
     @property
     def _drop_alarm(self) -> float:
@@ -304,7 +304,7 @@ class InsufficientHeatDetector:
         heating = readings.heating_context() is True
         # A power sensor read seldom says little of the energy a cycling unit
         # drew between its readings; an energy counter says it exactly.
-        counter = readings.power_resolution_w is not None
+        counter = readings.power_counter
         power = readings.power if counter or self.split_judgeable() else None
         self.draw.add(
             now,
@@ -313,7 +313,7 @@ class InsufficientHeatDetector:
             inside=climate.current_temperature if climate is not None else None,
             outdoor=readings.outdoor,
             short=(readings.room_deficit() or 0.0) > _FLAT_DEFICIT_K,
-            learn=not self._building,
+            learn=not self._held,
         )
 
     def _dropped(self, alarm: float, details: dict[str, Any]) -> bool:
@@ -388,7 +388,7 @@ class InsufficientHeatDetector:
             details["high_split_minutes"] = round(self.high_score / 60.0)
         return self.high_score >= _HIGH_S
 
-    def _gate(self, now: float, dt: float) -> Evidence | None:
+    def _gate(self, now: float, dt: float) -> Finding | None:
         """Why the split cannot be judged now, or None in steady heating."""
         readings = self._readings
         operation = self._operation
@@ -396,12 +396,12 @@ class InsufficientHeatDetector:
         if heating is False:
             # Cooling, off or fan: the fault cannot be present; let it clear.
             self.flat_score = max(self.flat_score - dt, 0.0)
-            return Evidence.NORMAL
+            return Finding.NORMAL
         if operation.running is None:
-            return Evidence.UNKNOWN
+            return Finding.UNKNOWN
         if not operation.running:
             self.flat_score = max(self.flat_score - dt, 0.0)
-            return Evidence.HOLD
+            return Finding.HOLD
         outdoor = readings.outdoor
         split = readings.split
         # No climate entity: running in cold weather is taken to be heating;
@@ -417,7 +417,7 @@ class InsufficientHeatDetector:
         # power none (the power fault): neither is this one.
         context = self._context
         if unsure or unsettled or cooling or context.iced or context.unpowered:
-            return Evidence.HOLD
+            return Finding.HOLD
         return None
 
     def _judge_flat(self, dt: float, details: dict[str, Any]) -> bool | None:
@@ -464,7 +464,7 @@ class InsufficientHeatDetector:
         minutes, late and in coarse steps: the split then has one expectation
         per band, whatever the speed.
         """
-        if self._readings.power_resolution_w is not None:
+        if self._readings.power_counter:
             return None
         return self._readings.power
 

@@ -87,6 +87,8 @@ class Health(StrEnum):
 
     LEARNING = "learning"
     OK = "ok"
+    # Some fault is suspect: abnormal evidence, not (yet) confirmed.  "watch"
+    # is the owner's word for it, in the sensor's state and its translations.
     WATCH = "watch"
     FAULT = "fault"
 

@@ -32,6 +32,21 @@ _UNLEARNED_RUN_W = 150.0
 # the start threshold: modulating units hover near it at minimum speed.
 _RUN_EXIT_SHARE = 0.75
 
+# Two healthy idle spells at ~0 W, or a learned idle draw under 5 W, say the
+# meter sees only the outdoor unit, which draws nothing when it has nothing to do.
+_ZERO_IDLE_EPISODES = 2
+_ZERO_IDLE_FLOOR_W = 5.0
+# A lost supply reads below this share of the unit's own idle draw (W/W),
+# kept between ZERO_W and _ZERO_CAP_W: well under any idle draw, well over a
+# dead meter's noise.
+_ZERO_SHARE_OF_STANDBY = 0.3
+# The compressor runs above this multiple of the idle draw plus a margin, W:
+# idle draws wander by tens of watts, a compressor adds hundreds.
+_RUN_STANDBY_FACTOR = 1.5
+_RUN_MARGIN_W = 50.0
+# A stored count past this is corrupt; it only needs to pass _ZERO_IDLE_EPISODES.
+_MAX_STORED_EPISODES = 1000
+
 _RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosting"})
 _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
 
@@ -76,19 +91,25 @@ class PowerProfile:
     def idles_at_zero(self) -> bool:
         """Whether this unit normally shows 0 W when idle."""
         floor = self.standby_floor
-        return self.zero_idle_episodes >= 2 or (floor is not None and floor < 5.0)
+        return self.zero_idle_episodes >= _ZERO_IDLE_EPISODES or (
+            floor is not None and floor < _ZERO_IDLE_FLOOR_W
+        )
 
     def run_threshold(self) -> float:
         """Power above which the compressor is taken to be running, W."""
         floor = self.standby_floor
         if floor is None:
             return _UNLEARNED_RUN_W
-        return max(_MIN_RUN_W, 1.5 * floor + 50.0)
+        return max(_MIN_RUN_W, _RUN_STANDBY_FACTOR * floor + _RUN_MARGIN_W)
 
     def near_zero(self, power: float) -> bool:
         """Power so low that the unit cannot be receiving its supply."""
         floor = self.standby_floor
-        limit = ZERO_W if floor is None else max(ZERO_W, min(0.3 * floor, _ZERO_CAP_W))
+        limit = (
+            ZERO_W
+            if floor is None
+            else max(ZERO_W, min(_ZERO_SHARE_OF_STANDBY * floor, _ZERO_CAP_W))
+        )
         return power < limit
 
     def learn_idle(self, power: float, dt: float, *, outdoor: float | None = None) -> None:
@@ -143,7 +164,7 @@ class PowerProfile:
             self.high, self.high_seconds = high, seconds
         episodes = data.get("zero_idle_episodes")
         if isinstance(episodes, int) and not isinstance(episodes, bool) and episodes >= 0:
-            self.zero_idle_episodes = min(episodes, 1000)
+            self.zero_idle_episodes = min(episodes, _MAX_STORED_EPISODES)
         warmest = as_float(data.get("standby_warmest_c"))
         if warmest is not None and -60.0 < warmest < 60.0:
             self.standby_warmest_c = warmest

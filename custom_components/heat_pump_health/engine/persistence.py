@@ -13,7 +13,7 @@ from typing import Any
 from .stats import as_bool, as_float
 
 
-class Evidence(Enum):
+class Finding(Enum):
     """What one detector concludes at one evaluation."""
 
     ABNORMAL = "abnormal"
@@ -29,9 +29,10 @@ class Evidence(Enum):
 class Verdict:
     """A detector's conclusion with the numbers behind it."""
 
-    evidence: Evidence
+    finding: Finding
     reason: str | None = None
-    details: dict[str, Any] = field(default_factory=dict)
+    # The numbers behind it: the fault's evidence, as FaultStatus carries it.
+    evidence: dict[str, Any] = field(default_factory=dict)
     # The detector sees something building up that is not evidence yet (e.g.
     # a coil gap growing): marks the fault "watch" and stops learning.
     suspect: bool = False
@@ -67,11 +68,6 @@ class FaultTracker:
         self.healthy_s = 0.0
 
     @property
-    def building(self) -> bool:
-        """Abnormal evidence is accumulating (or the fault is active)."""
-        return self.active or self.onset is not None
-
-    @property
     def suspect(self) -> bool:
         """Abnormal evidence is building but not confirmed: the owner sees "watch".
 
@@ -89,8 +85,8 @@ class FaultTracker:
         `changed_at` is when the readings first changed since the previous
         evaluation: evidence that turns abnormal began then, not at the tick.
         """
-        evidence = verdict.evidence
-        if evidence is Evidence.ABNORMAL:
+        finding = verdict.finding
+        if finding is Finding.ABNORMAL:
             self.healthy_s = 0.0
             if self.onset is None:
                 if verdict.onset is not None:
@@ -108,7 +104,7 @@ class FaultTracker:
                 self.since = min(self.onset, now)
                 return Transition.STARTED
             return Transition.NONE
-        if evidence is Evidence.NORMAL:
+        if finding is Finding.NORMAL:
             if self.active:
                 self.healthy_s += dt
                 if self.healthy_s >= self.clear_s:

@@ -18,7 +18,7 @@ from .defrost import DefrostTracker
 from .detector import Context
 from .model import FaultKey, InputKey
 from .operation import Operation, PowerProfile
-from .persistence import Evidence, Verdict
+from .persistence import Finding, Verdict
 from .readings import Readings
 from .stats import as_float, rounded
 
@@ -68,7 +68,7 @@ class PowerLossDetector:
         "_unit_inputs",
         "_water_loop",
         "_zero_watch",
-        "fault_building",
+        "fault_held",
         "no_power_since",
         "zero_demand",
         "zero_origin",
@@ -108,7 +108,7 @@ class PowerLossDetector:
         self.zero_demand = False
         self._last_level: str | None = None
         # Set by the evaluator: abnormal evidence is building or confirmed.
-        self.fault_building = False
+        self.fault_held = False
 
     def power_seen(self, now: float, power: float | None) -> None:
         """Follow 0 W spells as readings arrive (they can be shorter than a tick)."""
@@ -123,7 +123,7 @@ class PowerLossDetector:
             return
         if self.zero_since is not None:
             lasted = now - self.zero_since
-            if lasted >= _ZERO_IDLE_LEARN_S and not self.zero_demand and not self.fault_building:
+            if lasted >= _ZERO_IDLE_LEARN_S and not self.zero_demand and not self.fault_held:
                 profile.zero_idle_episodes = min(profile.zero_idle_episodes + 1, 1000)
             self.zero_since = None
             self.zero_origin = None
@@ -134,9 +134,9 @@ class PowerLossDetector:
         """The fault this detector judges."""
         return FaultKey.POWER_LOSS
 
-    def settle(self, *, building: bool, active: bool) -> None:
-        """Remember whether the fault builds: a 0 W spell then teaches nothing."""
-        self.fault_building = building
+    def settle(self, *, suspect: bool, active: bool) -> None:
+        """Remember whether the fault is suspect or active: a 0 W spell then teaches nothing."""
+        self.fault_held = suspect or active
 
     def not_judged(self) -> list[str]:
         """The standby test, where the meter cannot tell a lost standby from a stop."""
@@ -161,7 +161,7 @@ class PowerLossDetector:
             # is stopped with that code (in every fault's evidence), not
             # without power.
             self.no_power_since = None
-            return Verdict(Evidence.HOLD, details={"unit_error": self._readings.error_code})
+            return Verdict(Finding.HOLD, evidence={"unit_error": self._readings.error_code})
         lost = self._lost_together()
         if lost is not None:
             onset, count = lost
@@ -169,7 +169,7 @@ class PowerLossDetector:
                 "lost_sources": count,
                 "lost_minutes": round(max(now - onset, 0.0) / 60.0, 1),
             }
-            return Verdict(Evidence.ABNORMAL, "sources_lost", details, onset=onset)
+            return Verdict(Finding.ABNORMAL, "sources_lost", details, onset=onset)
         return self._judge_supply(now)
 
     def _lost_together(self) -> tuple[float, int] | None:
@@ -219,7 +219,7 @@ class PowerLossDetector:
             # Power is drawn, heat (or cold) is going out, or a defrost is
             # running, whatever the meter says: the unit has its supply.
             self.no_power_since = None
-            return Verdict(Evidence.NORMAL, details=details)
+            return Verdict(Finding.NORMAL, evidence=details)
         if power is None:
             return self._judge_without_power(now, demand, delivering, details)
         if demand is None:
@@ -228,9 +228,9 @@ class PowerLossDetector:
         # A unit that idles at 0 W shows 0 W also while it waits to start:
         # only a proven lack of delivery counts then.
         if delivering is False or not profile.idles_at_zero:
-            return self._unless_stale(now, Verdict(Evidence.ABNORMAL, "no_power", details))
+            return self._unless_stale(now, Verdict(Finding.ABNORMAL, "no_power", details))
         self.no_power_since = None
-        return Verdict(Evidence.HOLD, details=details)
+        return Verdict(Finding.HOLD, evidence=details)
 
     def _judge_without_power(
         self, now: float, demand: str | None, delivering: bool | None, details: dict[str, Any]
@@ -240,14 +240,14 @@ class PowerLossDetector:
         if readings.power_counter and InputKey.POWER not in readings.lost:
             # An energy counter that cannot give a power yet (between its
             # steps, after its reset) is not a meter gone: no evidence.
-            return Verdict(Evidence.UNKNOWN, details=details)
+            return Verdict(Finding.UNKNOWN, evidence=details)
         # A cold supply just after a defrost is no proof.
         if demand is not None and delivering is False and not self._defrost.just_ended(now):
             # Polled, one cold reading may be a start or a defrost no state
             # shows: the spell must span polls like a 0 W one.
-            verdict = Verdict(Evidence.ABNORMAL, "power_unavailable", details)
+            verdict = Verdict(Finding.ABNORMAL, "power_unavailable", details)
             return self._unless_stale(now, verdict)
-        return Verdict(Evidence.UNKNOWN, details=details)
+        return Verdict(Finding.UNKNOWN, evidence=details)
 
     def _meter_says_dead(self, power: float | None) -> bool:
         """A live meter reads nothing where this water unit never idles at nothing.
@@ -285,7 +285,7 @@ class PowerLossDetector:
             # Live: the evidence began when the readings changed (the tracker knows).
             return verdict
         if now - self.no_power_since < _STALE_POLLS * interval:
-            return Verdict(Evidence.HOLD, details=verdict.details, suspect=True)
+            return Verdict(Finding.HOLD, evidence=verdict.evidence, suspect=True)
         verdict.onset = self.no_power_since
         return verdict
 
@@ -304,17 +304,17 @@ class PowerLossDetector:
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""
         if not self.standby_judgeable():
-            return Verdict(Evidence.NORMAL, details=details)
+            return Verdict(Finding.NORMAL, evidence=details)
         profile = self._profile
         floor = profile.standby_floor
         if floor is None or floor < _MIN_STANDBY_W or profile.idles_at_zero:
-            return Verdict(Evidence.NORMAL, details=details)
+            return Verdict(Finding.NORMAL, evidence=details)
         if self.zero_origin == _RUNNING and (
             not self._climate_configured or self._readings.climate is not None
         ):
             # The unit stopped and the thermostat, if there is one, is content:
             # a meter on the outdoor unit alone reads 0 W from here on.
-            return Verdict(Evidence.NORMAL, details=details)
+            return Verdict(Finding.NORMAL, evidence=details)
         outdoor = self._readings.outdoor
         if (
             outdoor is not None
@@ -326,14 +326,14 @@ class PowerLossDetector:
             # unit has shown its standby in weather this warm, 0 W is then
             # no evidence either way.
             details["outdoor_c"] = rounded(self._readings.outdoor)
-            return Verdict(Evidence.HOLD, details=details)
+            return Verdict(Finding.HOLD, evidence=details)
         self._zero_watch = True
         zero_for = 0.0 if self.zero_since is None else max(now - self.zero_since, 0.0)
         details["zero_minutes"] = round(zero_for / 60.0, 1)
         details["standby_lost_after_minutes"] = _STANDBY_LOSS_S / 60.0
         if zero_for >= _STANDBY_LOSS_S:
-            return Verdict(Evidence.ABNORMAL, "no_standby_power", details, onset=self.zero_since)
-        return Verdict(Evidence.HOLD, details=details, suspect=zero_for >= _STANDBY_SUSPECT_S)
+            return Verdict(Finding.ABNORMAL, "no_standby_power", details, onset=self.zero_since)
+        return Verdict(Finding.HOLD, evidence=details, suspect=zero_for >= _STANDBY_SUSPECT_S)
 
     def learn(self, now: float, dt: float) -> None:
         """Learn idle draw and running envelope from healthy readings."""

@@ -24,6 +24,9 @@ _MAX_SCALE = 1.5
 _MIN_SCALE = 0.5
 # Powers within 25 % of the band's mean count as covered, however narrow it is.
 _COVERED_LOG = math.log(1.25)
+# Powers within this many standard deviations (of log power) of the band's
+# mean are covered: about the range the line was learned over.
+_COVERED_SPREADS = 2.0
 
 
 class SplitBand:
@@ -85,7 +88,10 @@ class SplitBand:
         offset = math.log(power) - self.x
         spread = math.sqrt(max(self.xx - self.x * self.x, 0.0))
         scale = math.exp(self.exponent() * offset)
-        return abs(offset) <= max(2.0 * spread, _COVERED_LOG) and _MIN_SCALE < scale < _MAX_SCALE
+        return (
+            abs(offset) <= max(_COVERED_SPREADS * spread, _COVERED_LOG)
+            and _MIN_SCALE < scale < _MAX_SCALE
+        )
 
     @property
     def typical_split(self) -> float:
