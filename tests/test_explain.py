@@ -76,6 +76,15 @@ EVIDENCE: dict[FaultKey, dict[str | None, dict[str, Any]]] = {
         },
         None: {"level": 51.0, "baseline": 52.0, "state": "defrost"},
     },
+    FaultKey.SHORT_CYCLING: {
+        "short_cycles": {
+            "starts_last_hour": 9,
+            "start_limit": 6.0,
+            "median_run_minutes": 3.0,
+            "usual_starts_per_hour": 0.4,
+        },
+        None: {"starts_last_hour": 1, "start_limit": 6.0, "median_run_minutes": 42.0},
+    },
 }
 
 

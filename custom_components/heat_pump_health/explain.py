@@ -301,6 +301,17 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             _reason(None),
         ),
     ),
+    FaultKey.SHORT_CYCLING: (
+        Sentence(
+            "short_cycling_starts",
+            {
+                "count": ("starts_last_hour", Kind.COUNT),
+                "limit": ("start_limit", Kind.COUNT),
+                "run": ("median_run_minutes", Kind.MINUTES),
+            },
+        ),
+        Sentence("short_cycling_usual", {"usual": ("usual_starts_per_hour", Kind.COUNT)}),
+    ),
 }
 
 # After the fault's own sentences: how far confirmation or clearing has got.
@@ -347,6 +358,7 @@ REASONS: Mapping[FaultKey, tuple[str, ...]] = {
     ),
     FaultKey.INSUFFICIENT_HEAT: ("low_split", "high_split", "capacity_drop", "room_below_target"),
     FaultKey.ABNORMAL_NOISE: ("sustained", "bursts"),
+    FaultKey.SHORT_CYCLING: ("short_cycles",),
 }
 
 

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
     SensorEntityDescription,
     SensorStateClass,
 )
-from homeassistant.const import EntityCategory, Platform, UnitOfTemperature, UnitOfTime
+from homeassistant.const import PERCENTAGE, EntityCategory, Platform, UnitOfTemperature, UnitOfTime
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
@@ -65,6 +65,10 @@ def _has(*keys: InputKey) -> Callable[[HeatPumpMonitor], bool]:
     return lambda monitor: monitor.options.has(*keys)
 
 
+def _has_running_state(monitor: HeatPumpMonitor) -> bool:
+    return monitor.options.has(InputKey.POWER) or monitor.options.has(InputKey.COMPRESSOR)
+
+
 def _has_defrost_source(monitor: HeatPumpMonitor) -> bool:
     return monitor.options.has(InputKey.DEFROST) or monitor.options.has(InputKey.CLIMATE)
 
@@ -107,6 +111,43 @@ SENSORS: tuple[DiagnosticSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value=lambda diagnostics: diagnostics.last_defrost_minutes,
         needs=_has_defrost_source,
+    ),
+    DiagnosticSensorDescription(
+        key="starts_per_hour",
+        native_unit_of_measurement="starts/h",
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=2,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.starts_per_hour,
+        needs=_has_running_state,
+    ),
+    DiagnosticSensorDescription(
+        key="median_run_length",
+        device_class=SensorDeviceClass.DURATION,
+        native_unit_of_measurement=UnitOfTime.MINUTES,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.median_run_minutes,
+        needs=_has_running_state,
+    ),
+    DiagnosticSensorDescription(
+        key="defrost_energy_share",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.defrost_energy_percent,
+        needs=lambda monitor: _has_defrost_source(monitor) and monitor.options.has(InputKey.POWER),
+    ),
+    DiagnosticSensorDescription(
+        key="efficiency_index",
+        native_unit_of_measurement=PERCENTAGE,
+        state_class=SensorStateClass.MEASUREMENT,
+        suggested_display_precision=0,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        value=lambda diagnostics: diagnostics.efficiency_percent,
+        needs=_has(InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE),
     ),
     DiagnosticSensorDescription(
         key="health",

@@ -37,7 +37,11 @@ def test_from_mapping_reads_a_config_entry() -> None:
     assert options.sensitivity == "high"
     assert options.confirm_minutes == 15
     assert options.clear_minutes == 5
-    assert options.evaluable_faults() == (FaultKey.POWER_LOSS, FaultKey.INSUFFICIENT_HEAT)
+    assert options.evaluable_faults() == (
+        FaultKey.POWER_LOSS,
+        FaultKey.INSUFFICIENT_HEAT,
+        FaultKey.SHORT_CYCLING,
+    )
 
 
 def test_from_mapping_defaults() -> None:
@@ -68,7 +72,8 @@ def test_from_mapping_refuses_bad_values(data: dict[str, Any], message: str) -> 
 @pytest.mark.parametrize(
     ("inputs", "faults"),
     [
-        ({InputKey.POWER}, {FaultKey.POWER_LOSS}),
+        ({InputKey.POWER}, {FaultKey.POWER_LOSS, FaultKey.SHORT_CYCLING}),
+        ({InputKey.COMPRESSOR}, {FaultKey.SHORT_CYCLING}),
         ({InputKey.DEFROST}, {FaultKey.ICE_BUILDUP}),
         ({InputKey.COIL_TEMPERATURE}, set()),
         ({InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE}, {FaultKey.ICE_BUILDUP}),
@@ -77,7 +82,10 @@ def test_from_mapping_refuses_bad_values(data: dict[str, Any], message: str) -> 
             {InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE, InputKey.CLIMATE},
             {FaultKey.INSUFFICIENT_HEAT},
         ),
-        ({InputKey.CLIMATE, InputKey.POWER}, {FaultKey.POWER_LOSS, FaultKey.INSUFFICIENT_HEAT}),
+        (
+            {InputKey.CLIMATE, InputKey.POWER},
+            {FaultKey.POWER_LOSS, FaultKey.INSUFFICIENT_HEAT, FaultKey.SHORT_CYCLING},
+        ),
         ({InputKey.NOISE}, {FaultKey.ABNORMAL_NOISE}),
         (set(InputKey), set(FaultKey)),
     ],
@@ -94,7 +102,7 @@ def test_confirm_and_clear_overrides_apply() -> None:
     )
     ev = Evaluator(options=options)
     ev.observe(InputKey.POWER, 0.0, 0.0)
-    assert ev.faults == (FaultKey.POWER_LOSS,)
+    assert ev.faults == (FaultKey.POWER_LOSS, FaultKey.SHORT_CYCLING)
     assert EvaluatorOptions(confirm_minutes=0).confirm_minutes == 0
 
 

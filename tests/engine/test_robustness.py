@@ -89,7 +89,7 @@ def test_unconfigured_input_is_ignored() -> None:
     ev = evaluator([InputKey.POWER])
     ev.observe(InputKey.NOISE, 99.0, T0)
     result = ev.evaluate(T0)
-    assert set(result.statuses) == {FaultKey.POWER_LOSS}
+    assert set(result.statuses) == {FaultKey.POWER_LOSS, FaultKey.SHORT_CYCLING}
     assert result.diagnostics.rejected_readings == {"noise_entity:not_configured": 1}
 
 

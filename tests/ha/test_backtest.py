@@ -134,6 +134,7 @@ async def test_a_healthy_recorded_day_gives_no_episode(
         "ice_buildup",
         "insufficient_heat",
         "abnormal_noise",
+        "short_cycling",
     }
     assert report["options"] == {
         "sensitivity": "normal",

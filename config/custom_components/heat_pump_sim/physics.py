@@ -76,8 +76,12 @@ REFRIGERANT_LEAK: Final = "refrigerant_leak"
 BLOCKED_FILTER: Final = "blocked_filter"
 RATTLING: Final = "rattling"
 WORN_BEARING: Final = "worn_bearing"
+# A safety cut-out (high pressure from too little airflow or water flow, or a
+# refrigerant problem) stops the compressor after minutes of running.
+SHORT_CYCLING: Final = "short_cycling"
 FAULT_KINDS: Final = frozenset(
     {
+        SHORT_CYCLING,
         BREAKER_TRIP,
         DEFROST_NEVER_STARTS,
         DEFROST_ENDS_EARLY,
@@ -285,6 +289,9 @@ class Scenario:
     # Share of capacity the leak has cost when its ramp has run (0.63: the
     # charge down to LEAK_FLOOR_CHARGE).
     leak_capacity_loss: float = LEAK_CAPACITY_PER_CHARGE * (1.0 - LEAK_FLOOR_CHARGE)
+    # With the short_cycling fault: how long the compressor runs before the
+    # safety cut-out stops it, seconds.
+    cutout_run_s: float = 180.0
     # Demand defrost watches the coil for frost; timed defrost starts one
     # after every ``defrost_interval`` of running with the coil below freezing,
     # frost or not (older and cheaper controls).
@@ -335,6 +342,9 @@ class Scenario:
             if entry.mode is not None and entry.mode not in HVAC_MODES:
                 msg = f"schedule mode must be one of {HVAC_MODES}, not {entry.mode!r}"
                 raise ValueError(msg)
+        if not 60.0 <= self.cutout_run_s <= 900.0:
+            msg = "cutout_run_s must be between 60 and 900 seconds"
+            raise ValueError(msg)
         if not 0.0 <= self.leak_capacity_loss <= 0.7:
             msg = "leak_capacity_loss must be between 0 and 0.7"
             raise ValueError(msg)
@@ -465,6 +475,8 @@ class HeatPumpModel:
         # When a fault's sound was first in the noise (a rattle burst, the
         # bearing's tone): the moment an attentive owner could have heard it.
         self.first_fault_sound: float | None = None
+        # The safety cut-outs of a short_cycling fault, as epoch seconds.
+        self.cutouts: list[float] = []
         self._schedule = sorted(sc.schedule, key=lambda e: e.hour)
         self._manual_faults: set[str] = set()
         self._fault_since: dict[str, float] = {}
@@ -918,6 +930,15 @@ class HeatPumpModel:
 
     def _keep_running(self, call: str | None, wanted: float) -> None:
         ran = self._t - self._on_since
+        if SHORT_CYCLING in self._fault_since and ran >= self.scenario.cutout_run_s:
+            # The cut-out trips whatever the call and the minimum run time;
+            # the controls restart once the anti-short-cycle timer allows.
+            self._state = "off"
+            self._off_since = self._t
+            self._set_stage(0)
+            self._target_speed = 0.0
+            self.cutouts.append(self._t0 + self._t)
+            return
         if (call != self._state or wanted <= 0.0) and ran >= MIN_ON_S:
             self._state = "off"
             self._off_since = self._t

@@ -41,6 +41,7 @@ from .physics import (
     RATTLING,
     REFRIGERANT_LEAK,
     RETURN_TEMPERATURE,
+    SHORT_CYCLING,
     SUPPLY_TEMPERATURE,
     TEMPERATURE_INPUTS,
     WORN_BEARING,
@@ -66,6 +67,7 @@ FAULT_OF_KIND: Final = {
     BLOCKED_FILTER: "insufficient_heat",
     RATTLING: "abnormal_noise",
     WORN_BEARING: "abnormal_noise",
+    SHORT_CYCLING: "short_cycling",
 }
 KINDS: Final = tuple(FAULT_OF_KIND)
 # Faults that count from their first sound.
@@ -82,7 +84,12 @@ DEADLINE_S: Final = {
     BLOCKED_FILTER: 3 * 3600.0,
     RATTLING: 3600.0,
     WORN_BEARING: 3600.0,
+    # Sustained short cycling: the hour of starts the rule needs and its
+    # confirmation, with an hour's margin.
+    SHORT_CYCLING: 3 * 3600.0,
 }
+# Short cycling is real once the cut-outs repeat: this many within an hour.
+SHORT_CYCLING_CUTOUTS: Final = 6
 # A leak counts from the moment it has cost this share of capacity...
 LEAK_ONSET_LOSS: Final = 0.3
 # ...and the smaller-leak figure from this one, with its own deadline.
@@ -116,6 +123,8 @@ _MAX_POLL_S: Final = {
     BLOCKED_FILTER: 1800.0,
     RATTLING: 10.0,
     WORN_BEARING: 60.0,
+    # Starts a few minutes apart hide between coarser polls.
+    SHORT_CYCLING: 60.0,
 }
 
 
@@ -209,6 +218,12 @@ class Truth:
             return model.frost_share >= ICED_SHARE
         if kind in {DEFROST_ENDS_EARLY, DEFROST_TOO_LONG}:
             return self._defrost_went_wrong(kind, model.now, readings, model.frost_share)
+        if kind == SHORT_CYCLING:
+            cutouts = model.cutouts
+            return (
+                len(cutouts) >= SHORT_CYCLING_CUTOUTS
+                and cutouts[-1] - cutouts[-SHORT_CYCLING_CUTOUTS] <= 3600.0
+            )
         if kind == BLOCKED_FILTER:
             target = readings.target_c
             return (
@@ -298,6 +313,9 @@ def draw_home(seed: int, kind: str | None) -> Home:
         breaker_power_state=rng.choice(("zero", "zero", "unavailable")),
         leak_ramp=leak_ramp,
         leak_capacity_loss=leak_loss,
+        # A cut-out after two to six minutes of running (the fault's severity),
+        # from its own draw so that every other home stays as it was drawn.
+        cutout_run_s=random.Random(f"cutout-{seed}").uniform(120.0, 360.0),
         # The simulator's frost feeds on itself in humid air above about 3 °C
         # (a colder coil frosts faster); a real coil does not run away like
         # that, so a timer that cannot react to it is drawn only where the

@@ -10,6 +10,7 @@ from typing import Any, Final
 
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
 from .cadence import Cadence
+from .cycling import Cycles
 from .defrost import DAY_S, DefrostTracker
 from .detector import Context, Detector
 from .energy import EnergyMeter
@@ -32,6 +33,7 @@ from .persistence import FaultTracker, Finding, Transition, Verdict
 from .plausibility import check
 from .power_loss import PowerLossDetector
 from .readings import Readings
+from .short_cycling import ShortCyclingDetector
 from .stats import as_float, rounded
 
 _LOGGER = logging.getLogger(__name__)
@@ -43,13 +45,18 @@ DEFAULT_CONFIRM_MIN = {
     FaultKey.ICE_BUILDUP: 5,
     FaultKey.INSUFFICIENT_HEAT: 30,
     FaultKey.ABNORMAL_NOISE: 5,
+    # On top of the hour of starts the rule looks at: short cycling must last.
+    FaultKey.SHORT_CYCLING: 60,
 }
 DEFAULT_CLEAR_MIN = {
     FaultKey.POWER_LOSS: 3,
     FaultKey.ICE_BUILDUP: 60,
     FaultKey.INSUFFICIENT_HEAT: 30,
     FaultKey.ABNORMAL_NOISE: 30,
+    FaultKey.SHORT_CYCLING: 60,
 }
+# The efficiency index stands this long after delivery was last judged.
+_EFFICIENCY_STANDS_S = 6 * 3600.0
 # A gap between ticks (restart, stalled host) counts as at most this much
 # time: readings from before it may be stale, so persistence must not leap.
 MAX_STEP_S = 300.0
@@ -91,6 +98,7 @@ class Evaluator:
         self._defrost = DefrostTracker()
         self._cadence = Cadence(configured)
         self._meter = EnergyMeter()
+        self._cycles = Cycles()
         # The unit's own error code, and since when it has reported it.
         self._error_code: str | None = None
         self._error_since: float | None = None
@@ -129,9 +137,18 @@ class Evaluator:
             defrost_seen=InputKey.DEFROST in configured or InputKey.CLIMATE in configured,
             cadence=self._cadence,
         )
+        self._cycling = ShortCyclingDetector(
+            cycles=self._cycles, readings=self._readings, cadence=self._cadence, margin_scale=scale
+        )
         # One detector per fault this unit's inputs allow, judged in this
         # order: what a later one is told of an earlier one is its Context.
-        every: tuple[Detector, ...] = (self._power, self._ice, self._heat, self._noise)
+        every: tuple[Detector, ...] = (
+            self._power,
+            self._ice,
+            self._heat,
+            self._noise,
+            self._cycling,
+        )
         self._detectors: dict[FaultKey, Detector] = {
             detector.fault: detector for detector in every if detector.fault in self._faults
         }
@@ -257,6 +274,8 @@ class Evaluator:
         defrost.change(now, self._readings.defrost_on, self._readings.coil)
         if defrost.on != was_on:
             self._noise.state_changed(now, self._noise_state(), transition=True)
+            if defrost.on:
+                self._cycles.defrost_started(now)
 
     def _follow_counter(self, now: float) -> None:
         """A counter that stands still says the unit draws less and less."""
@@ -279,6 +298,14 @@ class Evaluator:
         operation = self._operation
         was = operation.running
         operation.update(now, self._readings, self._profile)
+        cycles = self._cycles
+        cycles.watch(now, known=operation.running is not None)
+        if was is False and operation.running:
+            cycles.started(now)
+        elif was is None and operation.running:
+            cycles.running_when_seen(now)
+        elif was and operation.running is False:
+            cycles.stopped(now, defrosting=self._defrost.on)
         if operation.running != was:
             self._noise.state_changed(now, self._noise_state(), transition=True)
         elif operation.running:
@@ -321,6 +348,7 @@ class Evaluator:
         self._noise.advance(at)
         self._follow_counter(at)
         self._update_operation(at)
+        self._cycles.tick(at, dt, power=self._readings.power, defrosting=defrost.on)
 
         statuses: dict[FaultKey, FaultStatus] = {}
         started: list[FaultKey] = []
@@ -452,10 +480,25 @@ class Evaluator:
             learning_progress=round(self._healthy_s / LEARNING_S, 2),
             defrost_recovering=self._defrost.recovering(now),
             sampling_s=self._cadence.to_dict(),
+            starts_per_hour=rounded(self._cycles.starts_per_hour(now), 2),
+            median_run_minutes=rounded(self._cycles.median_run_minutes(now)),
+            defrost_energy_percent=(
+                rounded(100.0 * share)
+                if defrost_known and (share := self._cycles.defrost_energy_share(now)) is not None
+                else None
+            ),
+            efficiency_percent=self._efficiency(now),
             unit_error=self._error_code,
             unit_error_since=self._error_since,
             not_judged=self._not_judged(),
         )
+
+    def _efficiency(self, now: float) -> float | None:
+        """The efficiency index, %, while the last judged delivery share still stands."""
+        known = self._heat.efficiency
+        if known is None or not 0.0 <= now - known[1] <= _EFFICIENCY_STANDS_S:
+            return None
+        return round(100.0 * known[0])
 
     def _not_judged(self) -> list[str]:
         """The rules this unit's sampling is too coarse for (see cadence.py)."""
@@ -472,6 +515,7 @@ class Evaluator:
             "ice": self._ice.learned_dict(),
             "heat": self._heat.learned_dict(),
             "noise": self._noise.learned_dict(),
+            "cycling": self._cycling.learned_dict(),
             "defrost_seen": self._readings.defrost_seen_dict(),
         }
 
@@ -490,13 +534,14 @@ class Evaluator:
             self._readings.load_defrost_seen(_plain(data.get("defrost_seen")))
             self._heat.load_learned(_plain(data.get("heat")))
             self._noise.load_learned(_plain(data.get("noise")))
+            self._cycling.load_learned(_plain(data.get("cycling")))
         except TypeError, ValueError, AttributeError, KeyError, OverflowError:
             # Stored data from a broken or foreign source: learn afresh.
             self._reset_all_learned()
 
     def _reset_all_learned(self) -> None:
         self._healthy_s = 0.0
-        for detector in (self._power, self._ice, self._heat, self._noise):
+        for detector in (self._power, self._ice, self._heat, self._noise, self._cycling):
             detector.reset_learned()
 
     def reset_learned(self, fault: FaultKey) -> None:
@@ -526,6 +571,8 @@ class Evaluator:
             "ice": self._ice.state_dict(),
             "heat": self._heat.state_dict(),
             "noise": self._noise.state_dict(),
+            "cycling": self._cycling.state_dict(),
+            "cycles": self._cycles.to_dict(),
             "rejected": dict(self._rejected),
             "energy": self._meter.to_dict(),
         }
@@ -566,6 +613,8 @@ class Evaluator:
         self._ice.load_state(_plain(data.get("ice")))
         self._heat.load_state(_plain(data.get("heat")))
         self._noise.load_state(_plain(data.get("noise")))
+        self._cycling.load_state(_plain(data.get("cycling")))
+        self._cycles.load(_plain(data.get("cycles")))
         self._meter.load(_plain(data.get("energy")))
         rejected = data.get("rejected")
         if isinstance(rejected, Mapping):

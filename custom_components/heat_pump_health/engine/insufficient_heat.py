@@ -133,6 +133,7 @@ class InsufficientHeatDetector:
         "bands",
         "draw",
         "drop_score",
+        "efficiency",
         "flat_score",
         "high_score",
     )
@@ -168,6 +169,9 @@ class InsufficientHeatDetector:
         # log(split / expected), smoothed, for the evidence.
         self.drop_score = 0.0
         self._recent: float | None = None
+        # The recent delivery share (split against the long reference at this
+        # band and power) and when it was last judged: the efficiency index.
+        self.efficiency: tuple[float, float] | None = None
         # Energy per kelvin-hour of heating against healthy days (efficiency.py).
         self.draw = DrawPerKelvin()
         # The fault built at the last tick: the draw's reference holds then.
@@ -266,6 +270,8 @@ class InsufficientHeatDetector:
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
             drop_judged = self._judge_drop(split, expectation, dt, details, fine=fine)
+            if drop_judged and self._recent is not None:
+                self.efficiency = (math.exp(self._recent), now)
         alarm = self._drop_alarm
         dropped = self._dropped(alarm, details)
         flat = self._judge_flat(dt, details)

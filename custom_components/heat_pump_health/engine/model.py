@@ -61,6 +61,7 @@ class FaultKey(StrEnum):
     ICE_BUILDUP = "ice_buildup"
     INSUFFICIENT_HEAT = "insufficient_heat"
     ABNORMAL_NOISE = "abnormal_noise"
+    SHORT_CYCLING = "short_cycling"
 
 
 class Severity(StrEnum):
@@ -78,6 +79,7 @@ SEVERITY: Mapping[FaultKey, Severity] = MappingProxyType(
         FaultKey.ICE_BUILDUP: Severity.ERROR,
         FaultKey.INSUFFICIENT_HEAT: Severity.WARNING,
         FaultKey.ABNORMAL_NOISE: Severity.WARNING,
+        FaultKey.SHORT_CYCLING: Severity.WARNING,
     }
 )
 
@@ -162,5 +164,14 @@ class Diagnostics:
     unit_error: str | None = None
     unit_error_since: float | None = None
     # Rules the sampling is too coarse for: "defrost_cycles", "noise", "split",
-    # "standby".
+    # "standby", "cycles".
     not_judged: list[str] = field(default_factory=list)
+    # Compressor starts an hour (mean over the last day) and the median run
+    # (minutes) of the last day; defrost restarts are not starts.
+    starts_per_hour: float | None = None
+    median_run_minutes: float | None = None
+    # Share of the last day's energy spent defrosting, %.
+    defrost_energy_percent: float | None = None
+    # Heat delivered per unit of power against this unit's own healthy
+    # reference at the same outdoor temperature and load, %.
+    efficiency_percent: float | None = None

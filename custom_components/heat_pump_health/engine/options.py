@@ -132,6 +132,8 @@ class EvaluatorOptions:
             )
             or self.has(InputKey.CLIMATE, InputKey.POWER),
             FaultKey.ABNORMAL_NOISE: self.has(InputKey.NOISE),
+            # Starts are seen in the power or the compressor's own state.
+            FaultKey.SHORT_CYCLING: self.has(InputKey.POWER) or self.has(InputKey.COMPRESSOR),
         }
         return tuple(fault for fault in FaultKey if usable[fault])
 

@@ -1,0 +1,164 @@
+"""Compressor starts, run lengths, the defrost bill, and the short_cycling fault."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from custom_components.heat_pump_health.engine import FaultKey
+from custom_components.heat_pump_health.engine.model import ClimateReading, InputKey
+
+from .traces import Sample, Unit, any_fault, drive, evaluator, first_active, only, overlay
+
+HOUR = 60  # minutes
+
+
+def _compressor(unit: Unit) -> object:
+    """The unit as a compressor running sensor and a thermostat (no power meter)."""
+
+    def trace(minute: int) -> Sample:
+        sample = unit(minute)
+        return {
+            InputKey.COMPRESSOR: unit.running(minute),
+            InputKey.CLIMATE: sample[InputKey.CLIMATE],
+            InputKey.OUTDOOR_TEMPERATURE: sample[InputKey.OUTDOOR_TEMPERATURE],
+        }
+
+    return trace
+
+
+def test_starts_and_run_length_from_power() -> None:
+    ev = evaluator()
+    results = drive(ev, Unit(on=20, off=10), 6 * HOUR)
+    diagnostics = results[-1].diagnostics
+    # A start every 30 minutes: two an hour, 20-minute runs.
+    assert diagnostics.starts_per_hour == pytest.approx(2.0, abs=0.2)
+    assert diagnostics.median_run_minutes == pytest.approx(20.0, abs=1.0)
+
+
+def test_starts_from_the_compressors_own_state() -> None:
+    ev = evaluator({InputKey.COMPRESSOR, InputKey.CLIMATE, InputKey.OUTDOOR_TEMPERATURE})
+    results = drive(ev, _compressor(Unit(on=15, off=15)), 6 * HOUR)  # type: ignore[arg-type]
+    diagnostics = results[-1].diagnostics
+    assert diagnostics.starts_per_hour == pytest.approx(2.0, abs=0.2)
+    assert diagnostics.median_run_minutes == pytest.approx(15.0, abs=1.0)
+
+
+def test_unknown_until_hours_have_been_watched() -> None:
+    ev = evaluator()
+    results = drive(ev, Unit(on=20, off=10), 2 * HOUR)
+    assert results[-1].diagnostics.starts_per_hour is None
+    assert results[0].diagnostics.median_run_minutes is None
+
+
+def test_a_defrosts_pause_is_no_start() -> None:
+    """Reverse-cycle units stop the compressor to swap the valve: one run, not two."""
+    unit = Unit(always_on=True, defrost_every=54, defrost_minutes=6)
+
+    def pause_in_defrost(minute: int, sample: Sample) -> Sample:
+        if unit.defrosting(minute) and minute % 60 in (54, 59):
+            # The compressor stops at the defrost's start and end.
+            return {**sample, InputKey.POWER: 20.0}
+        return sample
+
+    ev = evaluator()
+    results = drive(ev, overlay(unit, 0, pause_in_defrost), 8 * HOUR)
+    diagnostics = results[-1].diagnostics
+    assert diagnostics.defrosts_last_24h is not None
+    assert diagnostics.defrosts_last_24h >= 7
+    assert diagnostics.starts_per_hour == 0.0
+    assert not any_fault(results)
+
+
+def test_defrost_energy_share() -> None:
+    unit = Unit(always_on=True, defrost_every=54, defrost_minutes=6)
+    results = drive(evaluator(), unit, 6 * HOUR)
+    share = results[-1].diagnostics.defrost_energy_percent
+    # 6 of every 60 minutes at 70 % of the running power: 0.1 * 0.7 / 0.97.
+    assert share == pytest.approx(100 * 4.2 / 58.2, abs=1.0)
+    no_defrost_source = drive(evaluator(ALL_BUT_DEFROST), unit, 6 * HOUR)
+    assert no_defrost_source[-1].diagnostics.defrost_energy_percent is None
+
+
+ALL_BUT_DEFROST = frozenset(InputKey) - {InputKey.DEFROST, InputKey.CLIMATE}
+
+
+def test_short_cycling_found_on_a_unit_cycling_every_few_minutes() -> None:
+    ev = evaluator()
+    healthy = Unit(on=40, off=20)
+    cycling = healthy.but(on=3, off=4)
+
+    def switch(minute: int, sample: Sample) -> Sample:
+        return cycling(minute)
+
+    results = drive(ev, overlay(healthy, 6 * HOUR, switch), 10 * HOUR)
+    index = first_active(results, FaultKey.SHORT_CYCLING)
+    assert index is not None
+    # An hour of starts to see it, an hour more to confirm it.
+    assert 6 * HOUR + 60 <= index <= 6 * HOUR + 150
+    status = results[index].statuses[FaultKey.SHORT_CYCLING]
+    assert status.reason == "short_cycles"
+    assert status.evidence["starts_last_hour"] >= 8
+    assert status.evidence["median_run_minutes"] <= 4
+    assert not [f for f in any_fault(results) if f[1] is not FaultKey.SHORT_CYCLING]
+
+
+def test_short_cycling_from_the_compressor_alone() -> None:
+    ev = evaluator({InputKey.COMPRESSOR, InputKey.CLIMATE, InputKey.OUTDOOR_TEMPERATURE})
+    results = drive(ev, _compressor(Unit(on=2, off=4)), 5 * HOUR)  # type: ignore[arg-type]
+    assert first_active(results, FaultKey.SHORT_CYCLING) is not None
+
+
+@pytest.mark.parametrize(
+    "unit",
+    [
+        pytest.param(Unit(always_on=True, defrost_every=50), id="inverter"),
+        pytest.param(Unit(on=12, off=8), id="fixed-speed at part load"),
+        pytest.param(Unit(on=25, off=5, outdoor=-5.0), id="fixed-speed in the cold"),
+    ],
+)
+def test_healthy_units_do_not_short_cycle(unit: Unit) -> None:
+    results = drive(evaluator(), unit, 24 * HOUR)
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
+    assert not any_fault(results)
+
+
+def test_a_setback_morning_is_not_short_cycling() -> None:
+    """Off all night, then a long recovery run: few starts, long runs."""
+    night = Unit(always_on=True).but(mode="off")
+    day = Unit(on=45, off=15)
+
+    def morning(minute: int, sample: Sample) -> Sample:
+        if minute < 8 * HOUR:
+            return {**night(minute), InputKey.POWER: 20.0}
+        if minute < 11 * HOUR:
+            return Unit(always_on=True)(minute)
+        return day(minute)
+
+    results = drive(evaluator(), overlay(day, 0, morning), 16 * HOUR)
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
+
+
+def test_the_owner_switching_the_thermostat_is_not_short_cycling() -> None:
+    """Starts that follow the owner changing the mode or set point are theirs."""
+    unit = Unit(on=3, off=4)
+
+    def fiddle(minute: int, sample: Sample) -> Sample:
+        climate = sample[InputKey.CLIMATE]
+        assert isinstance(climate, ClimateReading)
+        # Every cycle the set point is nudged just before the start.
+        target = 21.0 + 0.5 * ((minute // 7) % 2)
+        return {**sample, InputKey.CLIMATE: replace(climate, target_temperature=target)}
+
+    results = drive(evaluator(), overlay(unit, 0, fiddle), 5 * HOUR)
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
+
+
+def test_not_judged_where_power_is_polled_coarsely() -> None:
+    ev = evaluator()
+    results = drive(
+        ev, only(Unit(on=3, off=4), [InputKey.POWER, InputKey.CLIMATE]), 5 * HOUR, step=300.0
+    )
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
+    assert "cycles" in results[-1].diagnostics.not_judged
