@@ -53,6 +53,7 @@ FOUND_AT_LEAST = {
     "worn_bearing": 0.75,
     "rattling": 0.5,
     "blocked_filter": 0.5,
+    "short_cycling": 0.75,
 }
 
 

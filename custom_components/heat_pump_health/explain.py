@@ -37,6 +37,7 @@ class Kind(Enum):
     POWER = "power"  # W
     MINUTES = "minutes"
     COUNT = "count"
+    RATE = "rate"  # a mean count, such as starts an hour
     SHARE = "share"  # 0..1
     LEVEL = "level"  # the noise source's own unit
     NOISE_STATE = "noise_state"  # running / idle / defrost / any
@@ -310,7 +311,7 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
                 "run": ("median_run_minutes", Kind.MINUTES),
             },
         ),
-        Sentence("short_cycling_usual", {"usual": ("usual_starts_per_hour", Kind.COUNT)}),
+        Sentence("short_cycling_usual", {"usual": ("usual_starts_per_hour", Kind.RATE)}),
     ),
 }
 
@@ -490,6 +491,7 @@ _PLAIN: Mapping[Kind, Callable[[float], str]] = {
     ),
     Kind.MINUTES: lambda value: _minutes(max(value, 0.0)),
     Kind.COUNT: lambda value: f"{value:.0f}",
+    Kind.RATE: lambda value: f"{value:.1f}",
     Kind.SHARE: lambda value: f"{value * 100.0:.0f} %",
 }
 

@@ -46,6 +46,7 @@ DEFAULT_CONFIRM_MIN = {
     FaultKey.INSUFFICIENT_HEAT: 30,
     FaultKey.ABNORMAL_NOISE: 5,
     # On top of the hour of starts the rule looks at: short cycling must last.
+    # (90 minutes found fewer in time and silenced no more healthy homes.)
     FaultKey.SHORT_CYCLING: 60,
 }
 DEFAULT_CLEAR_MIN = {

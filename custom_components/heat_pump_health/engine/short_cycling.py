@@ -4,12 +4,23 @@ Each start wears the compressor (a rush of current, oil pushed round before
 it lubricates), and a unit that keeps stopping never reaches its efficient
 steady state.  A healthy air-source unit starts about once every four hours
 at the median and rarely more than once an hour averaged over a year; a
-fixed-speed unit at part load may cycle a few times an hour by design.  A
-rule tested on a fleet needed at least 6 starts in an hour with runs of a
-quarter of an hour or less, sustained, after "3 starts an hour" flagged 10 of
-14 healthy units.  So: at least 6 starts in the last hour (and three times
-this unit's own usual rate, once learned), runs of 10 minutes or less in the
-middle, held for the fault's confirmation time (an hour by default) on top.
+fixed-speed unit at part load, or an inverter at its lowest speed on a mild
+afternoon, may cycle several times an hour by design.  A rule tested on a
+fleet needed at least 6 starts in an hour with runs of a quarter of an hour
+or less, sustained, after "3 starts an hour" flagged 10 of 14 healthy units.
+
+An oversized unit may cycle fast all its life, a mild afternoon at a time:
+that is its normal, for an installer to tune, not a change to warn about.
+So, once a day of this unit's hours is known (learned while the fault is
+not confirmed: over two days' memory, the hour a real fault takes to
+confirm moves it little, while the first mild days of an inverter that
+idles and cycles teach it that this is its normal): at least 6 starts in
+the last hour, and far above its usual hour -- its mean plus four standard
+deviations of the starts an hour -- with runs of 6 minutes or less in the
+middle.  Before that, only what no controls do by design: 10 starts in the
+hour with runs of 5 minutes or less (anti-short-cycle timers hold a
+compressor off for 3 to 5 minutes, minimum run timers keep it on as long).
+Either held for the fault's confirmation time (an hour by default) on top.
 
 Not counted as starts: the restart after a defrost's pause (see cycling.py),
 and starts within minutes of the owner changing the thermostat's mode or
@@ -19,6 +30,7 @@ set point.  A set-back recovery is long runs, not short ones.
 from __future__ import annotations
 
 from collections import deque
+import math
 import statistics
 from typing import Any, Final
 
@@ -32,14 +44,22 @@ from .stats import Ewma
 
 RULE_CYCLES: Final = "cycles"
 REASON_SHORT_CYCLES: Final = "short_cycles"
-# Starts in the last hour that make short cycling, at normal sensitivity.
+# Starts in the last hour that make short cycling, at normal sensitivity...
 _MIN_STARTS: Final = 6.0
-# ...and runs this short or shorter in the middle, seconds.
-_MAX_MEDIAN_RUN_S: Final = 10 * 60.0
-# ...and this many times this unit's usual starts an hour, once that is known.
-_OWN_FACTOR: Final = 3.0
-# The usual rate: averaged over days of healthy running.
-_USUAL_TAU_S: Final = 3 * 24 * HOUR_S
+# ...and runs this short or shorter in the middle, seconds: about a minimum
+# run timer's length, so a unit stopping as soon as it may, or sooner (a
+# protection trip), and not the 7 to 15 minute runs of an inverter idling
+# along at its lowest speed on a mild day.
+_MAX_MEDIAN_RUN_S: Final = 6 * 60.0
+# The same while this unit's usual rate is not known yet.
+_UNLEARNED_MIN_STARTS: Final = 10.0
+_UNLEARNED_MAX_MEDIAN_RUN_S: Final = 5 * 60.0
+# ...and this many standard deviations above this unit's usual hour.
+_OWN_SPREADS: Final = 4.0
+# Its usual hour: the starts an hour while healthy, averaged over days.  (Per
+# band of outdoor temperature it was worse: a band learned on a calm day
+# does not know the sunny afternoon that makes an inverter idle and cycle.)
+_USUAL_TAU_S: Final = 2 * 24 * HOUR_S
 _USUAL_TRUSTED_S: Final = 24 * HOUR_S
 # Starts hide between readings polled less often than this, seconds.
 _MAX_SAMPLING_S: Final = 120.0
@@ -51,7 +71,16 @@ _OWNER_CHANGES_KEPT: Final = 64
 class ShortCyclingDetector:
     """Judges short_cycling from the compressor's starts and run lengths."""
 
-    __slots__ = ("_cadence", "_changes", "_cycles", "_margin", "_readings", "_thermostat", "usual")
+    __slots__ = (
+        "_cadence",
+        "_changes",
+        "_cycles",
+        "_learning",
+        "_margin",
+        "_readings",
+        "_thermostat",
+        "usual",
+    )
 
     def __init__(
         self, *, cycles: Cycles, readings: Readings, cadence: Cadence, margin_scale: float = 1.0
@@ -60,12 +89,15 @@ class ShortCyclingDetector:
         self._readings = readings
         self._cadence = cadence
         self._margin = margin_scale
-        # Starts an hour while healthy, averaged over days.
-        self.usual = Ewma()
+        # Starts an hour while healthy, and their square (for the spread),
+        # averaged over days.
+        self.usual = (Ewma(), Ewma())
         # The thermostat's mode and set point as last seen, and when the
         # owner changed them.
         self._thermostat: tuple[str | None, float | None] | None = None
         self._changes: deque[float] = deque(maxlen=_OWNER_CHANGES_KEPT)
+        # Set by the evaluator after each tick: the fault is not active.
+        self._learning = True
 
     @property
     def fault(self) -> FaultKey:
@@ -86,25 +118,30 @@ class ShortCyclingDetector:
         cycles = self._cycles
         if not self.judgeable() or cycles.watched(now) < HOUR_S:
             return Verdict(Finding.UNKNOWN)
+        if self._learning:
+            self._learn_usual(now, dt)
         if context is not None and context.unpowered:
             return Verdict(Finding.HOLD)
         since = now - HOUR_S
         starts = [start for start in cycles.starts if start >= since and not self._owners(start)]
         runs = cycles.runs_since(since)
         median = statistics.median(runs) if runs else None
-        limit = _MIN_STARTS * self._margin
-        usual = self.usual.mean if self.usual.seconds >= _USUAL_TRUSTED_S else None
-        if usual is not None:
-            limit = max(limit, _OWN_FACTOR * usual)
+        usual = self._usual_limit()
+        if usual is None:
+            limit = _UNLEARNED_MIN_STARTS * self._margin
+            run_limit = _UNLEARNED_MAX_MEDIAN_RUN_S / self._margin
+        else:
+            limit = max(_MIN_STARTS * self._margin, usual)
+            run_limit = _MAX_MEDIAN_RUN_S / self._margin
         evidence: dict[str, Any] = {
             "starts_last_hour": len(starts),
             "start_limit": round(limit, 1),
             "median_run_minutes": None if median is None else round(median / 60.0, 1),
-            "run_limit_minutes": round(_MAX_MEDIAN_RUN_S / 60.0 / self._margin, 1),
+            "run_limit_minutes": round(run_limit / 60.0, 1),
         }
         if usual is not None:
-            evidence["usual_starts_per_hour"] = round(usual, 2)
-        short = median is not None and median <= _MAX_MEDIAN_RUN_S / self._margin
+            evidence["usual_starts_per_hour"] = round(self.usual[0].mean or 0.0, 2)
+        short = median is not None and median <= run_limit
         if len(starts) >= limit and short:
             return Verdict(Finding.ABNORMAL, REASON_SHORT_CYCLES, evidence)
         return Verdict(Finding.NORMAL, evidence=evidence)
@@ -122,26 +159,45 @@ class ShortCyclingDetector:
         return any(0.0 <= start - change <= _OWNER_CHANGE_S for change in self._changes)
 
     def settle(self, *, suspect: bool, active: bool) -> None:
-        """Nothing to remember: the evaluator holds learning while the fault is suspect."""
+        """Learn the usual hour while the fault is not active, suspect or not.
+
+        A unit that cycles fast for hours on its first mild days is suspect
+        then: held back, it would never learn that this is its normal.  Over
+        two days' memory an hour of a real fault building moves it little.
+        """
+        self._learning = not active
 
     def learn(self, now: float, dt: float) -> None:
-        """Fold this tick's hourly start rate into the usual one."""
+        """Nothing here: the usual hour is learned in ``judge`` (see ``settle``)."""
+
+    def _learn_usual(self, now: float, dt: float) -> None:
         if dt <= 0.0 or not self.judgeable() or self._cycles.watched(now) < HOUR_S:
             return
-        self.usual.add(float(self._cycles.starts_since(now - HOUR_S)), dt, _USUAL_TAU_S)
+        count = float(self._cycles.starts_since(now - HOUR_S))
+        mean, square = self.usual
+        mean.add(count, dt, _USUAL_TAU_S)
+        square.add(count * count, dt, _USUAL_TAU_S)
+
+    def _usual_limit(self) -> float | None:
+        """The starts an hour far above this unit's usual hour, once a day of it is known."""
+        mean, square = self.usual[0].mean, self.usual[1].mean
+        if self.usual[0].seconds < _USUAL_TRUSTED_S or mean is None or square is None:
+            return None
+        spread = math.sqrt(max(square - mean * mean, 0.0))
+        return (mean + _OWN_SPREADS * spread) * self._margin
 
     def reset_learned(self) -> None:
-        """Forget the usual start rate."""
-        self.usual = Ewma()
+        """Forget the usual hour."""
+        self.usual = (Ewma(), Ewma())
 
     def learned_dict(self) -> dict[str, Any]:
         """What was learned, JSON-serialisable."""
-        return {"usual": self.usual.to_dict()}
+        return {"starts": self.usual[0].to_dict(), "square": self.usual[1].to_dict()}
 
     def load_learned(self, data: object) -> None:
         """Restore what was learned, ignoring anything unusable."""
         if isinstance(data, dict):
-            self.usual = Ewma.from_dict(data.get("usual"))
+            self.usual = (Ewma.from_dict(data.get("starts")), Ewma.from_dict(data.get("square")))
 
     def state_dict(self) -> dict[str, Any]:
         """The owner's recent thermostat changes (the starts live in Cycles)."""
