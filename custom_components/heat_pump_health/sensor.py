@@ -46,6 +46,9 @@ class DiagnosticSensorDescription(SensorEntityDescription):
     value: Callable[[Diagnostics], float | int | str | None]
     needs: Callable[[HeatPumpMonitor], bool]
     averaged: bool = False
+    # A new value is written only this far from the one shown (None: any
+    # change): a mean over a day moves a little every minute.
+    deadband: float | None = None
     attributes: Callable[[Diagnostics], dict[str, Any]] | None = None
 
 
@@ -120,6 +123,7 @@ SENSORS: tuple[DiagnosticSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value=lambda diagnostics: diagnostics.starts_per_hour,
         needs=_has_running_state,
+        deadband=0.1,
     ),
     DiagnosticSensorDescription(
         key="median_run_length",
@@ -130,6 +134,7 @@ SENSORS: tuple[DiagnosticSensorDescription, ...] = (
         entity_category=EntityCategory.DIAGNOSTIC,
         value=lambda diagnostics: diagnostics.median_run_minutes,
         needs=_has_running_state,
+        deadband=1.0,
     ),
     DiagnosticSensorDescription(
         key="defrost_energy_share",
@@ -138,6 +143,7 @@ SENSORS: tuple[DiagnosticSensorDescription, ...] = (
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         value=lambda diagnostics: diagnostics.defrost_energy_percent,
+        deadband=1.0,
         needs=lambda monitor: _has_defrost_source(monitor) and monitor.options.has(InputKey.POWER),
     ),
     DiagnosticSensorDescription(
@@ -147,6 +153,7 @@ SENSORS: tuple[DiagnosticSensorDescription, ...] = (
         suggested_display_precision=0,
         entity_category=EntityCategory.DIAGNOSTIC,
         value=lambda diagnostics: diagnostics.efficiency_percent,
+        deadband=2.0,
         needs=_has(InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE),
     ),
     DiagnosticSensorDescription(
@@ -206,6 +213,16 @@ class DiagnosticSensor(HeatPumpHealthEntity, SensorEntity):
         if self.entity_description.averaged:
             return self._refresh_mean(value, steady=not last.diagnostics.defrost_recovering)
         if self._has_shown and value == self._shown:
+            return False
+        deadband = self.entity_description.deadband
+        shown = self._shown
+        if (
+            deadband is not None
+            and self._has_shown
+            and isinstance(value, int | float)
+            and isinstance(shown, int | float)
+            and abs(value - shown) < deadband
+        ):
             return False
         return self._show(value)
 

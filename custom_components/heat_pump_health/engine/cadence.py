@@ -35,6 +35,10 @@ MEASUREMENTS = frozenset(
 )
 
 
+# Not worked out yet (None is an answer: too few gaps).
+_UNKNOWN: Any = object()
+
+
 def _lower_quartile(gaps: deque[float] | None) -> float | None:
     """The lower quartile of recent gaps; None while there are too few."""
     if gaps is None or len(gaps) < _MIN_GAPS:
@@ -46,7 +50,15 @@ def _lower_quartile(gaps: deque[float] | None) -> float | None:
 class Cadence:
     """The reporting interval of each source, from the gaps between its reports."""
 
-    __slots__ = ("_gaps", "_known", "_last", "_shown", "_unit_gaps", "_unit_last", "measured")
+    __slots__ = (
+        "_gaps",
+        "_known",
+        "_last",
+        "_shown",
+        "_unit_gaps",
+        "_unit_last",
+        "measured",
+    )
 
     def __init__(self, configured: frozenset[InputKey] = frozenset()) -> None:
         self._last: dict[InputKey, float] = {}
@@ -85,8 +97,13 @@ class Cadence:
         # the usual case of a steady poll.
         unchanged = len(gaps) == gaps.maxlen and gaps[0] == gap
         gaps.append(gap)
-        if not unchanged:
-            self._known.pop(key, None)
+        if unchanged:
+            return
+        before = self._known.pop(key, _UNKNOWN)
+        if key is None or self._shown is None:
+            return
+        # The diagnostics' dict changes only if this source's interval does.
+        if before is _UNKNOWN or _lower_quartile(gaps) != before:
             self._shown = None
 
     def interval(self, key: InputKey) -> float | None:
@@ -135,8 +152,9 @@ class Cadence:
         The same dict until an interval changes: callers must not change it.
         """
         if self._shown is None:
-            self._shown = {
-                key.value: None if (interval := self.interval(key)) is None else round(interval, 1)
-                for key in sorted(self._last, key=lambda item: item.value)
-            }
+            shown: dict[str, Any] = {}
+            for key in sorted(self._last, key=lambda item: item.value):
+                interval = self.interval(key)
+                shown[key.value] = None if interval is None else round(interval, 1)
+            self._shown = shown
         return self._shown

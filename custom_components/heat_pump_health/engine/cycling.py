@@ -29,16 +29,23 @@ DEFROST_PAUSE_S: Final = 15 * 60.0
 _HOURS: Final = 24
 # Below this much energy in a day the defrost share is noise, Wh.
 _MIN_DAY_WH: Final = 100.0
-_MAX_KEPT: Final = 2000  # starts or runs in a day: a fault beyond any real cycling
+_MAX_KEPT: Final = 2000
+# The day's figures stand this long between starts and stops, seconds.
+_SUMMARY_STANDS_S: Final = 300.0  # starts or runs in a day: a fault beyond any real cycling
 
 
 class Cycles:
     """Starts and completed runs of the compressor, and energy by defrost, for a day."""
 
     __slots__ = (
+        "_day_first",
+        "_day_wh",
         "_energy",
         "_last_stop",
         "_paused_at",
+        "_summary",
+        "_summary_at",
+        "_summary_key",
         "_unseen_start",
         "run_start",
         "runs",
@@ -64,6 +71,13 @@ class Cycles:
         self.watched_since: float | None = None
         # Per hour (index = epoch hour): [all Wh, defrost Wh].
         self._energy: dict[int, list[float]] = {}
+        # The diagnostics' figures as last worked out (see summary).
+        self._summary: dict[str, float | None] | None = None
+        self._summary_key: tuple[int, int, float | None, bool] = (0, 0, None, False)
+        self._summary_at = 0.0
+        # The last day's sums, and the first hour they count from.
+        self._day_wh: list[float] | None = None
+        self._day_first = 0
 
     # -- what happens ---------------------------------------------------------
 
@@ -120,13 +134,21 @@ class Cycles:
             self._close_pause()
         if power is not None and dt > 0.0:
             hour = int(now // HOUR_S)
-            bucket = self._energy.setdefault(hour, [0.0, 0.0])
+            bucket = self._energy.get(hour)
+            if bucket is None:
+                # A new hour: the one a day before it leaves the window.
+                for old in [h for h in self._energy if h <= hour - _HOURS]:
+                    del self._energy[old]
+                bucket = self._energy[hour] = [0.0, 0.0]
+                self._day_wh = None
             wh = max(power, 0.0) * dt / HOUR_S
             bucket[0] += wh
             if defrosting:
                 bucket[1] += wh
-            for old in [h for h in self._energy if h <= hour - _HOURS]:
-                del self._energy[old]
+            if self._day_wh is not None:
+                self._day_wh[0] += wh
+                if defrosting:
+                    self._day_wh[1] += wh
 
     def _close_pause(self) -> None:
         if self._paused_at is not None and self.run_start is not None:
@@ -148,7 +170,12 @@ class Cycles:
 
     def runs_since(self, since: float) -> list[float]:
         """Lengths (s) of the runs that ended at or after ``since``."""
-        return [stop - start for start, stop in self.runs if stop >= since]
+        lengths: list[float] = []
+        for start, stop in reversed(self.runs):
+            if stop < since:
+                break
+            lengths.append(stop - start)
+        return lengths
 
     def watched(self, now: float) -> float:
         """Seconds of the last day in which the running state was known."""
@@ -173,14 +200,43 @@ class Cycles:
     def defrost_energy_share(self, now: float) -> float | None:
         """Share of the last day's energy that went into defrosts, 0..1."""
         first = int(now // HOUR_S) - _HOURS + 1
-        total = defrost = 0.0
-        for hour, (all_wh, defrost_wh) in self._energy.items():
-            if hour >= first:
-                total += all_wh
-                defrost += defrost_wh
+        if self._day_wh is None or self._day_first != first:
+            # Added up again once an hour; kept up to date in between.
+            self._day_first = first
+            self._day_wh = [0.0, 0.0]
+            for hour, (all_wh, defrost_wh) in self._energy.items():
+                if hour >= first:
+                    self._day_wh[0] += all_wh
+                    self._day_wh[1] += defrost_wh
+        total, defrost = self._day_wh
         if total < _MIN_DAY_WH:
             return None
         return defrost / total
+
+    def summary(self, now: float, *, defrost_known: bool) -> dict[str, float | None]:
+        """The day's figures for the diagnostics.
+
+        Worked out again when a run starts or stops and every few minutes
+        between: they move slowly, and a tick comes every minute.
+        """
+        key = (len(self.starts), len(self.runs), self.run_start, defrost_known)
+        if (
+            self._summary is not None
+            and self._summary_key == key
+            and now - self._summary_at < (_SUMMARY_STANDS_S)
+        ):
+            return self._summary
+        share = self.defrost_energy_share(now) if defrost_known else None
+        per_hour = self.starts_per_hour(now)
+        median = self.median_run_minutes(now)
+        self._summary = {
+            "starts_per_hour": None if per_hour is None else round(per_hour, 2),
+            "median_run_minutes": None if median is None else round(median, 1),
+            "defrost_energy_percent": None if share is None else round(100.0 * share, 1),
+        }
+        self._summary_key = key
+        self._summary_at = now
+        return self._summary
 
     # -- persistence ----------------------------------------------------------
 

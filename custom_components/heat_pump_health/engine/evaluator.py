@@ -481,13 +481,7 @@ class Evaluator:
             learning_progress=round(self._healthy_s / LEARNING_S, 2),
             defrost_recovering=self._defrost.recovering(now),
             sampling_s=self._cadence.to_dict(),
-            starts_per_hour=rounded(self._cycles.starts_per_hour(now), 2),
-            median_run_minutes=rounded(self._cycles.median_run_minutes(now)),
-            defrost_energy_percent=(
-                rounded(100.0 * share)
-                if defrost_known and (share := self._cycles.defrost_energy_share(now)) is not None
-                else None
-            ),
+            **self._cycles.summary(now, defrost_known=defrost_known),
             efficiency_percent=self._efficiency(now),
             unit_error=self._error_code,
             unit_error_since=self._error_since,

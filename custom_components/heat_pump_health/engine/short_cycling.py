@@ -61,6 +61,7 @@ _OWN_SPREADS: Final = 4.0
 # does not know the sunny afternoon that makes an inverter idle and cycle.)
 _USUAL_TAU_S: Final = 2 * 24 * HOUR_S
 _USUAL_TRUSTED_S: Final = 24 * HOUR_S
+_LEARN_EVERY_S: Final = 300.0
 # Starts hide between readings polled less often than this, seconds.
 _MAX_SAMPLING_S: Final = 120.0
 # A start this soon after the owner changed the thermostat is theirs, seconds.
@@ -79,6 +80,7 @@ class ShortCyclingDetector:
         "_margin",
         "_readings",
         "_thermostat",
+        "_unlearned_s",
         "usual",
     )
 
@@ -98,6 +100,8 @@ class ShortCyclingDetector:
         self._changes: deque[float] = deque(maxlen=_OWNER_CHANGES_KEPT)
         # Set by the evaluator after each tick: the fault is not active.
         self._learning = True
+        # Healthy time not yet folded into the usual hour.
+        self._unlearned_s = 0.0
 
     @property
     def fault(self) -> FaultKey:
@@ -123,7 +127,15 @@ class ShortCyclingDetector:
         if context is not None and context.unpowered:
             return Verdict(Finding.HOLD)
         since = now - HOUR_S
-        starts = [start for start in cycles.starts if start >= since and not self._owners(start)]
+        if not cycles.starts or cycles.starts[-1] < since:
+            # No start in the hour: nothing to weigh (the usual case).
+            return Verdict(Finding.NORMAL)
+        starts: list[float] = []
+        for start in reversed(cycles.starts):
+            if start < since:
+                break
+            if not self._owners(start):
+                starts.append(start)
         runs = cycles.runs_since(since)
         median = statistics.median(runs) if runs else None
         usual = self._usual_limit()
@@ -173,10 +185,16 @@ class ShortCyclingDetector:
     def _learn_usual(self, now: float, dt: float) -> None:
         if dt <= 0.0 or not self.judgeable() or self._cycles.watched(now) < HOUR_S:
             return
+        # The hour's count moves slowly: folded in every few minutes, with
+        # the time since, rather than every minute.
+        self._unlearned_s += dt
+        if self._unlearned_s < _LEARN_EVERY_S:
+            return
         count = float(self._cycles.starts_since(now - HOUR_S))
         mean, square = self.usual
-        mean.add(count, dt, _USUAL_TAU_S)
-        square.add(count * count, dt, _USUAL_TAU_S)
+        mean.add(count, self._unlearned_s, _USUAL_TAU_S)
+        square.add(count * count, self._unlearned_s, _USUAL_TAU_S)
+        self._unlearned_s = 0.0
 
     def _usual_limit(self) -> float | None:
         """The starts an hour far above this unit's usual hour, once a day of it is known."""
