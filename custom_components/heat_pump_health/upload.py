@@ -11,6 +11,7 @@ refusal is one sentence in ``{"message": ...}`` with a 4xx status.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, Final
 
@@ -20,10 +21,10 @@ from homeassistant.const import ATTR_UNIT_OF_MEASUREMENT
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers.http import KEY_HASS, HomeAssistantView
 
-from .backtest import climate_unit, exclusive, loaded_monitor, playback_config
+from .backtest import exclusive, loaded_monitor, playback_config
 from .const import DOMAIN
 from .history import HistoryError, parse_history_rows
-from .playback import Playback, ReplayConfig, build_report
+from .playback import ReplayConfig, build_report, replay_rows
 
 if TYPE_CHECKING:
     from .monitor import HeatPumpMonitor
@@ -69,9 +70,7 @@ class BacktestUploadView(HomeAssistantView):
             config = _upload_config(monitor, csv=_looks_like_csv(data))
             try:
                 async with exclusive(hass, monitor):
-                    report = await hass.async_add_executor_job(
-                        _play, data, name, config, climate_unit(monitor)
-                    )
+                    report = await hass.async_add_executor_job(_play, data, name, config)
             except ServiceValidationError as err:
                 raise RefusedError(
                     HTTPStatus.CONFLICT,
@@ -131,14 +130,10 @@ def _upload_config(monitor: HeatPumpMonitor, *, csv: bool) -> ReplayConfig:
         unit = None if state is None else state.attributes.get(ATTR_UNIT_OF_MEASUREMENT)
         if isinstance(unit, str) and entity_id not in units:
             units[entity_id] = unit
-    return ReplayConfig(
-        entities=config.entities, units=units, options=config.options, name=config.name
-    )
+    return replace(config, units=units)
 
 
-def _play(
-    data: bytes, name: str, config: ReplayConfig, unit: tuple[str | None, str | None]
-) -> dict[str, Any]:
+def _play(data: bytes, name: str, config: ReplayConfig) -> dict[str, Any]:
     """Parse and play an upload (in a worker thread); refusals as ``RefusedError``."""
     wanted = set(config.entities.values())
     try:
@@ -150,8 +145,7 @@ def _play(
             HTTPStatus.BAD_REQUEST,
             f"None of this heat pump's sources ({', '.join(sorted(wanted))}) are in {name}.",
         )
-    loaded.rows.sort(key=lambda row: row[4])
-    playback = Playback(config, climate_unit=unit)
-    playback.skipped = loaded.skipped
-    playback.feed(loaded.rows)
-    return build_report(playback.finish(), source=name)
+    # The command line's path: the climate's unit is the configuration's
+    # (the system unit), as the live entry reads it.
+    result = replay_rows(loaded.rows, config, unrelated=loaded.skipped)
+    return build_report(result, source=name)

@@ -102,8 +102,10 @@ class Cadence:
         before = self._known.pop(key, _UNKNOWN)
         if key is None or self._shown is None:
             return
-        # The diagnostics' dict changes only if this source's interval does.
-        if before is _UNKNOWN or _lower_quartile(gaps) != before:
+        # The diagnostics' dict changes only if this source's interval does;
+        # the interval worked out to tell is kept for the next to ask.
+        interval = self._known[key] = _lower_quartile(gaps)
+        if before is _UNKNOWN or interval != before:
             self._shown = None
 
     def interval(self, key: InputKey) -> float | None:

@@ -15,7 +15,7 @@ from collections import deque
 import statistics
 from typing import Any, Final
 
-from .stats import as_float
+from .stats import as_float, count_since
 
 DAY_S: Final = 24 * 3600.0
 HOUR_S: Final = 3600.0
@@ -161,12 +161,7 @@ class Cycles:
 
     def starts_since(self, since: float) -> int:
         """Starts at or after ``since``."""
-        count = 0
-        for start in reversed(self.starts):
-            if start < since:
-                break
-            count += 1
-        return count
+        return count_since(self.starts, since)
 
     def runs_since(self, since: float) -> list[float]:
         """Lengths (s) of the runs that ended at or after ``since``."""

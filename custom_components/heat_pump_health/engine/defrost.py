@@ -6,7 +6,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
-from .stats import as_bool, as_float
+from .stats import as_bool, as_float, count_since
 
 DAY_S = 24 * 3600.0
 # Coil probes and their integrations lag: the coil's peak at the end of a
@@ -139,12 +139,7 @@ class DefrostTracker:
 
     def count_since(self, since: float) -> int:
         """Defrost starts at or after the given time."""
-        count = 0
-        for start in reversed(self.starts):
-            if start < since:
-                break
-            count += 1
-        return count
+        return count_since(self.starts, since)
 
     def recent_starts(self, since: float) -> list[float]:
         """Defrost start times at or after the given time, oldest first."""

@@ -7,6 +7,7 @@ exponential average over two back-to-back spans equals the one over their union.
 
 from __future__ import annotations
 
+from collections.abc import Reversible
 import math
 from typing import Any
 
@@ -82,3 +83,13 @@ def as_bool(value: object, default: bool = False) -> bool:
 def rounded(value: float | None, digits: int = 1) -> float | None:
     """Round for evidence and diagnostics; None stays None."""
     return None if value is None else round(value, digits)
+
+
+def count_since(times: Reversible[float], since: float) -> int:
+    """How many of the ascending ``times`` are at or after ``since`` (counted from the end)."""
+    count = 0
+    for at in reversed(times):
+        if at < since:
+            break
+        count += 1
+    return count
