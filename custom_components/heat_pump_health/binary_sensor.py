@@ -14,6 +14,7 @@ from . import HeatPumpHealthConfigEntry
 from .driver import iso_utc
 from .engine.model import FaultKey, FaultStatus
 from .entity import HeatPumpHealthEntity, async_remove_stale_entities
+from .explain import note_keys
 from .monitor import HeatPumpMonitor
 
 PARALLEL_UPDATES = 0
@@ -50,6 +51,7 @@ class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
     def __init__(self, *, monitor: HeatPumpMonitor, fault: FaultKey) -> None:
         super().__init__(monitor=monitor, key=fault.value)
         self.fault = fault
+        self._note_keys = note_keys(fault)
         self._shown: tuple[object, ...] | None = None
 
     @override
@@ -69,6 +71,10 @@ class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
         self._attr_extra_state_attributes = attributes
         return True
 
+    def _notes(self, evidence: dict[str, Any]) -> dict[str, Any]:
+        """Of a healthy fault's evidence, what its notes are told from (usually nothing)."""
+        return {key: value for key, value in evidence.items() if key in self._note_keys}
+
     def _attributes(self, status: FaultStatus) -> dict[str, Any]:
         watching = bool(status.active or status.suspect)
         attributes: dict[str, Any] = {
@@ -77,7 +83,7 @@ class FaultBinarySensor(HeatPumpHealthEntity, BinarySensorEntity):
             "reason": status.reason,
             "watch": status.suspect,
             "summary": self.monitor.summary(status),
-            "evidence": status.evidence if watching else {},
+            "evidence": status.evidence if watching else self._notes(status.evidence),
         }
         if status.active:
             explainer = self.monitor.explainer

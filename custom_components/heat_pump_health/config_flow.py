@@ -195,6 +195,8 @@ def source_selectors(
         InputKey.COMPRESSOR: picker([Platform.SENSOR, Platform.BINARY_SENSOR]),
         # An error or alarm code, or a problem binary sensor.
         InputKey.ERROR: picker([Platform.SENSOR, Platform.BINARY_SENSOR]),
+        # Its power, or on/off (a running sensor, a relay, a stage or phase sensor).
+        InputKey.BACKUP_HEATER: picker([Platform.SENSOR, Platform.BINARY_SENSOR, Platform.SWITCH]),
     }
 
 
@@ -301,6 +303,10 @@ _UNITLESS = frozenset(
 )
 
 
+# The form error for a unit that does not fit the field; temperatures otherwise.
+_UNIT_ERRORS = {InputKey.POWER: "unit_power", InputKey.BACKUP_HEATER: "unit_backup_heater"}
+
+
 def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[str, str]:
     """Check a set of options; return form errors keyed by field (``base`` for the form)."""
     errors = source_problems(options)
@@ -318,7 +324,7 @@ def validate_options(hass: HomeAssistant, options: Mapping[str, Any]) -> dict[st
                 input_key, state.attributes.get(ATTR_UNIT_OF_MEASUREMENT), entity_id=entity_id
             )
         except UnitError:
-            errors[key] = "unit_power" if input_key is InputKey.POWER else "unit_temperature"
+            errors[key] = _UNIT_ERRORS.get(input_key, "unit_temperature")
     if not errors and not EvaluatorOptions.from_mapping(options).evaluable_faults():
         errors["base"] = "no_fault_evaluable"
     return errors

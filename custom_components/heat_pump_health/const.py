@@ -35,6 +35,7 @@ DEVICE_SOURCE_ORDER: Final = (
     InputKey.NOISE,
     InputKey.COMPRESSOR,
     InputKey.ERROR,
+    InputKey.BACKUP_HEATER,
 )
 
 EVENT_FAULT: Final = "heat_pump_health_fault"

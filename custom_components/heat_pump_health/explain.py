@@ -88,6 +88,9 @@ class Sentence:
     key: str
     values: Mapping[str, tuple[str, Kind]] = field(default_factory=dict)
     when: Condition = _always
+    # Worth telling while the fault is healthy too: something the owner
+    # can change that is no fault of the unit.
+    note: bool = False
 
 
 _DEMAND_HEAT = "heat"
@@ -248,6 +251,19 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             "insufficient_heat_at_capacity",
             {"deficit": ("room_deficit_k", Kind.DELTA)},
             lambda reason, evidence: reason is None and evidence.get("at_capacity") is True,
+        ),
+        Sentence(
+            "insufficient_heat_backup_mild",
+            {
+                "minutes": ("backup_mild_minutes_24h", Kind.MINUTES),
+                "outdoor": ("backup_mild_outdoor_c", Kind.TEMPERATURE),
+            },
+            _reason(None),
+            note=True,
+        ),
+        Sentence(
+            "insufficient_heat_backup_on",
+            when=lambda reason, evidence: evidence.get("backup_on") is True,
         ),
         Sentence(
             "insufficient_heat_room_below_target",
@@ -424,6 +440,16 @@ class Explainer:
             said.append(self._texts.get("evidence_unknown", ""))
         return [text for text in said if text]
 
+    def notes(self, fault: FaultKey, evidence: Mapping[str, Any]) -> list[str]:
+        """The sentences worth telling while the fault is healthy (see ``Sentence.note``)."""
+        return [
+            text
+            for sentence in SENTENCES.get(fault, ())
+            if sentence.note
+            and sentence.when(None, evidence)
+            and (text := self._render(sentence, evidence))
+        ]
+
     def summary(
         self,
         fault: FaultKey,
@@ -494,6 +520,16 @@ _PLAIN: Mapping[Kind, Callable[[float], str]] = {
     Kind.RATE: lambda value: f"{value:.1f}",
     Kind.SHARE: lambda value: f"{value * 100.0:.0f} %",
 }
+
+
+def note_keys(fault: FaultKey) -> frozenset[str]:
+    """The evidence keys the notes of a fault are told from."""
+    return frozenset(
+        key
+        for sentence in SENTENCES.get(fault, ())
+        if sentence.note
+        for key, _ in sentence.values.values()
+    )
 
 
 def placeholders(template: str) -> set[str]:

@@ -150,6 +150,25 @@ _COMPRESSOR_OFF: Final = frozenset(
         "compressor_off",
     }
 )
+# A backup heater's words (on/off sensors, Ecodan's On/Off text, myUplink's
+# Active/Off/Blocked enum, stage counts); an alarm says nothing of running.
+_BACKUP_ON: Final = frozenset(
+    {"on", "true", "yes", "active", "running", "run", "heating", "stage_1", "stage_2", "stage_3"}
+)
+_BACKUP_OFF: Final = frozenset(
+    {"off", "false", "no", "inactive", "idle", "standby", "blocked", "locked", "stop", "stopped"}
+)
+# The units a backup heater's power may come in; a share (%) of its rating
+# says running or not.
+_POWER_UNITS: Final = (
+    UnitOfPower.WATT,
+    UnitOfPower.KILO_WATT,
+    UnitOfPower.MEGA_WATT,
+    UnitOfPower.MILLIWATT,
+    UnitOfPower.BTU_PER_HOUR,
+)
+_PERCENT: Final = "%"
+
 # An error entity saying all is well: a problem binary sensor's off, code 0,
 # or the vendor's "no error" words.
 _NO_ERROR: Final = frozenset(
@@ -269,6 +288,8 @@ def _kind(key: InputKey) -> str:
         return "power or energy"
     if key is InputKey.NOISE:
         return "noise"
+    if key is InputKey.BACKUP_HEATER:
+        return "backup heater power or on/off"
     if key in (InputKey.DEFROST, InputKey.COMPRESSOR, InputKey.ERROR):
         return key.value.removesuffix("_entity")
     return "temperature"
@@ -280,16 +301,14 @@ def expected_units(key: InputKey) -> tuple[str, ...]:
         return tuple(
             str(u)
             for u in (
-                UnitOfPower.WATT,
-                UnitOfPower.KILO_WATT,
-                UnitOfPower.MEGA_WATT,
-                UnitOfPower.MILLIWATT,
-                UnitOfPower.BTU_PER_HOUR,
+                *_POWER_UNITS,
                 UnitOfEnergy.WATT_HOUR,
                 UnitOfEnergy.KILO_WATT_HOUR,
                 UnitOfEnergy.MEGA_WATT_HOUR,
             )
         )
+    if key is InputKey.BACKUP_HEATER:
+        return (*(str(u) for u in _POWER_UNITS), _PERCENT, "none (on/off)")
     if key in _TEMPERATURE_KEYS or key is InputKey.CLIMATE:
         return tuple(
             str(u)
@@ -316,10 +335,12 @@ def normalise_unit(key: InputKey, unit: str | None, *, entity_id: str | None = N
         InputKey.ERROR,
     ):
         return unit
+    unit = unit.strip()
+    if key is InputKey.BACKUP_HEATER:
+        return _backup_unit(unit, entity_id)
     valid = (
         PowerConverter.VALID_UNITS if key is InputKey.POWER else TemperatureConverter.VALID_UNITS
     )
-    unit = unit.strip()
     if unit in valid or (key is InputKey.POWER and unit in ENERGY_UNITS):
         return unit
     alias = _UNIT_ALIASES.get(unit)
@@ -328,6 +349,18 @@ def normalise_unit(key: InputKey, unit: str | None, *, entity_id: str | None = N
     if alias is not None and (alias in valid or (key is InputKey.POWER and alias in ENERGY_UNITS)):
         return alias
     raise UnitError(key, unit, entity_id=entity_id)
+
+
+def _backup_unit(unit: str, entity_id: str | None) -> str | None:
+    """A backup heater's unit: a power unit, a share of its rating, or none at all."""
+    if not unit or unit == _PERCENT:
+        return unit or None
+    if unit in PowerConverter.VALID_UNITS:
+        return unit
+    alias = _UNIT_ALIASES.get(unit) or _UNIT_ALIASES.get(unit.lower())
+    if alias is not None and alias in PowerConverter.VALID_UNITS:
+        return alias
+    raise UnitError(InputKey.BACKUP_HEATER, unit, entity_id=entity_id)
 
 
 def _reject_text(state: str) -> Rejected:
@@ -438,6 +471,21 @@ def _compressor(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
     return _REJECTED[REASON_UNRECOGNISED]
 
 
+def _backup_running(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+    """A backup heater without a power unit: on/off, a stage count or a share of its rating."""
+    number = _finite(state)
+    if not isinstance(number, Rejected):
+        return number > 0.0
+    folded = fold(state)
+    if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE) or number.reason == REASON_NOT_FINITE:
+        return number
+    if folded in _BACKUP_ON:
+        return True
+    if folded in _BACKUP_OFF:
+        return False
+    return _REJECTED[REASON_UNRECOGNISED]
+
+
 def _unit_error(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
     """The unit's error code as text; "" when it reports none."""
     folded = fold(state)
@@ -533,6 +581,21 @@ def domain_of(entity_id: str | None, attributes: Mapping[str, Any] | None = None
     return None
 
 
+# Inputs whose states need no unit: one converter each.
+_STATE_CONVERTERS: Final[Mapping[InputKey, Converter]] = {
+    InputKey.COMPRESSOR: _compressor,
+    InputKey.ERROR: _unit_error,
+}
+
+
+def _backup_converter(unit: str | None, entity_id: str | None) -> Converter:
+    """Its power in W where it has a power unit, else running or not."""
+    normalised = normalise_unit(InputKey.BACKUP_HEATER, unit, entity_id=entity_id)
+    if normalised is None or normalised == _PERCENT:
+        return _backup_running
+    return _numeric_converter(InputKey.POWER, normalised, entity_id)
+
+
 @lru_cache(maxsize=256)
 def converter(
     key: InputKey,
@@ -553,10 +616,10 @@ def converter(
     ``UnitError`` when a number arrives from a source that has no unit.
     Cached: the replay asks once per source and unit, not per reading.
     """
-    if key is InputKey.COMPRESSOR:
-        return _compressor
-    if key is InputKey.ERROR:
-        return _unit_error
+    if (fixed := _STATE_CONVERTERS.get(key)) is not None:
+        return fixed
+    if key is InputKey.BACKUP_HEATER:
+        return _backup_converter(unit, entity_id)
     if key is InputKey.DEFROST:
         domain = domain or domain_of(entity_id)
         if domain in ("climate", "water_heater"):

@@ -174,7 +174,8 @@ class HeatPumpMonitor:
         if not (status.active or status.suspect):
             if status.active is None:
                 return self.explainer.summary(status.fault, None, {}, known=None)
-            return self.explainer.nothing_abnormal()
+            notes = self.explainer.notes(status.fault, status.evidence)
+            return " ".join((self.explainer.nothing_abnormal(), *notes))
         return self.explainer.summary(
             status.fault, status.reason, status.evidence, known=status.active
         )
@@ -415,6 +416,7 @@ class HeatPumpMonitor:
                 },
                 "diagnostics": jsonable(last.diagnostics),
             },
+            "backup_heater": None if last is None else self.evaluator.backup_heat(last.now),
             "state": self.evaluator.export_state(),
             "learned": self.evaluator.export_learned(),
         }

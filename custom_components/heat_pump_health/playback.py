@@ -172,6 +172,8 @@ class ReplayResult:
     unit_error: UnitError | None = None
     # When Home Assistant was not running, within the period (start, end).
     pauses: list[tuple[float, float]] = field(default_factory=list)
+    # The backup heater's record at the end (None: no backup heater input).
+    backup_heater: dict[str, Any] | None = None
 
 
 class Playback:
@@ -295,6 +297,7 @@ class Playback:
             climate_unit=self.climate_unit,
             judged=self.judged,
             unit_error=unit_error,
+            backup_heater=None if final is None else driver.evaluator.backup_heat(final.now),
             pauses=[
                 pause
                 for pause in self.pauses
@@ -403,6 +406,8 @@ def build_report(result: ReplayResult, *, source: str | None = None) -> dict[str
         "status_at_end": statuses,
         "diagnostics": diagnostics,
     }
+    if result.backup_heater is not None:
+        report["backup_heater"] = result.backup_heater
     if unit is not None:
         report["climate_unit"] = {"unit": unit, "source": unit_source}
     return report

@@ -54,10 +54,44 @@ _WORDS: dict[InputKey, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("error", "alarm", "fault", "trouble", "problem"),
         ("count", "history", "reset"),
     ),
+    InputKey.BACKUP_HEATER: (
+        (
+            "backup",
+            "booster",
+            "immersion",
+            "el_add",
+            "elec_add",
+            "add_heat",
+            "aux_heat",
+            "auxiliary",
+            "space_heater",
+            "internal_heater",
+            "nhz",
+            "ibh",
+            "heizstab",
+            "zusatzheiz",
+        ),
+        ("energy", "hours", "count", "starts", "setpoint", "limit", "allow", "time", "max", "temp"),
+    ),
     InputKey.POWER: (
         ("power", "consum", "input", "watts", "electric"),
         # ViCare's "compressor power" is the unit's rating, a constant.
-        ("nominal", "max", "produced", "output", "generated", "dhw", "tank", "compressor_power"),
+        # and an electric addition's power is the backup heater's.
+        (
+            "nominal",
+            "max",
+            "produced",
+            "output",
+            "generated",
+            "dhw",
+            "tank",
+            "compressor_power",
+            "el_add",
+            "elec_add",
+            "backup",
+            "booster",
+            "immersion",
+        ),
     ),
 }
 
@@ -75,6 +109,7 @@ _ORDER = (
     InputKey.COMPRESSOR,
     InputKey.ERROR,
     InputKey.NOISE,
+    InputKey.BACKUP_HEATER,
 )
 
 
@@ -134,7 +169,7 @@ def candidates(hass: HomeAssistant, device_ids: Iterable[str]) -> tuple[list[Can
     return usable, sorted(disabled)
 
 
-def _score(key: InputKey, item: Candidate) -> int:  # noqa: PLR0911 - one case per field
+def _score(key: InputKey, item: Candidate) -> int:  # noqa: PLR0911, PLR0912 - one case per field
     wanted, unwanted = _WORDS.get(key, ((), ()))
     if _has(item.words, unwanted) and key is not InputKey.CLIMATE:
         return 0
@@ -168,6 +203,10 @@ def _score(key: InputKey, item: Candidate) -> int:  # noqa: PLR0911 - one case p
             return 3 if item.domain in ("sensor", "binary_sensor") else 0
         case InputKey.NOISE:
             return 3 if item.device_class == "sound_pressure" else 0
+        case InputKey.BACKUP_HEATER:
+            if not named or item.domain not in ("sensor", "binary_sensor", "switch"):
+                return 0
+            return 3 if item.domain == "binary_sensor" or item.unit in ("W", "kW") else 2
     return 3 if temperature and named else 0
 
 

@@ -351,6 +351,9 @@ class FakeEvaluator:
     def observe(self, key: InputKey, value: Any, at: float, *, unavailable: bool = False) -> None:
         self.calls.append(_Call("observe", at, key, value))
 
+    def backup_heat(self, now: float) -> None:
+        return None
+
     def diagnostics(self, now: float, statuses: Any) -> Diagnostics:
         return Diagnostics()
 

@@ -9,6 +9,7 @@ import math
 from typing import Any, Final
 
 from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
+from .backup_heat import RECORD_DAYS, BackupHeat
 from .cadence import Cadence
 from .cycling import Cycles
 from .defrost import DAY_S, DefrostTracker
@@ -100,6 +101,8 @@ class Evaluator:
         self._cadence = Cadence(configured)
         self._meter = EnergyMeter()
         self._cycles = Cycles()
+        # The backup heater's record, where one is configured.
+        self._backup = BackupHeat() if InputKey.BACKUP_HEATER in configured else None
         # The unit's own error code, and since when it has reported it.
         self._error_code: str | None = None
         self._error_since: float | None = None
@@ -132,6 +135,7 @@ class Evaluator:
             defrost=self._defrost,
             system_type=options.system_type,
             margin_scale=scale,
+            backup=self._backup,
         )
         self._noise = AbnormalNoiseDetector(
             margin_scale=scale,
@@ -350,6 +354,8 @@ class Evaluator:
         self._follow_counter(at)
         self._update_operation(at)
         self._cycles.tick(at, dt, power=self._readings.power, defrosting=defrost.on)
+        if (backup := self._backup) is not None:
+            self._tick_backup(backup, at, dt)
 
         statuses: dict[FaultKey, FaultStatus] = {}
         started: list[FaultKey] = []
@@ -380,6 +386,20 @@ class Evaluator:
             diagnostics=self.diagnostics(at, statuses) if diagnose else NOT_DIAGNOSED,
             started=tuple(started),
             cleared=tuple(cleared),
+        )
+
+    def _tick_backup(self, backup: BackupHeat, at: float, dt: float) -> None:
+        readings = self._readings
+        backup.tick(
+            at,
+            dt,
+            backup_on=readings.backup_on,
+            backup_w=readings.backup_w,
+            unit_running=self._operation.running,
+            unit_w=readings.power,
+            outdoor=readings.outdoor,
+            heating=readings.heating_context(),
+            defrosting=self._defrost.recovering(at),
         )
 
     def _judge(
@@ -495,6 +515,17 @@ class Evaluator:
             return None
         return round(100.0 * known[0])
 
+    def backup_heat(self, now: float) -> dict[str, Any] | None:
+        """The backup heater's share per outdoor band and its mild-weather runs; None: none."""
+        backup = self._backup
+        if backup is None:
+            return None
+        return {
+            "record_days": RECORD_DAYS,
+            "bands": backup.bands(now),
+            "mild_weather": backup.mild_weather(now),
+        }
+
     def _not_judged(self) -> list[str]:
         """The rules this unit's sampling is too coarse for (see cadence.py)."""
         return [rule for detector in self._detectors.values() for rule in detector.not_judged()]
@@ -570,6 +601,7 @@ class Evaluator:
             "cycles": self._cycles.to_dict(),
             "rejected": dict(self._rejected),
             "energy": self._meter.to_dict(),
+            **({"backup": self._backup.to_dict()} if self._backup is not None else {}),
         }
 
     def restore_state(self, data: object) -> None:
@@ -611,6 +643,8 @@ class Evaluator:
         self._cycling.load_state(_plain(data.get("cycling")))
         self._cycles.load(_plain(data.get("cycles")))
         self._meter.load(_plain(data.get("energy")))
+        if self._backup is not None:
+            self._backup.load(_plain(data.get("backup")))
         rejected = data.get("rejected")
         if isinstance(rejected, Mapping):
             for name, count in rejected.items():

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import math
 from typing import Any
 
+from .backup_heat import BackupHeat
 from .cadence import Cadence
 from .defrost import DefrostTracker
 from .detector import Context
@@ -119,6 +120,7 @@ class InsufficientHeatDetector:
     """Judges insufficient_heat and learns the normal split per outdoor band."""
 
     __slots__ = (
+        "_backup",
         "_cadence",
         "_context",
         "_defrost",
@@ -148,8 +150,11 @@ class InsufficientHeatDetector:
         system_type: SystemType,
         margin_scale: float,
         cadence: Cadence | None = None,
+        backup: BackupHeat | None = None,
     ) -> None:
         self._cadence = cadence or Cadence()
+        # The backup heater's record, where one is configured.
+        self._backup = backup
         self._readings = readings
         self._operation = operation
         self._profile = profile
@@ -241,10 +246,12 @@ class InsufficientHeatDetector:
         readings = self._readings
         split = readings.split
         details: dict[str, Any] = {"split_k": rounded(split)}
+        if readings.backup_on:
+            details["backup_on"] = True
         self._follow_draw(now, dt)
         gate = self._gate(now, dt)
         if gate is not None:
-            return Verdict(gate, evidence=details)
+            return Verdict(gate, evidence=self._backup_note(now, details))
         low: bool | None = None
         high = False
         drop_judged = False
@@ -265,7 +272,8 @@ class InsufficientHeatDetector:
             # a coarse poll's reading lasts 45 minutes only if the load does).
             counter = readings.power_counter
             follows_load = not counter and (fine or readings.power is not None)
-            high_limit = expectation.high if follows_load else None
+            # The backup heater's heat widens the split by design.
+            high_limit = expectation.high if follows_load and not readings.backup_on else None
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
@@ -296,7 +304,21 @@ class InsufficientHeatDetector:
         judged = low is not None or flat is not None or drop_judged
         finding = Finding.NORMAL if judged else Finding.UNKNOWN
         suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
+        if not suspect:
+            self._backup_note(now, details)
         return Verdict(finding, evidence=details, suspect=suspect)
+
+    def _backup_note(self, now: float, details: dict[str, Any]) -> dict[str, Any]:
+        """Add the backup heater's mild-weather runs, while the heat pump is healthy.
+
+        Called only where this fault is not building; a unit without power
+        leaves the heater to carry the house, which is no news then.
+        """
+        if self._backup is not None and not self._context.unpowered:
+            mild = self._backup.mild_weather(now)
+            if mild is not None:
+                details.update(mild)
+        return details
 
     @property
     def _drop_alarm(self) -> float:
@@ -307,7 +329,9 @@ class InsufficientHeatDetector:
         """Every minute of heating service goes into the day's draw per kelvin."""
         readings = self._readings
         climate = readings.climate
-        heating = readings.heating_context() is True
+        # The backup heater carries part of the load: the unit's draw then
+        # says nothing of its own efficiency.
+        heating = readings.heating_context() is True and not readings.backup_on
         # A power sensor read seldom says little of the energy a cycling unit
         # drew between its readings; an energy counter says it exactly.
         counter = readings.power_counter
@@ -349,6 +373,9 @@ class InsufficientHeatDetector:
     ) -> bool:
         """Add this minute to the sustained-shortfall score; False when not judged."""
         expected = expectation.expected
+        if self._readings.backup_on:
+            # The split holds the heater's heat too: not the unit's delivery.
+            return False
         band = self.bands.get(self.band_of(self._readings.outdoor))
         if (
             expected is None
@@ -449,6 +476,10 @@ class InsufficientHeatDetector:
         expectation = self._expectation
         split = self._readings.split
         if expectation is None or split is None or dt <= 0.0 or split <= 0.0:
+            return
+        if self._readings.backup_on:
+            # The heater's heat is in the split: learning it would set the
+            # unit's normal too high, and a later leak would hide below it.
             return
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.

@@ -37,6 +37,8 @@ class InputKey(StrEnum):
     # phase), and the unit's own error or alarm entity.
     COMPRESSOR = "compressor_entity"
     ERROR = "error_entity"
+    # Optional: the backup (auxiliary) heater, by its power or on/off.
+    BACKUP_HEATER = "backup_heater_entity"
 
 
 class SystemType(StrEnum):
@@ -109,6 +111,7 @@ class ClimateReading:
 # - POWER: watts, or an EnergyReading from a counter;
 # - temperatures: °C; NOISE: the entity's own level (dB or other);
 # - DEFROST: bool; COMPRESSOR: bool (running); ERROR: the code as text, "" for none;
+# - BACKUP_HEATER: watts, or bool (running) where it reports only on or off;
 # - CLIMATE: ClimateReading;
 # - None: the source is unknown or unavailable at that moment.
 @dataclass(frozen=True, slots=True)

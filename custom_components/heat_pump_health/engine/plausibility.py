@@ -59,10 +59,13 @@ def _check_energy(key: InputKey, value: EnergyReading) -> tuple[Value, Rejection
 
 
 def _check_number(key: InputKey, value: Value) -> tuple[Value, Rejection]:
+    if key is InputKey.BACKUP_HEATER and isinstance(value, bool):
+        # A heater that says only whether it runs.
+        return value, None
     number, reason = _number(value)
     if number is None:
         return None, reason
-    if key is InputKey.POWER:
+    if key in (InputKey.POWER, InputKey.BACKUP_HEATER):
         reason = _power_problem(number)
         return (max(number, 0.0), None) if reason is None else (None, reason)
     if key is InputKey.NOISE:

@@ -93,8 +93,12 @@ class PowerLossDetector:
         self._water_loop = water_loop
         # When 0 W with demand (and no delivery) began.
         self.no_power_since: float | None = None
+        # Without a device to tell, the thermostat and the backup heater (often
+        # a relay of its own) are taken to stay when the unit loses power.
         self._unit_inputs = (
-            unit_inputs if unit_inputs is not None else configured - {InputKey.CLIMATE}
+            unit_inputs
+            if unit_inputs is not None
+            else configured - {InputKey.CLIMATE, InputKey.BACKUP_HEATER}
         ) & configured
         self._defrost = defrost
         self._climate_configured = climate_configured
@@ -197,7 +201,9 @@ class PowerLossDetector:
         profile = self._profile
         power = readings.power
         demand = readings.demand()
-        delivering = readings.delivering(demand)
+        # A running backup heater warms the supply on its own (many controls
+        # call it in when the unit fails): no sign of the unit's supply then.
+        delivering = None if readings.backup_on else readings.delivering(demand)
         details: dict[str, Any] = {
             "power_w": rounded(power),
             "standby_w": rounded(profile.standby_floor),

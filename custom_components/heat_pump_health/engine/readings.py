@@ -5,6 +5,7 @@ Sources report only on change, so each value holds until the next one arrives.
 
 from __future__ import annotations
 
+from .backup_heat import RUNNING_W as BACKUP_RUNNING_W
 from .model import ClimateReading, InputKey, SystemType, Value
 
 HEAT = "heat"
@@ -31,6 +32,8 @@ class Readings:
         "_ever_available",
         "action",
         "action_defrost_seen",
+        "backup_on",
+        "backup_w",
         "climate",
         "coil",
         "compressor",
@@ -68,6 +71,9 @@ class Readings:
         # The compressor's own word on running, and the unit's error code ("": none).
         self.compressor: bool | None = None
         self.error_code: str | None = None
+        # The backup heater: running or not, and its power where it says (W).
+        self.backup_on: bool | None = None
+        self.backup_w: float | None = None
         self.mode: str | None = None
         self.action: str | None = None
         self.delivery_k = _DELIVERY_K[system_type]
@@ -89,7 +95,7 @@ class Readings:
             if name not in ("delivery_k", "defrost_needs_proof", "_ever_available")
         }
 
-    def set(self, key: InputKey, value: Value) -> None:
+    def set(self, key: InputKey, value: Value) -> None:  # noqa: PLR0912 - one case per input
         """Store an already checked value."""
         match key:
             case InputKey.POWER:
@@ -122,6 +128,16 @@ class Readings:
                 self.compressor = value if isinstance(value, bool) else None
             case InputKey.ERROR:
                 self.error_code = value if isinstance(value, str) else None
+            case InputKey.BACKUP_HEATER:
+                self._set_backup(value)
+
+    def _set_backup(self, value: Value) -> None:
+        if isinstance(value, bool):
+            self.backup_on, self.backup_w = value, None
+        elif isinstance(value, float):
+            self.backup_on, self.backup_w = value > BACKUP_RUNNING_W, value
+        else:
+            self.backup_on = self.backup_w = None
 
     def availability(self, key: InputKey, at: float, *, unavailable: bool) -> None:
         """Note that a source reported (or went unavailable) at ``at``.
