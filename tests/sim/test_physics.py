@@ -7,6 +7,7 @@ from datetime import timedelta
 from heat_pump_sim.physics import (
     HeatPumpModel,
     Scenario,
+    ScheduleEntry,
     dewpoint_c,
     saturation_pressure_pa,
     simulate,
@@ -230,3 +231,42 @@ def test_air_to_water_defrost_pulls_the_flow_temperature_down() -> None:
     idle = [r for r in rows if r.hvac_action == "idle"]
     assert idle
     assert median([abs(split(r)) for r in idle]) < 0.5
+
+
+@pytest.mark.parametrize("system_type", ["air_to_air", "air_to_water"])
+def test_a_backup_heater_carries_a_set_point_step(system_type: str) -> None:
+    """Set back to 16 °C overnight, 21 °C at 06:00: the heater comes in, then goes out."""
+    scenario = Scenario(
+        name="set_back",
+        system_type=system_type,
+        duration=timedelta(hours=14),
+        mean_c=-4.0,
+        schedule=(
+            ScheduleEntry(hour=0.0, setpoint_c=16.0),
+            ScheduleEntry(hour=6.0, setpoint_c=21.0),
+        ),
+        initial_room_c=16.0,
+        backup_heater_w=6000.0,
+    )
+    rows = run_readings(scenario)
+    on = [r for r in rows if r.backup_w > 0.0]
+    assert on, "the heater never came in"
+    hours = [(r.time - scenario.start_epoch) / 3600.0 for r in on]
+    assert min(hours) >= 6.0
+    assert rows[-1].backup_w == 0.0
+    assert all(r.backup_w in (0.0, 6000.0) for r in rows)
+    # Its heat is in the house's balance like the unit's.
+    brought = sum((r.heat_w + r.backup_w + r.gains_w) * STEP_S for r in rows[1:])
+    lost = sum(r.loss_w * STEP_S for r in rows[1:])
+    stored = rows[-1].stored_j - rows[0].stored_j
+    assert abs(brought - lost - stored) < 0.03 * abs(lost)
+    # And in the supply: the split is wider while it runs.
+    assert (
+        median([split(r) for r in on])
+        > median([split(r) for r in running(rows) if r.backup_w == 0.0]) + 1.0
+    )
+
+
+def test_without_a_backup_heater_there_is_no_entity() -> None:
+    assert "backup_heater_entity" not in Scenario().entities()
+    assert "backup_heater_entity" in Scenario(backup_heater_w=3000.0).entities()

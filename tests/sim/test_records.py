@@ -12,6 +12,7 @@ import json
 
 from heat_pump_sim.export import to_history_csv, to_history_json
 from heat_pump_sim.physics import (
+    BACKUP_HEATER,
     CLIMATE,
     INPUT_KEYS,
     NOISE,
@@ -174,7 +175,8 @@ def test_omitted_inputs() -> None:
 def test_replay_config() -> None:
     scenario = PRESETS["fahrenheit_kw"]()
     config = replay_config(scenario)
-    assert {k for k in config if k.endswith("_entity")} == set(INPUT_KEYS)
+    # Every input but the backup heater, which this unit has none of.
+    assert {k for k in config if k.endswith("_entity")} == set(INPUT_KEYS) - {BACKUP_HEATER}
     assert config["system_type"] == "air_to_air"
     assert config["units"] == {
         "sensor.hp_power": "kW",
@@ -185,6 +187,8 @@ def test_replay_config() -> None:
         "sensor.hp_noise": "dB",
     }
     assert replay_config(PRESETS["air_to_water_day"]())["system_type"] == "air_to_water"
+    with_heater = replay_config(replace(scenario, backup_heater_w=6000.0))
+    assert with_heater["units"]["sensor.hp_backup_heater_power"] == "W"
     json.dumps(config)
 
 

@@ -43,6 +43,7 @@ RETURN_TEMPERATURE: Final = "return_temperature_entity"
 DEFROST: Final = "defrost_entity"
 CLIMATE: Final = "climate_entity"
 NOISE: Final = "noise_entity"
+BACKUP_HEATER: Final = "backup_heater_entity"
 INPUT_KEYS: Final = (
     POWER,
     COIL_TEMPERATURE,
@@ -52,6 +53,7 @@ INPUT_KEYS: Final = (
     DEFROST,
     CLIMATE,
     NOISE,
+    BACKUP_HEATER,
 )
 TEMPERATURE_INPUTS: Final = (
     COIL_TEMPERATURE,
@@ -300,6 +302,9 @@ class Scenario:
     # Daily windows (local start hour, hours) in which the unit is held off
     # whatever the thermostat asks: a utility lock-out or a night schedule.
     lockouts: tuple[tuple[float, float], ...] = ()
+    # A backup heater (immersion, inline or electric strips) of this power,
+    # W; 0: none.  Its own supply and meter: the unit's meter does not see it.
+    backup_heater_w: float = 0.0
     faults: tuple[FaultInjection, ...] = ()
     # Sensors.
     temperature_unit: str = "°C"
@@ -316,6 +321,7 @@ class Scenario:
     defrost_entity: str = "binary_sensor.hp_defrost"
     climate_entity: str = "climate.hp"
     noise_entity: str = "sensor.hp_noise"
+    backup_heater_entity: str = "sensor.hp_backup_heater_power"
 
     def __post_init__(self) -> None:
         checks = (
@@ -365,7 +371,11 @@ class Scenario:
 
     def entities(self) -> dict[str, str]:
         """Input key to entity id, for every input the scenario exposes."""
-        return {key: self.entity_id(key) for key in INPUT_KEYS if key not in self.omit_inputs}
+        return {
+            key: self.entity_id(key)
+            for key in INPUT_KEYS
+            if key not in self.omit_inputs and (key != BACKUP_HEATER or self.backup_heater_w > 0.0)
+        }
 
 
 # -- Psychrometrics ----------------------------------------------------------------
@@ -424,6 +434,7 @@ class TrueValues:
     noise_db: float
     compressor_speed: float
     heat_w: float  # delivered to the house; negative when cooling or defrosting
+    backup_w: float  # the backup heater's, also delivered to the house
     gains_w: float  # occupants, appliances and sun
     loss_w: float  # through the envelope to outdoors
     stored_j: float  # heat held by the house (and water loop) above 0 °C
@@ -527,6 +538,7 @@ class HeatPumpModel:
         # Electrical and delivered power of the last substep.
         self._power_w = 0.0
         self._heat_w = 0.0
+        self._backup_w = 0.0
         self._airflow = 0.0  # fraction of nominal, indoor side
         self._pump_on = False
         self._gains_w = 0.0
@@ -660,6 +672,7 @@ class HeatPumpModel:
             noise_db=self._noise_db,
             compressor_speed=self._speed,
             heat_w=self._heat_w,
+            backup_w=self._backup_w,
             gains_w=self._gains_w,
             loss_w=self._loss_w,
             stored_j=self._c_air * self._room
@@ -991,7 +1004,29 @@ class HeatPumpModel:
         self._power_w = self._metered_power(cycle) if powered else 0.0
         self._heat_w = heat_w
         self._airflow = cycle.airflow
-        self._house(h, heat_w, out)
+        backup = self._backup_heat(mode, low)
+        if backup > 0.0 and self._air:
+            # Strips need the indoor fan, compressor or not.
+            self._airflow = max(self._airflow, BACKUP_AIRFLOW * self._flow_factor())
+        self._house(h, heat_w + backup, out)
+
+    def _backup_heat(self, mode: str, low: float) -> float:
+        """The backup heater: in when the room is well short of its target, out near it.
+
+        As a thermostat's second stage or a controller's "auxiliary heat"
+        does: whatever the weather, so a large step of the set point calls
+        it in too, and a unit that has failed leaves it to carry the house.
+        """
+        power = self.scenario.backup_heater_w
+        if power <= 0.0 or mode not in {"heat", "heat_cool"}:
+            self._backup_w = 0.0
+            return 0.0
+        deficit = low - self._room
+        if deficit > BACKUP_IN_K:
+            self._backup_w = power
+        elif deficit < BACKUP_OUT_K:
+            self._backup_w = 0.0
+        return self._backup_w
 
     def _update_charge(self) -> None:
         """A refrigerant leak empties the charge linearly over its ramp."""
@@ -1322,6 +1357,12 @@ def convert_power(value_w: float, unit: str) -> float:
 PROBE_ERROR_VALUES_C: Final = (85.0, -127.0)
 PROBE_ERRORS_PER_DAY: Final = 2.0
 
+# The backup heater comes in this far below the heating target and goes out
+# this close to it (K); it runs the indoor fan at this share of its speed.
+BACKUP_IN_K: Final = 2.0
+BACKUP_OUT_K: Final = 0.5
+BACKUP_AIRFLOW: Final = 0.8
+
 _READING_OF: Final = {
     COIL_TEMPERATURE: "coil_c",
     OUTDOOR_TEMPERATURE: "outdoor_c",
@@ -1337,6 +1378,7 @@ _FRIENDLY: Final = {
     DEFROST: "Heat pump defrost",
     CLIMATE: "Heat pump",
     NOISE: "Heat pump noise",
+    BACKUP_HEATER: "Heat pump backup heater power",
 }
 
 
@@ -1395,6 +1437,14 @@ class Reporter:
                     "friendly_name": _FRIENDLY[key],
                 }
                 decimals = 3 if scenario.power_unit == "kW" else 0
+            elif key == BACKUP_HEATER:
+                attrs = {
+                    "state_class": "measurement",
+                    "unit_of_measurement": "W",
+                    "device_class": "power",
+                    "friendly_name": _FRIENDLY[key],
+                }
+                decimals = 0
             elif key == NOISE:
                 attrs = {
                     "state_class": "measurement",
@@ -1464,6 +1514,8 @@ class Reporter:
                 ch.deadband = convert_power(max(3.0, 0.02 * watts), sc.power_unit)
             elif key == NOISE:
                 value = r.noise_db
+            elif key == BACKUP_HEATER:
+                value = r.backup_w
             else:
                 if glitch_p and rng.random() < glitch_p:
                     bad = convert_temperature(rng.choice(PROBE_ERROR_VALUES_C), sc.temperature_unit)
@@ -1567,6 +1619,7 @@ def replay_config(scenario: Scenario) -> dict[str, Any]:
         "supply_temperature_entity": scenario.temperature_unit,
         "return_temperature_entity": scenario.temperature_unit,
         "noise_entity": "dB",
+        "backup_heater_entity": "W",
     }
     config["units"] = {
         config[key]: unit for key, unit in unit_of.items() if config.get(key) is not None

@@ -28,6 +28,7 @@ from typing import Final
 
 from .export import as_energy_counter, polled
 from .physics import (
+    BACKUP_HEATER,
     BLOCKED_FILTER,
     BREAKER_TRIP,
     CLIMATE,
@@ -289,6 +290,7 @@ def draw_home(seed: int, kind: str | None) -> Home:
     if rng.random() < 0.1 and kind not in {BLOCKED_FILTER, BREAKER_TRIP_IDLE}:
         omit.append(CLIMATE)
     days, faults, leak_ramp, leak_loss = _fault_plan(rng, kind)
+    backup_heater_w = _backup_heater(seed, omit)
     scenario = Scenario(
         name=f"home_{seed}_{kind or 'healthy'}",
         start=_EPOCH + timedelta(days=rng.randrange(0, 60)),
@@ -331,6 +333,7 @@ def draw_home(seed: int, kind: str | None) -> Home:
             )
         ),
         lockouts=lockouts,
+        backup_heater_w=backup_heater_w,
         faults=faults,
         temperature_unit=rng.choice(("°C", "°C", "°C", "°F")),
         power_unit=rng.choice(("W", "W", "kW")),
@@ -350,6 +353,20 @@ def draw_home(seed: int, kind: str | None) -> Home:
         temperature_step=step,
     )
     return replace(home, description=describe(home))
+
+
+def _backup_heater(seed: int, omit: list[str]) -> float:
+    """A backup heater in a third of homes (W, 0: none); one owner in four does not pick it.
+
+    From its own draw, so that every other home stays as it was drawn.
+    """
+    backup = random.Random(f"backup-{seed}")
+    if backup.random() >= 0.3:
+        return 0.0
+    power = backup.choice((3000.0, 6000.0, 9000.0))
+    if backup.random() < 0.25:
+        omit.append(BACKUP_HEATER)
+    return power
 
 
 # Steady comfort, a night set-back, and off while out and at night.
@@ -409,6 +426,8 @@ def describe(home: Home) -> str:
         parts.append("energy counter")
     if sc.lockouts:
         parts.append("daily lock-out")
+    if sc.backup_heater_w:
+        parts.append(f"{sc.backup_heater_w / 1000.0:g} kW backup heater")
     if sc.omit_inputs:
         parts.append("without " + ", ".join(key.removesuffix("_entity") for key in sc.omit_inputs))
     return ", ".join(parts)

@@ -161,7 +161,7 @@ def air_to_water_day(*, seed: int = 7, start: datetime | None = None) -> Scenari
 
 
 def dropouts_each_sensor(*, seed: int = 8, start: datetime | None = None) -> Scenario:
-    """Two healthy days in which every entity goes unavailable once."""
+    """Two healthy days in which every entity goes unavailable once (a backup heater's too)."""
     dropouts = tuple(
         Dropout(
             input_key=key,
@@ -170,7 +170,11 @@ def dropouts_each_sensor(*, seed: int = 8, start: datetime | None = None) -> Sce
         )
         for index, key in enumerate(INPUT_KEYS)
     )
-    return replace(_humid_base("dropouts_each_sensor", 2, seed, start), dropouts=dropouts)
+    return replace(
+        _humid_base("dropouts_each_sensor", 2, seed, start),
+        dropouts=dropouts,
+        backup_heater_w=3000.0,
+    )
 
 
 def probe_errors(*, seed: int = 9, start: datetime | None = None) -> Scenario:

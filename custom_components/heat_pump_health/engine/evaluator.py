@@ -237,7 +237,7 @@ class Evaluator:
             readings.power_counter = False
             readings.power_resolution_w = None
             readings.power_lag_s = None
-        readings.set(key, checked)
+        readings.set(key, checked, now)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
         self._follow(key, now)

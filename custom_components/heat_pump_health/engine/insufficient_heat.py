@@ -132,6 +132,7 @@ class InsufficientHeatDetector:
         "_readings",
         "_recent",
         "_system",
+        "_warmed",
         "bands",
         "draw",
         "drop_score",
@@ -181,6 +182,8 @@ class InsufficientHeatDetector:
         self.draw = DrawPerKelvin()
         # The fault built at the last tick: the draw's reference holds then.
         self._held = False
+        # The backup heater warms the supply this tick: not the unit's split.
+        self._warmed = False
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -248,6 +251,7 @@ class InsufficientHeatDetector:
         details: dict[str, Any] = {"split_k": rounded(split)}
         if readings.backup_on:
             details["backup_on"] = True
+        warmed = self._warmed = readings.backup_warms(now)
         self._follow_draw(now, dt)
         gate = self._gate(now, dt)
         if gate is not None:
@@ -273,11 +277,13 @@ class InsufficientHeatDetector:
             counter = readings.power_counter
             follows_load = not counter and (fine or readings.power is not None)
             # The backup heater's heat widens the split by design.
-            high_limit = expectation.high if follows_load and not readings.backup_on else None
+            high_limit = expectation.high if follows_load and not warmed else None
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
-            drop_judged = self._judge_drop(split, expectation, dt, details, fine=fine)
+            drop_judged = not warmed and self._judge_drop(
+                split, expectation, dt, details, fine=fine
+            )
             if drop_judged and self._recent is not None:
                 self.efficiency = (math.exp(self._recent), now)
         alarm = self._drop_alarm
@@ -331,7 +337,7 @@ class InsufficientHeatDetector:
         climate = readings.climate
         # The backup heater carries part of the load: the unit's draw then
         # says nothing of its own efficiency.
-        heating = readings.heating_context() is True and not readings.backup_on
+        heating = readings.heating_context() is True and not self._warmed
         # A power sensor read seldom says little of the energy a cycling unit
         # drew between its readings; an energy counter says it exactly.
         counter = readings.power_counter
@@ -373,9 +379,6 @@ class InsufficientHeatDetector:
     ) -> bool:
         """Add this minute to the sustained-shortfall score; False when not judged."""
         expected = expectation.expected
-        if self._readings.backup_on:
-            # The split holds the heater's heat too: not the unit's delivery.
-            return False
         band = self.bands.get(self.band_of(self._readings.outdoor))
         if (
             expected is None
@@ -477,7 +480,7 @@ class InsufficientHeatDetector:
         split = self._readings.split
         if expectation is None or split is None or dt <= 0.0 or split <= 0.0:
             return
-        if self._readings.backup_on:
+        if self._warmed:
             # The heater's heat is in the split: learning it would set the
             # unit's normal too high, and a later leak would hide below it.
             return

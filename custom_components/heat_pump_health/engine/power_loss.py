@@ -203,7 +203,8 @@ class PowerLossDetector:
         demand = readings.demand()
         # A running backup heater warms the supply on its own (many controls
         # call it in when the unit fails): no sign of the unit's supply then.
-        delivering = None if readings.backup_on else readings.delivering(demand)
+        warmed = readings.backup_warms(now, stopped=True)
+        delivering = None if warmed else readings.delivering(demand)
         details: dict[str, Any] = {
             "power_w": rounded(power),
             "standby_w": rounded(profile.standby_floor),
@@ -227,7 +228,7 @@ class PowerLossDetector:
             self.no_power_since = None
             return Verdict(Finding.NORMAL, evidence=details)
         if power is None:
-            return self._judge_without_power(now, demand, delivering, details)
+            return self._judge_without_power(now, demand, delivering, details, warmed=warmed)
         if demand is None:
             return self._judge_standby_lost(now, details)
         self.zero_demand = True
@@ -239,7 +240,13 @@ class PowerLossDetector:
         return Verdict(Finding.HOLD, evidence=details)
 
     def _judge_without_power(
-        self, now: float, demand: str | None, delivering: bool | None, details: dict[str, Any]
+        self,
+        now: float,
+        demand: str | None,
+        delivering: bool | None,
+        details: dict[str, Any],
+        *,
+        warmed: bool,
     ) -> Verdict:
         """No power reading: a demand without delivery may still say the supply is gone."""
         readings = self._readings
@@ -247,8 +254,16 @@ class PowerLossDetector:
             # An energy counter that cannot give a power yet (between its
             # steps, after its reset) is not a meter gone: no evidence.
             return Verdict(Finding.UNKNOWN, evidence=details)
-        # A cold supply just after a defrost is no proof.
-        if demand is not None and delivering is False and not self._defrost.just_ended(now):
+        # A cold supply just after a defrost is no proof.  While the backup
+        # heater warms the supply, the unit's meter gone is all there is: a
+        # meter that drops out just while the heater runs is rarer than a
+        # unit that failed and left the heater to carry the house.
+        gone = warmed and InputKey.POWER in readings.lost
+        if (
+            demand is not None
+            and (delivering is False or gone)
+            and not self._defrost.just_ended(now)
+        ):
             # Polled, one cold reading may be a start or a defrost no state
             # shows: the spell must span polls like a 0 W one.
             verdict = Verdict(Finding.ABNORMAL, "power_unavailable", details)

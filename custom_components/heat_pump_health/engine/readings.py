@@ -8,6 +8,13 @@ from __future__ import annotations
 from .backup_heat import RUNNING_W as BACKUP_RUNNING_W
 from .model import ClimateReading, InputKey, SystemType, Value
 
+# A supply warmed by the backup heater takes this long to show the unit's own
+# delivery again.  Moving air or water carries the heater's heat off within
+# minutes; a duct sensor with the fan stopped, or a still water loop, holds it
+# for half an hour (what a unit that stopped altogether shows).
+BACKUP_LINGER_S = 10 * 60.0
+BACKUP_LINGER_STOPPED_S = 30 * 60.0
+
 HEAT = "heat"
 COOL = "cool"
 
@@ -32,6 +39,7 @@ class Readings:
         "_ever_available",
         "action",
         "action_defrost_seen",
+        "backup_off_at",
         "backup_on",
         "backup_w",
         "climate",
@@ -74,6 +82,8 @@ class Readings:
         # The backup heater: running or not, and its power where it says (W).
         self.backup_on: bool | None = None
         self.backup_w: float | None = None
+        # When the heater last went out: its heat lingers in the supply.
+        self.backup_off_at: float | None = None
         self.mode: str | None = None
         self.action: str | None = None
         self.delivery_k = _DELIVERY_K[system_type]
@@ -95,8 +105,8 @@ class Readings:
             if name not in ("delivery_k", "defrost_needs_proof", "_ever_available")
         }
 
-    def set(self, key: InputKey, value: Value) -> None:  # noqa: PLR0912 - one case per input
-        """Store an already checked value."""
+    def set(self, key: InputKey, value: Value, at: float) -> None:  # noqa: PLR0912 - one case per input
+        """Store an already checked value, reported at ``at``."""
         match key:
             case InputKey.POWER:
                 self.power = value if isinstance(value, float) else None
@@ -129,15 +139,29 @@ class Readings:
             case InputKey.ERROR:
                 self.error_code = value if isinstance(value, str) else None
             case InputKey.BACKUP_HEATER:
-                self._set_backup(value)
+                self._set_backup(value, at)
 
-    def _set_backup(self, value: Value) -> None:
+    def backup_warms(self, now: float, *, stopped: bool = False) -> bool:
+        """The backup heater runs, or ran so lately that the supply still holds its heat.
+
+        ``stopped``: nothing moves the air or water (the unit is off).
+        """
+        if self.backup_on:
+            return True
+        off = self.backup_off_at
+        linger = BACKUP_LINGER_STOPPED_S if stopped else BACKUP_LINGER_S
+        return off is not None and 0.0 <= now - off < linger
+
+    def _set_backup(self, value: Value, at: float) -> None:
+        was_on = self.backup_on
         if isinstance(value, bool):
             self.backup_on, self.backup_w = value, None
         elif isinstance(value, float):
             self.backup_on, self.backup_w = value > BACKUP_RUNNING_W, value
         else:
             self.backup_on = self.backup_w = None
+        if was_on and self.backup_on is False:
+            self.backup_off_at = at
 
     def availability(self, key: InputKey, at: float, *, unavailable: bool) -> None:
         """Note that a source reported (or went unavailable) at ``at``.
