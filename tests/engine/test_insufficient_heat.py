@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from custom_components.heat_pump_health.engine import ClimateReading, FaultKey, InputKey, SystemType
+from custom_components.heat_pump_health.engine import (
+    ClimateReading,
+    Evaluator,
+    EvaluatorOptions,
+    FaultKey,
+    InputKey,
+    SystemType,
+)
 
 from .traces import (
     Sample,
@@ -261,3 +268,37 @@ def test_iced_coil_is_not_also_insufficient_heat() -> None:
     results = drive(ev, overlay(healthy, 24 * HOURS, icing), 30 * HOURS)
     assert ever_active(results, FaultKey.ICE_BUILDUP)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def _polled_low_split(every_min: int) -> bool:
+    """An air unit read with a 2 K split from its first reading on; True if it was raised."""
+    keys = (
+        InputKey.POWER,
+        InputKey.CLIMATE,
+        InputKey.SUPPLY_TEMPERATURE,
+        InputKey.RETURN_TEMPERATURE,
+    )
+    ev = Evaluator(
+        options=EvaluatorOptions.from_mapping({k.value: f"sensor.{k.value}" for k in keys})
+    )
+    raised = False
+    for minute in range(3 * 60):
+        at = minute * 60.0
+        if minute % every_min == 0:
+            step = minute // every_min
+            ev.observe(InputKey.CLIMATE, ClimateReading("heat", "heating", 20.5, 21.0), at)
+            ev.observe(InputKey.POWER, 1500.0 + step % 3, at)
+            ev.observe(InputKey.SUPPLY_TEMPERATURE, 22.0 + 0.1 * (step % 2), at)
+            ev.observe(InputKey.RETURN_TEMPERATURE, 20.0, at)
+        status = ev.evaluate(at + 30.0).statuses[FaultKey.INSUFFICIENT_HEAT]
+        raised = raised or bool(status.active)
+    return raised
+
+
+def test_a_cloud_units_first_polls_are_not_taken_for_a_live_unit() -> None:
+    """Until two gaps show a 30-minute poll, one low reading must not stand for half an hour."""
+    assert not _polled_low_split(30)
+
+
+def test_the_same_low_split_read_live_is_raised() -> None:
+    assert _polled_low_split(1)

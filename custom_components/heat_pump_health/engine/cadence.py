@@ -143,6 +143,17 @@ class Cadence:
         interval = self.unit_interval()
         return interval is None or interval <= limit_s
 
+    def proven_finer_than(self, limit_s: float) -> bool:
+        """Whether the unit's data is known to be sampled at least every ``limit_s``.
+
+        For rules that judge a single reading: until two gaps have shown the
+        interval (minutes for a live unit, an hour for a cloud polling every
+        half hour, again after every restart), its readings could be half
+        an hour apart.
+        """
+        interval = self.unit_interval()
+        return interval is not None and interval <= limit_s
+
     def coarser_than(self, key: InputKey, limit_s: float) -> bool:
         """Whether ``key`` is known to report less often than every ``limit_s``."""
         interval = self.interval(key)

@@ -62,6 +62,8 @@ _EFFICIENCY_STANDS_S = 6 * 3600.0
 # A gap between ticks (restart, stalled host) counts as at most this much
 # time: readings from before it may be stale, so persistence must not leap.
 MAX_STEP_S = 300.0
+# A coil this much warmer than the outdoor air has had its cycle reversed, K.
+_COIL_SWING_K = 2.0
 # Healthy running needed before the health leaves "learning".
 LEARNING_S = 3 * 3600.0
 
@@ -103,6 +105,14 @@ class Evaluator:
         self._cycles = Cycles()
         # The backup heater's record, where one is configured.
         self._backup = BackupHeat() if InputKey.BACKUP_HEATER in configured else None
+        # Without a defrost source, the coil's swings above the outdoor air
+        # stand for the reversing valve (see _coil_swing); the last side seen.
+        self._swing_watch = (
+            FaultKey.ABNORMAL_NOISE in self._faults
+            and InputKey.DEFROST not in configured
+            and options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
+        )
+        self._coil_warm: bool | None = None
         # The unit's own error code, and since when it has reported it.
         self._error_code: str | None = None
         self._error_since: float | None = None
@@ -250,6 +260,8 @@ class Evaluator:
             self._update_operation(now)
         elif key is InputKey.COIL_TEMPERATURE:
             self._defrost.coil_seen(now, readings.coil)
+            if self._swing_watch:
+                self._coil_swing(now)
         elif key is InputKey.NOISE:
             self._noise.level_changed(now, readings.noise)
         elif key is InputKey.DEFROST:
@@ -261,6 +273,22 @@ class Evaluator:
         elif key is InputKey.CLIMATE:
             self._update_defrost(now)
             self._update_operation(now)
+
+    def _coil_swing(self, now: float) -> None:
+        """A coil crossing the outdoor air is the reversing valve moving: forgive its bang.
+
+        Heating, the outdoor coil runs below the air; a defrost reverses the
+        cycle and warms it well above, and the valve bangs as it does and
+        again when it ends.  Where no source says "defrost", that crossing
+        is the only sign of it, and the noise rule must not count the bangs.
+        """
+        gap = self._readings.gap
+        if gap is None:
+            return
+        warm = gap < -_COIL_SWING_K
+        if self._coil_warm is not None and warm != self._coil_warm:
+            self._noise.transition(now)
+        self._coil_warm = warm
 
     def _error_changed(self, now: float, code: str | None) -> None:
         if not code:

@@ -240,7 +240,9 @@ class InsufficientHeatDetector:
 
     def not_judged(self) -> list[str]:
         """The single-reading split tests, where the unit is read too seldom."""
-        return [] if self.split_judgeable() else [RULE_SPLIT]
+        # Only a sampling known to be coarse: an unknown one is judged as soon
+        # as it is known to be fine.
+        return [] if self._cadence.finer_than(_MAX_SPLIT_SAMPLING_S) else [RULE_SPLIT]
 
     def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """Judge whether the unit is short of heat now."""
@@ -408,9 +410,10 @@ class InsufficientHeatDetector:
 
         The unit's sampling, not supply's and return's own: a water
         temperature that holds for twenty minutes reports nothing new, while
-        a cloud poll shows in every measurement at once.
+        a cloud poll shows in every measurement at once.  Not before the
+        sampling is known: a cloud's first two polls look like a live unit.
         """
-        return self._cadence.finer_than(_MAX_SPLIT_SAMPLING_S)
+        return self._cadence.proven_finer_than(_MAX_SPLIT_SAMPLING_S)
 
     def _judge_high(
         self, split: float, limit: float | None, dt: float, details: dict[str, Any]
