@@ -253,6 +253,15 @@ class HeatPumpMonitor:
         self._take_in(event.data["entity_id"], event.data["new_state"], self.clock.now())
 
     def _take_in(self, entity_id: str, state: State | None, at: float) -> None:
+        readable = self.computable
+        self._read(entity_id, state, at)
+        if not readable and self.computable:
+            # The first source readable again (at start-up, the sources'
+            # integrations load after this one): the entities need not wait
+            # for the next tick to stop being unavailable.
+            self._notify()
+
+    def _read(self, entity_id: str, state: State | None, at: float) -> None:
         try:
             if state is None:
                 changes = self.driver.take(entity_id, None, {}, at)
@@ -338,6 +347,10 @@ class HeatPumpMonitor:
         self.last = transitions.evaluation
         if announce:
             self._announce(transitions)
+        self._notify()
+
+    def _notify(self) -> None:
+        """Tell the entities to show the latest verdict (and whether anything is readable)."""
         for update in list(self._listeners):
             update()
 

@@ -65,7 +65,7 @@ FAULT_SELECT = f"select.{dev.DEVICE}_fault"
 AUTOMATION = "automation.heat_pump_faults_notification"
 FAULT_SENSORS = {
     f"binary_sensor.{dev.DEVICE}_power_loss": "Power loss",
-    f"binary_sensor.{dev.DEVICE}_ice_buildup": "Ice build-up",
+    f"binary_sensor.{dev.DEVICE}_ice_buildup": "Ice buildup",
     f"binary_sensor.{dev.DEVICE}_insufficient_heat": "Insufficient heat",
     f"binary_sensor.{dev.DEVICE}_abnormal_noise": "Abnormal noise",
 }
