@@ -26,6 +26,15 @@ class Context:
     unpowered: bool = False
 
 
+# Every context there is, by (iced, unpowered): one each, shared by every
+# tick rather than made five times a minute.
+CONTEXTS = {
+    (iced, unpowered): Context(iced=iced, unpowered=unpowered)
+    for iced in (False, True)
+    for unpowered in (False, True)
+}
+
+
 class Detector(Protocol):
     """One fault's rules and what they learn."""
 

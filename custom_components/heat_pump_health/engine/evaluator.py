@@ -13,7 +13,7 @@ from .backup_heat import RECORD_DAYS, BackupHeat
 from .cadence import Cadence
 from .cycling import Cycles
 from .defrost import DAY_S, DefrostTracker
-from .detector import Context, Detector
+from .detector import CONTEXTS, Context, Detector
 from .energy import EnergyMeter
 from .ice_buildup import IceBuildupDetector
 from .insufficient_heat import InsufficientHeatDetector
@@ -390,10 +390,10 @@ class Evaluator:
         cleared: list[FaultKey] = []
         suspect_or_active: dict[FaultKey, bool] = {}
         for fault in self._faults:
-            context = Context(
-                iced=suspect_or_active.get(FaultKey.ICE_BUILDUP, False),
-                unpowered=suspect_or_active.get(FaultKey.POWER_LOSS, False),
-            )
+            context = CONTEXTS[
+                suspect_or_active.get(FaultKey.ICE_BUILDUP, False),
+                suspect_or_active.get(FaultKey.POWER_LOSS, False),
+            ]
             status, transition, suspect_or_active[fault] = self._judge(fault, at, dt, context)
             statuses[fault] = status
             if transition is Transition.STARTED:
@@ -439,12 +439,14 @@ class Evaluator:
         try:
             verdict = detector.judge(at, dt, context)
             transition = tracker.update(verdict, at, dt, self._changed_at)
-            suspect = not tracker.active and (tracker.suspect or verdict.suspect)
-            detector.settle(suspect=suspect, active=tracker.active)
-            if not (suspect or tracker.active):
+            active = tracker.active
+            building = tracker.suspect
+            suspect = not active and (building or verdict.suspect)
+            detector.settle(suspect=suspect, active=active)
+            if not (suspect or active):
                 # Learn from healthy operation only: never while it builds.
                 detector.learn(at, dt)
-            status = self._status(fault, tracker, verdict)
+            status = self._status(fault, tracker, verdict, building=building, suspect=suspect)
         except Exception:
             # A bug in one rule must silence neither the other faults nor
             # the next tick: this fault keeps its state, shown as unknown
@@ -459,10 +461,10 @@ class Evaluator:
                 evidence={"error": "rule_failed"},
             )
             return status, Transition.NONE, tracker.suspect or tracker.active
-        if fault in self._failed_rules:
+        if self._failed_rules and fault in self._failed_rules:
             self._failed_rules.discard(fault)
             _LOGGER.info("The %s rule works again", fault.value)
-        return status, transition, suspect or tracker.active
+        return status, transition, suspect or active
 
     def _rule_failed(self, fault: FaultKey, at: float) -> None:
         """Log a failing rule once, with what it was looking at."""
@@ -476,20 +478,29 @@ class Evaluator:
             self._readings.snapshot(),
         )
 
-    def _status(self, fault: FaultKey, tracker: FaultTracker, verdict: Verdict) -> FaultStatus:
+    def _status(
+        self,
+        fault: FaultKey,
+        tracker: FaultTracker,
+        verdict: Verdict,
+        *,
+        building: bool,
+        suspect: bool,
+    ) -> FaultStatus:
+        """``building``: the tracker's evidence builds; ``suspect``: so, or the verdict's."""
         active = tracker.active
         if verdict.finding is Finding.ABNORMAL:
             self._reasons[fault] = verdict.reason
-        elif not (tracker.suspect or tracker.active):
+        elif not (building or active):
             self._reasons[fault] = None
         shown: bool | None = active
         if not active and verdict.finding is Finding.UNKNOWN:
             shown = None
         evidence = verdict.evidence
-        if tracker.suspect:
+        if building:
             evidence["abnormal_minutes"] = round(tracker.score / 60.0, 1)
             evidence["confirm_minutes"] = round(tracker.confirm_s / 60.0, 1)
-        if self._error_code and (active or tracker.suspect):
+        if self._error_code and (active or building):
             # What the unit says about itself belongs with any fault.
             evidence["unit_error"] = self._error_code
             evidence["unit_error_since"] = self._error_since
@@ -501,8 +512,8 @@ class Evaluator:
             active=shown,
             since=tracker.since if active else None,
             severity=SEVERITY[fault],
-            suspect=not active and (tracker.suspect or verdict.suspect),
-            reason=self._reasons[fault] if (active or tracker.suspect) else None,
+            suspect=suspect,
+            reason=self._reasons[fault] if (active or building) else None,
             evidence=evidence,
         )
 
