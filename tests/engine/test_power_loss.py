@@ -8,6 +8,7 @@ from custom_components.heat_pump_health.engine import (
     InputKey,
     Severity,
 )
+from custom_components.heat_pump_health.engine.evaluator import Evaluation
 
 from .traces import (
     MINUTE,
@@ -274,3 +275,37 @@ def test_a_standby_lost_in_weather_it_was_shown_in_is_a_loss() -> None:
     index = first_active(results, FaultKey.POWER_LOSS)
     assert index is not None
     assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_standby_power"
+
+
+def _meter_gone(*, delivering_after: bool) -> list[Evaluation]:
+    """No thermostat: the unit heats for 3 h, then its meter goes unavailable for 1 h."""
+    ev = evaluator((InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE))
+    results = []
+    for minute in range(4 * 60):
+        at = T0 + minute * MINUTE
+        gone = minute >= 3 * 60
+        if gone:
+            ev.observe(InputKey.POWER, None, at, unavailable=True)
+        else:
+            ev.observe(InputKey.POWER, 1200.0 + minute % 3, at)
+        # The split fades over a few minutes when the unit has stopped.
+        fade = 0.5 ** ((minute - 3 * 60) / 3.0) if gone and not delivering_after else 1.0
+        ev.observe(InputKey.SUPPLY_TEMPERATURE, 20.5 + 14.0 * fade + 0.1 * (minute % 2), at)
+        ev.observe(InputKey.RETURN_TEMPERATURE, 20.5, at)
+        results.append(ev.evaluate(at + 30.0))
+    return results
+
+
+def test_a_meter_gone_with_the_heat_is_a_power_loss_without_a_thermostat() -> None:
+    """The meter on the unit's circuit goes with the breaker; the supply cools with it."""
+    results = _meter_gone(delivering_after=False)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index <= 3 * 60 + 30
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_meter_off_the_network_while_the_unit_heats_is_no_fault() -> None:
+    results = _meter_gone(delivering_after=True)
+    assert any_fault(results) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .model import InputKey
 from .readings import Readings
 from .stats import Ewma, as_float, blend
 
@@ -185,6 +186,12 @@ class Operation:
     def update(self, now: float, readings: Readings, profile: PowerProfile) -> None:
         """Re-derive the running state after a reading changed."""
         running = self._judge(readings, profile)
+        if running is None and self.running is not None and InputKey.POWER in readings.lost:
+            # The meter has gone: what the unit does now is unknown, not what
+            # it did when the meter last spoke.
+            self.running = None
+            self.run_since = None
+            return
         if running is None or running == self.running:
             if running is not None:
                 self.running = running

@@ -69,6 +69,7 @@ class PowerLossDetector:
         "_water_loop",
         "_zero_watch",
         "fault_held",
+        "lost_running",
         "no_power_since",
         "zero_demand",
         "zero_origin",
@@ -93,6 +94,8 @@ class PowerLossDetector:
         self._water_loop = water_loop
         # When 0 W with demand (and no delivery) began.
         self.no_power_since: float | None = None
+        # When the meter went unavailable while the unit was running.
+        self.lost_running: float | None = None
         # Without a device to tell, the thermostat and the backup heater (often
         # a relay of its own) are taken to stay when the unit loses power.
         self._unit_inputs = (
@@ -117,7 +120,16 @@ class PowerLossDetector:
     def power_seen(self, now: float, power: float | None) -> None:
         """Follow 0 W spells as readings arrive (they can be shorter than a tick)."""
         if power is None:
+            if (
+                InputKey.POWER in self._readings.lost
+                and self._operation.running
+                and self.lost_running is None
+            ):
+                # The meter went while the unit ran (the operation still
+                # holds what it did before this reading).
+                self.lost_running = now
             return
+        self.lost_running = None
         profile = self._profile
         if profile.near_zero(power):
             if self.zero_since is None:
@@ -259,11 +271,13 @@ class PowerLossDetector:
         # meter that drops out just while the heater runs is rarer than a
         # unit that failed and left the heater to carry the house.
         gone = warmed and InputKey.POWER in readings.lost
-        if (
-            demand is not None
-            and (delivering is False or gone)
-            and not self._defrost.just_ended(now)
-        ):
+        # Without a thermostat to ask, a meter that went while the unit ran,
+        # and the delivery gone with it, is the unit's supply gone: a meter
+        # that merely drops off the network leaves the unit heating.
+        called = demand is not None or (
+            not self._climate_configured and self.lost_running is not None
+        )
+        if called and (delivering is False or gone) and not self._defrost.just_ended(now):
             # Polled, one cold reading may be a start or a defrost no state
             # shows: the spell must span polls like a 0 W one.
             verdict = Verdict(Finding.ABNORMAL, "power_unavailable", details)
