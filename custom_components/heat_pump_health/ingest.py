@@ -456,34 +456,29 @@ def _defrost_converter(defrost_states: frozenset[str] | None, *, phase: bool) ->
     return defrost
 
 
-def _compressor(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
-    """Running or not, from a frequency, an on/off sensor or a phase."""
-    number = _finite(state)
-    if not isinstance(number, Rejected):
-        return number > 0.0
-    folded = fold(state)
-    if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE) or number.reason == REASON_NOT_FINITE:
-        return number
-    if folded in _COMPRESSOR_ON:
-        return True
-    if folded in _COMPRESSOR_OFF:
-        return False
-    return _REJECTED[REASON_UNRECOGNISED]
+def _running(on: frozenset[str], off: frozenset[str]) -> Converter:
+    """Running or not: a number above zero (a frequency, a stage, a share), or a word."""
+
+    def running(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
+        number = _finite(state)
+        if not isinstance(number, Rejected):
+            return number > 0.0
+        folded = fold(state)
+        if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE) or number.reason == REASON_NOT_FINITE:
+            return number
+        if folded in on:
+            return True
+        if folded in off:
+            return False
+        return _REJECTED[REASON_UNRECOGNISED]
+
+    return running
 
 
-def _backup_running(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:
-    """A backup heater without a power unit: on/off, a stage count or a share of its rating."""
-    number = _finite(state)
-    if not isinstance(number, Rejected):
-        return number > 0.0
-    folded = fold(state)
-    if folded in ("", REASON_UNKNOWN, REASON_UNAVAILABLE) or number.reason == REASON_NOT_FINITE:
-        return number
-    if folded in _BACKUP_ON:
-        return True
-    if folded in _BACKUP_OFF:
-        return False
-    return _REJECTED[REASON_UNRECOGNISED]
+# The compressor: a frequency, an on/off sensor or a phase.  A backup heater
+# without a power unit: on/off, a stage count or a share of its rating.
+_compressor = _running(_COMPRESSOR_ON, _COMPRESSOR_OFF)
+_backup_running = _running(_BACKUP_ON, _BACKUP_OFF)
 
 
 def _unit_error(state: str, attributes: Mapping[str, Any]) -> Value | Rejected:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import UnitOfPower, UnitOfTemperature
 from homeassistant.core import HomeAssistant
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
 
 from custom_components.heat_pump_health.const import DOMAIN
 
@@ -158,3 +161,19 @@ def on_one_device(hass: HomeAssistant, *entity_ids: str, integration: str = "sim
             device_id=device.id,
         )
     return device.id
+
+
+async def play_minutes(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    start: datetime,
+    minutes: int,
+    apply: Callable[[int], None],
+) -> None:
+    """Minute by minute from ``start``: the clock moves, ``apply`` sets the states, a tick runs."""
+    for minute in range(1, minutes + 1):
+        moment = start + timedelta(minutes=minute)
+        freezer.move_to(moment)
+        apply(minute)
+        async_fire_time_changed(hass, moment)
+        await hass.async_block_till_done()

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.diagnostics import async_get_config_entry_diagnostics
 
-from .conftest import ALL_SOURCES, POWER, make_entry, owner_flow, set_heating
+from .conftest import ALL_SOURCES, POWER, make_entry, owner_flow, play_minutes, set_heating
 
 START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 HEATER = "binary_sensor.hp_backup_heater"
@@ -80,12 +80,7 @@ async def _heat_for(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    for minute in range(1, minutes + 1):
-        moment = START + timedelta(minutes=minute)
-        freezer.move_to(moment)
-        apply(minute)
-        async_fire_time_changed(hass, moment)
-        await hass.async_block_till_done()
+    await play_minutes(hass, freezer, START, minutes, apply)
     return entry
 
 

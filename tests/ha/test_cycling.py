@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry, async_fire_time_changed
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.heat_pump_health.const import DOMAIN, EVENT_FAULT
 
-from .conftest import CLIMATE, POWER, make_entry
+from .conftest import CLIMATE, POWER, make_entry, play_minutes
 
 START = datetime(2024, 1, 15, 6, 0, tzinfo=UTC)
 FREQUENCY = "sensor.hp_compressor_frequency"
@@ -85,12 +85,7 @@ async def _run(
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
-    for minute in range(1, minutes + 1):
-        moment = START + timedelta(minutes=minute)
-        freezer.move_to(moment)
-        apply(minute)
-        async_fire_time_changed(hass, moment)
-        await hass.async_block_till_done()
+    await play_minutes(hass, freezer, START, minutes, apply)
     return entry
 
 
