@@ -309,3 +309,20 @@ def test_a_meter_gone_with_the_heat_is_a_power_loss_without_a_thermostat() -> No
 def test_a_meter_off_the_network_while_the_unit_heats_is_no_fault() -> None:
     results = _meter_gone(delivering_after=True)
     assert any_fault(results) == []
+
+
+def test_a_unit_that_stops_hours_after_its_meter_went_off_the_network_is_no_fault() -> None:
+    """The meter's Wi-Fi drops while the unit heats; an hour later the house is warm."""
+    ev = evaluator((InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE))
+    results = []
+    for minute in range(5 * 60):
+        at = T0 + minute * MINUTE
+        if minute >= 3 * 60:
+            ev.observe(InputKey.POWER, None, at, unavailable=True)
+        else:
+            ev.observe(InputKey.POWER, 1200.0 + minute % 3, at)
+        stopped = minute >= 4 * 60
+        ev.observe(InputKey.SUPPLY_TEMPERATURE, 20.5 + (0.2 if stopped else 14.0), at)
+        ev.observe(InputKey.RETURN_TEMPERATURE, 20.5 + 0.1 * (minute % 2), at)
+        results.append(ev.evaluate(at + 30.0))
+    assert any_fault(results) == []

@@ -45,6 +45,10 @@ _SETTLED_S = 5 * 60.0
 # The unit's own sources going unavailable this close together went with it:
 # an ESPHome or Modbus board powered by the unit, or its cloud gateway.
 _TOGETHER_S = 2 * 60.0
+# Without a thermostat, a meter lost while the unit ran speaks for this long:
+# a tripped unit's supply cools within minutes (a water loop's in a quarter
+# of an hour or so); later stops are the unit's own.
+_LOST_RUNNING_S = 30 * 60.0
 # A meter reporting at least this often is as good as live.
 _FRESH_S = 2 * 60.0
 # A polled meter's 0 W with demand counts after this many polling intervals.
@@ -274,8 +278,13 @@ class PowerLossDetector:
         # Without a thermostat to ask, a meter that went while the unit ran,
         # and the delivery gone with it, is the unit's supply gone: a meter
         # that merely drops off the network leaves the unit heating.
+        # (Soon after: a meter long off the network sees the unit stop on
+        # its own in the end, as every unit does.)
+        lost = self.lost_running
         called = demand is not None or (
-            not self._climate_configured and self.lost_running is not None
+            not self._climate_configured
+            and lost is not None
+            and 0.0 <= now - lost <= _LOST_RUNNING_S
         )
         if called and (delivering is False or gone) and not self._defrost.just_ended(now):
             # Polled, one cold reading may be a start or a defrost no state
