@@ -23,6 +23,9 @@ from .ingest import ENERGY_UNITS
 _TEMPERATURE_UNITS = frozenset({"°C", "°F", "K"})
 _FREQUENCY_UNITS = frozenset({"Hz", "rps", "rpm", "%", "U/min"})
 
+# An electric addition: the backup heater's words, and no power of the unit's.
+_ADDITION = ("el_add", "elec_add", "backup", "booster", "immersion")
+
 # Words that mark a field, and words that rule an entity out of it (a set
 # point is no measurement; a tank or a room is not the heat pump's circuit).
 _WORDS: dict[InputKey, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -56,11 +59,7 @@ _WORDS: dict[InputKey, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     InputKey.BACKUP_HEATER: (
         (
-            "backup",
-            "booster",
-            "immersion",
-            "el_add",
-            "elec_add",
+            *_ADDITION,
             "add_heat",
             "aux_heat",
             "auxiliary",
@@ -86,11 +85,7 @@ _WORDS: dict[InputKey, tuple[tuple[str, ...], tuple[str, ...]]] = {
             "dhw",
             "tank",
             "compressor_power",
-            "el_add",
-            "elec_add",
-            "backup",
-            "booster",
-            "immersion",
+            *_ADDITION,
         ),
     ),
 }

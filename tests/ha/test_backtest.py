@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from heat_pump_sim.physics import StateRecord, simulate
+from heat_pump_sim.physics import Scenario, StateRecord, simulate
 from heat_pump_sim.scenarios import breaker_trip, humid_near_freezing_day
 from homeassistant.components.recorder import Recorder
 from homeassistant.components.recorder.db_schema import RecorderRuns
@@ -58,17 +58,28 @@ def _iso(at: float) -> str:
     return datetime.fromtimestamp(at, UTC).isoformat()
 
 
-async def _recorded_trip(
-    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: float = 13.0
+async def _recorded(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    scenario: Scenario,
+    hours: float | None = None,
 ) -> tuple[MockConfigEntry, float]:
-    """A breaker trip at noon, recorded (not ticked live) up to ``hours`` after midnight."""
-    scenario = breaker_trip()
+    """An entry on the scenario's sources, and its history recorded (up to ``hours``): its start."""
     start = scenario.start.timestamp()
-    records = [r for r in simulate(scenario) if r.last_updated <= start + hours * HOUR]
+    records = simulate(scenario)
+    if hours is not None:
+        records = [r for r in records if r.last_updated <= start + hours * HOUR]
     freezer.move_to(datetime.fromtimestamp(start, UTC))
     entry = await setup_entry(hass, entry_options(scenario))
     await _record(hass, freezer, records)
     return entry, start
+
+
+async def _recorded_trip(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory, hours: float = 13.0
+) -> tuple[MockConfigEntry, float]:
+    """A breaker trip at noon, recorded (not ticked live) up to ``hours`` after midnight."""
+    return await _recorded(hass, freezer, breaker_trip(), hours)
 
 
 async def test_backtest_finds_the_recorded_trip_when_the_live_entry_did(
@@ -119,11 +130,7 @@ async def test_backtest_finds_the_recorded_trip_when_the_live_entry_did(
 async def test_a_healthy_recorded_day_gives_no_episode(
     recorder_mock: Recorder, hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
-    scenario = humid_near_freezing_day()
-    start = scenario.start.timestamp()
-    freezer.move_to(datetime.fromtimestamp(start, UTC))
-    entry = await setup_entry(hass, entry_options(scenario))
-    await _record(hass, freezer, simulate(scenario))
+    entry, start = await _recorded(hass, freezer, humid_near_freezing_day())
 
     report = await _backtest(hass, entry, start=_iso(start), end=_iso(start + 24 * HOUR))
 
@@ -147,11 +154,7 @@ async def test_hours_home_assistant_was_stopped_are_not_judged(
     recorder_mock: Recorder, hass: HomeAssistant, freezer: FrozenDateTimeFactory
 ) -> None:
     """Between two recorder runs Home Assistant was off: no verdicts then, as live."""
-    scenario = humid_near_freezing_day()
-    start = scenario.start.timestamp()
-    freezer.move_to(datetime.fromtimestamp(start, UTC))
-    entry = await setup_entry(hass, entry_options(scenario))
-    await _record(hass, freezer, simulate(scenario))
+    entry, start = await _recorded(hass, freezer, humid_near_freezing_day())
 
     def two_runs() -> None:
         with session_scope(hass=hass) as session:
