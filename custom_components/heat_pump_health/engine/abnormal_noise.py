@@ -44,8 +44,15 @@ _SOUNDING = frozenset({RUN, DEFROST, ANY})
 _BAND_FLOOR_W = 50.0
 _BANDS = 16
 _STATES = frozenset(_BASE_STATES) | {f"{RUN}_{band}" for band in range(_BANDS)}
+# A band not yet learned borrows from learned ones at most this far away (an
+# octave and a half): further off, the fans and compressor sound too different.
+_BORROW_BANDS = 3
 
-# Around a start, stop or defrost transition the sound is expected to jump.
+# Around a start, stop or defrost transition the sound is expected to jump:
+# the reversing valve's bang and a compressor's start last seconds, heard up
+# to one reading later.  Where the noise's reporting interval is not yet
+# known, the longest window.
+_BANG_S = 45.0
 _QUIET_WINDOW_S = 150.0
 # Baselines: quick first estimate, then slow, so that a fault is not learned.
 _FAST_TAU_S = 600.0
@@ -69,7 +76,7 @@ _SUSTAINED_SHARE = 0.7
 # A unit that runs a few minutes at a time never fills a quarter hour: then
 # this many runs in a row, each loud for most of its judged time (at least a
 # minute past the start's quiet window), are a sustained sound too.
-_LOUD_RUNS = 3
+_LOUD_RUNS = 2
 _MIN_JUDGED_RUN_S = 60.0
 _CALM_SHARE = 0.3
 _SUSPECT_SHARE = 0.4
@@ -96,6 +103,7 @@ class AbnormalNoiseDetector:
         "_cadence",
         "_k",
         "_level",
+        "_level_at",
         "_quick",
         "_run_elevated_s",
         "_run_judged_s",
@@ -129,6 +137,7 @@ class AbnormalNoiseDetector:
         # Set by the evaluator after each tick: no fault building.
         self.learn_allowed = True
         self._level: float | None = None
+        self._level_at: float | None = None
         self._state = ANY
         self._t: float | None = None
         # The kind of state (running, idle, defrost) the abnormal sound was
@@ -159,19 +168,60 @@ class AbnormalNoiseDetector:
             base = self.baselines[state] = Ewma()
         return base
 
-    def limit(self, state: str) -> tuple[float, float] | None:
-        """(mean, elevated level) for the state, once its baseline is trusted."""
+    def _trusted(self, state: str) -> Ewma | None:
         base = self.baselines.get(state)
-        if base is None:
+        if base is None or base.mean is None or base.seconds < _TRUSTED_S:
             return None
-        mean = base.mean
-        if mean is None or base.seconds < _TRUSTED_S:
-            return None
+        return base
+
+    def limit(self, state: str) -> tuple[float, float] | None:
+        """(mean, elevated level) for the state, once its baseline is trusted.
+
+        A running band not yet learned borrows from its learned neighbours.
+        """
+        base = self._trusted(state)
+        mean = None if base is None else base.mean
+        if base is None or mean is None:
+            return self._borrowed(state)
         if state == IDLE:
             dev = max(base.dev, _IDLE_MIN_DEV_SHARE * abs(mean), _MIN_DEV_ABS)
             return mean, mean + _IDLE_K_FACTOR * self._k * dev
         dev = max(base.dev, _MIN_DEV_SHARE * abs(mean), _MIN_DEV_ABS)
         return mean, mean + self._k * dev
+
+    def _borrowed(self, state: str) -> tuple[float, float] | None:
+        """The limit of a running band not yet learned, from the bands around it.
+
+        An inverter at mild weather wanders through many speeds and stays an
+        hour in few of them: without this, a rattle is never judged while it
+        runs at a speed it rarely uses.  A compressor and its fans get louder
+        with speed, so between two learned bands the level is interpolated;
+        from a louder band alone it is over- rather than under-estimated (a
+        rattle missed, not a false alarm).  From a quieter band alone
+        nothing is borrowed.
+        """
+        if not state.startswith(f"{RUN}_"):
+            return None
+        band = int(state[len(RUN) + 1 :])
+        below = above = None
+        for step in range(1, _BORROW_BANDS + 1):
+            if below is None and band - step >= 0:
+                below = self._limit_of(band - step)
+            if above is None and band + step < _BANDS:
+                above = self._limit_of(band + step)
+        if above is None:
+            return None
+        if below is None:
+            return above[1], above[2]
+        share = (band - below[0]) / (above[0] - below[0])
+        return (
+            below[1] + share * (above[1] - below[1]),
+            max(below[2] + share * (above[2] - below[2]), below[2]),
+        )
+
+    def _limit_of(self, band: int) -> tuple[int, float, float] | None:
+        limits = self.limit(f"{RUN}_{band}") if self._trusted(f"{RUN}_{band}") else None
+        return None if limits is None else (band, *limits)
 
     def advance(self, now: float) -> None:
         """Integrate the level held since the last call up to now."""
@@ -211,6 +261,7 @@ class AbnormalNoiseDetector:
     def level_changed(self, now: float, level: float | None) -> None:
         """Take a new noise reading (the caller has advanced to now)."""
         self._level = level
+        self._level_at = now
         self._reclassify(now)
 
     def state_changed(self, now: float, state: str, *, transition: bool) -> None:
@@ -225,7 +276,13 @@ class AbnormalNoiseDetector:
         self._state = state
         if transition:
             self.transition(now)
-        self._reclassify(now)
+        if self._level_at is not None and self._level_at >= now:
+            self._reclassify(now)
+        elif self.limit(state) is None:
+            self.elevated = False
+        # Otherwise the level was heard before the change: a compressor that
+        # just slowed down still sounds, in that reading, as it did before.
+        # The next reading is judged against the new state.
 
     def _run_ended(self) -> None:
         """Score the run that just ended: loud for most of it, or not."""
@@ -238,9 +295,21 @@ class AbnormalNoiseDetector:
         elif elevated <= _CALM_SHARE * judged:
             self.loud_runs = 0
 
+    def _quiet_s(self) -> float:
+        """How long a transition's sound lasts, as the noise readings show it."""
+        interval = self._cadence.interval(InputKey.NOISE)
+        if interval is None:
+            return _QUIET_WINDOW_S
+        return min(_BANG_S + interval, _QUIET_WINDOW_S)
+
     def transition(self, now: float) -> None:
-        """Forgive spikes around a start, stop or defrost transition."""
-        self.quiet_until = now + _QUIET_WINDOW_S
+        """Forgive spikes around a start, stop or defrost transition.
+
+        Before it, the whole window: a defrost is often known only a minute
+        or two after its valve banged (a coil that has to warm past the air,
+        a polled state).
+        """
+        self.quiet_until = now + self._quiet_s()
         onsets = self.onsets
         while onsets and onsets[-1] >= now - _QUIET_WINDOW_S:
             onsets.pop()
