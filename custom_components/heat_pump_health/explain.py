@@ -328,6 +328,10 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             },
         ),
         Sentence("short_cycling_usual", {"usual": ("usual_starts_per_hour", Kind.RATE)}),
+        Sentence(
+            "short_cycling_shortest_run",
+            {"run": ("shortest_usual_run_minutes", Kind.MINUTES)},
+        ),
     ),
 }
 

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from custom_components.heat_pump_health.engine import FaultKey
+from custom_components.heat_pump_health.engine import Evaluator, FaultKey
 from custom_components.heat_pump_health.engine.model import ClimateReading, InputKey
 
 from .traces import Sample, Unit, any_fault, drive, evaluator, first_active, only, overlay
@@ -173,3 +173,83 @@ def test_not_judged_where_power_is_polled_coarsely() -> None:
     )
     assert first_active(results, FaultKey.SHORT_CYCLING) is None
     assert "cycles" in results[-1].diagnostics.not_judged
+
+
+def test_a_cut_out_whose_call_pauses_is_still_found() -> None:
+    """Cut-outs for an hour, then the call pauses for half an hour, over and over.
+
+    The hour's count dips below the limit at each pause; for a unit that
+    usually starts once an hour, such a dip neither builds nor clears it.
+    """
+    healthy = Unit(on=40, off=20)
+    cut_out = healthy.but(on=4, off=4)
+    paused = healthy.but(on=0, off=30)
+    start = 26 * HOUR
+
+    def cutting_out(minute: int, sample: Sample) -> Sample:
+        return cut_out(minute) if (minute - start) % 90 < 60 else paused(minute)
+
+    results = drive(evaluator(), overlay(healthy, start, cutting_out), start + 6 * HOUR)
+    index = first_active(results, FaultKey.SHORT_CYCLING)
+    assert index is not None
+    assert index <= start + 3 * HOUR
+
+
+def _mild_and_cold(mild: Unit, cold: Unit) -> object:
+    """Twelve hours of mild weather's fast cycling, twelve of cold's long runs, and again."""
+
+    def trace(minute: int) -> Sample:
+        return mild(minute) if (minute // (12 * HOUR)) % 2 else cold(minute)
+
+    return trace
+
+
+_COLD = Unit(on=40, off=20)
+# An oversized unit in mild weather: it stops as soon as its 5-minute minimum
+# run allows, seven or eight times an hour.
+_MILD = Unit(on=5, off=3)
+
+
+def test_runs_shorter_than_the_controls_allow_are_short_cycling() -> None:
+    """Its usual hour swings from one start to six: a cut-out hides below that spread.
+
+    Runs of three minutes, where its controls never stopped it before five,
+    give it away.
+    """
+    start = 50 * HOUR
+    cut_out = _MILD.but(on=3, off=2)
+
+    def cutting_out(minute: int, sample: Sample) -> Sample:
+        return cut_out(minute)
+
+    trace = overlay(_mild_and_cold(_MILD, _COLD), start, cutting_out)
+    results = drive(evaluator(), trace, start + 4 * HOUR)  # type: ignore[arg-type]
+    index = first_active(results, FaultKey.SHORT_CYCLING)
+    assert index is not None
+    assert index <= start + 3 * HOUR
+    evidence = results[index].statuses[FaultKey.SHORT_CYCLING].evidence
+    assert evidence["shortest_usual_run_minutes"] == pytest.approx(5.0, abs=0.5)
+    assert evidence["median_run_minutes"] <= 3.5
+
+
+def test_an_oversized_unit_cycling_at_its_minimum_run_is_its_own_normal() -> None:
+    """The same swing, and mild days that stop it after its minimum run: silent."""
+    results = drive(evaluator(), _mild_and_cold(_MILD, _COLD), 5 * 24 * HOUR)  # type: ignore[arg-type]
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
+
+
+def test_the_healthy_runs_are_kept_and_bad_ones_ignored() -> None:
+    ev = evaluator()
+    drive(ev, _mild_and_cold(_MILD, _COLD), 30 * HOUR)  # type: ignore[arg-type]
+    exported = ev.export_learned()
+    learned = exported["cycling"]
+    assert len(learned["runs"]) >= 40
+
+    def restored(cycling: object) -> object:
+        again = Evaluator(options=ev.options, learned={**exported, "cycling": cycling})
+        return again.export_learned()["cycling"]["runs"]
+
+    assert restored(learned) == learned["runs"]
+    junk = [300.0, "300", True, -5.0, 1e9, None, 420]
+    assert restored({**learned, "runs": junk}) == [300.0, 420.0]
+    assert restored({**learned, "runs": "many"}) == []

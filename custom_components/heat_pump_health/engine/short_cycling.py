@@ -51,6 +51,20 @@ _MIN_STARTS: Final = 6.0
 # protection trip), and not the 7 to 15 minute runs of an inverter idling
 # along at its lowest speed on a mild day.
 _MAX_MEDIAN_RUN_S: Final = 6 * 60.0
+# A unit that usually cycles often (an oversized unit on a mild day) learns a
+# high usual hour, and a cut-out hides under it.  But its controls never stop
+# it sooner than their minimum run: a cut-out does.  Its shortest healthy
+# runs (the low percentile of the last ones, kept while the fault is neither
+# suspect nor active) tell that minimum; runs this share of it or shorter in
+# the middle of the hour, with the starts this many spreads above the usual
+# hour, are short cycling too.
+_OWN_RUN_SHARE: Final = 0.8
+_OWN_RUN_SPREADS: Final = 2.0
+_HEALTHY_RUNS_KEPT: Final = 200
+_HEALTHY_RUNS_TRUSTED: Final = 40
+_HEALTHY_RUN_PERCENTILE: Final = 0.05
+# An hour this close to the limit, with runs as short, is no sign of health.
+_NEAR_STARTS: Final = 2.0
 # The same while this unit's usual rate is not known yet.
 _UNLEARNED_MIN_STARTS: Final = 10.0
 _UNLEARNED_MAX_MEDIAN_RUN_S: Final = 5 * 60.0
@@ -76,11 +90,14 @@ class ShortCyclingDetector:
         "_cadence",
         "_changes",
         "_cycles",
+        "_healthy",
         "_learning",
         "_margin",
         "_readings",
+        "_runs_seen_to",
         "_thermostat",
         "_unlearned_s",
+        "healthy_runs",
         "usual",
     )
 
@@ -94,6 +111,10 @@ class ShortCyclingDetector:
         # Starts an hour while healthy, and their square (for the spread),
         # averaged over days.
         self.usual = (Ewma(), Ewma())
+        # The last runs while the fault was neither suspect nor active, seconds.
+        self.healthy_runs: deque[float] = deque(maxlen=_HEALTHY_RUNS_KEPT)
+        self._healthy = True
+        self._runs_seen_to: float | None = None
         # The thermostat's mode and set point as last seen, and when the
         # owner changed them.
         self._thermostat: tuple[str | None, float | None] | None = None
@@ -139,12 +160,7 @@ class ShortCyclingDetector:
         runs = cycles.runs_since(since)
         median = statistics.median(runs) if runs else None
         usual = self._usual_limit()
-        if usual is None:
-            limit = _UNLEARNED_MIN_STARTS * self._margin
-            run_limit = _UNLEARNED_MAX_MEDIAN_RUN_S / self._margin
-        else:
-            limit = max(_MIN_STARTS * self._margin, usual)
-            run_limit = _MAX_MEDIAN_RUN_S / self._margin
+        limit, run_limit = self._limits(usual, median)
         evidence: dict[str, Any] = {
             "starts_last_hour": len(starts),
             "start_limit": round(limit, 1),
@@ -153,10 +169,41 @@ class ShortCyclingDetector:
         }
         if usual is not None:
             evidence["usual_starts_per_hour"] = round(self.usual[0].mean or 0.0, 2)
+            shortest = self._shortest_run()
+            if shortest is not None:
+                evidence["shortest_usual_run_minutes"] = round(shortest / 60.0, 1)
         short = median is not None and median <= run_limit
         if len(starts) >= limit and short:
             return Verdict(Finding.ABNORMAL, REASON_SHORT_CYCLES, evidence)
+        if short and usual is not None and usual < limit and len(starts) >= limit - _NEAR_STARTS:
+            # A cut-out restarts as soon as the timers allow, but a call that
+            # pauses stretches an hour's count below the limit for a while.
+            # For a unit that usually starts far less often than the fleet's
+            # limit, such an hour neither builds nor clears the fault.  (One
+            # whose own usual hour sets the limit may cycle so by design.)
+            return Verdict(Finding.HOLD, evidence=evidence)
         return Verdict(Finding.NORMAL, evidence=evidence)
+
+    def _limits(self, usual: float | None, median: float | None) -> tuple[float, float]:
+        """(starts, middle run in seconds) that make short cycling in this hour."""
+        if usual is None:
+            return (
+                _UNLEARNED_MIN_STARTS * self._margin,
+                _UNLEARNED_MAX_MEDIAN_RUN_S / self._margin,
+            )
+        limit = max(_MIN_STARTS * self._margin, usual)
+        run_limit = _MAX_MEDIAN_RUN_S / self._margin
+        shortest = self._shortest_run()
+        if shortest is None or median is None:
+            return limit, run_limit
+        # Runs shorter than the controls ever stop it are a second,
+        # independent sign: the starts need then be only well above the
+        # usual hour.
+        own = self._usual_limit(_OWN_RUN_SPREADS)
+        shorter = min(shortest * _OWN_RUN_SHARE / self._margin, run_limit)
+        if own is not None and own < limit and median <= shorter:
+            return max(_MIN_STARTS * self._margin, own), shorter
+        return limit, run_limit
 
     def _follow_thermostat(self, now: float, climate: ClimateReading | None) -> None:
         seen = None if climate is None else (climate.hvac_mode, climate.target_temperature)
@@ -178,6 +225,7 @@ class ShortCyclingDetector:
         two days' memory an hour of a real fault building moves it little.
         """
         self._learning = not active
+        self._healthy = not (suspect or active)
 
     def learn(self, now: float, dt: float) -> None:
         """Nothing here: the usual hour is learned in ``judge`` (see ``settle``)."""
@@ -194,28 +242,60 @@ class ShortCyclingDetector:
         mean, square = self.usual
         mean.add(count, self._unlearned_s, _USUAL_TAU_S)
         square.add(count * count, self._unlearned_s, _USUAL_TAU_S)
+        if self._healthy and self._runs_seen_to is not None:
+            self._keep_runs_since(self._runs_seen_to)
+        self._runs_seen_to = now
         self._unlearned_s = 0.0
 
-    def _usual_limit(self) -> float | None:
+    def _usual_limit(self, spreads: float = _OWN_SPREADS) -> float | None:
         """The starts an hour far above this unit's usual hour, once a day of it is known."""
         mean, square = self.usual[0].mean, self.usual[1].mean
         if self.usual[0].seconds < _USUAL_TRUSTED_S or mean is None or square is None:
             return None
         spread = math.sqrt(max(square - mean * mean, 0.0))
-        return (mean + _OWN_SPREADS * spread) * self._margin
+        return (mean + spreads * spread) * self._margin
+
+    def _keep_runs_since(self, since: float) -> None:
+        """Keep the runs that ended after ``since``, oldest first."""
+        ended: list[float] = []
+        for start, stop in reversed(self._cycles.runs):
+            if stop <= since:
+                break
+            ended.append(stop - start)
+        self.healthy_runs.extend(reversed(ended))
+
+    def _shortest_run(self) -> float | None:
+        """How short this unit's healthy runs get, seconds, once enough are known."""
+        runs = self.healthy_runs
+        if len(runs) < _HEALTHY_RUNS_TRUSTED:
+            return None
+        return sorted(runs)[int(len(runs) * _HEALTHY_RUN_PERCENTILE)]
 
     def reset_learned(self) -> None:
         """Forget the usual hour."""
         self.usual = (Ewma(), Ewma())
+        self.healthy_runs.clear()
 
     def learned_dict(self) -> dict[str, Any]:
         """What was learned, JSON-serialisable."""
-        return {"starts": self.usual[0].to_dict(), "square": self.usual[1].to_dict()}
+        return {
+            "starts": self.usual[0].to_dict(),
+            "square": self.usual[1].to_dict(),
+            "runs": [round(run, 1) for run in self.healthy_runs],
+        }
 
     def load_learned(self, data: object) -> None:
         """Restore what was learned, ignoring anything unusable."""
         if isinstance(data, dict):
             self.usual = (Ewma.from_dict(data.get("starts")), Ewma.from_dict(data.get("square")))
+            runs = data.get("runs")
+            self.healthy_runs.clear()
+            if isinstance(runs, list):
+                self.healthy_runs.extend(
+                    float(v)
+                    for v in runs[-_HEALTHY_RUNS_KEPT:]
+                    if isinstance(v, int | float) and not isinstance(v, bool) and 0.0 < v < 86400.0
+                )
 
     def state_dict(self) -> dict[str, Any]:
         """The owner's recent thermostat changes (the starts live in Cycles)."""
