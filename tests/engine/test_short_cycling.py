@@ -253,3 +253,21 @@ def test_the_healthy_runs_are_kept_and_bad_ones_ignored() -> None:
     junk = [300.0, "300", True, -5.0, 1e9, None, 420]
     assert restored({**learned, "runs": junk}) == [300.0, 420.0]
     assert restored({**learned, "runs": "many"}) == []
+
+
+def test_a_few_runs_cut_short_are_watched_and_not_learned() -> None:
+    """Four three-minute runs an hour: not yet short cycling, nor a healthy minimum run."""
+    start = 50 * HOUR
+    seldom = _MILD.but(on=3, off=12)
+
+    def cutting_out(minute: int, sample: Sample) -> Sample:
+        return seldom(minute)
+
+    ev = evaluator()
+    trace = overlay(_mild_and_cold(_MILD, _COLD), start, cutting_out)
+    results = drive(ev, trace, start + 30 * HOUR)  # type: ignore[arg-type]
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
+    assert results[-1].statuses[FaultKey.SHORT_CYCLING].suspect
+    # The first of them, before an hour had three, are all it took in.
+    runs = ev.export_learned()["cycling"]["runs"]
+    assert sum(run < 4 * 60 for run in runs) <= 2

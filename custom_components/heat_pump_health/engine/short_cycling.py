@@ -63,6 +63,8 @@ _OWN_RUN_SPREADS: Final = 2.0
 _HEALTHY_RUNS_KEPT: Final = 200
 _HEALTHY_RUNS_TRUSTED: Final = 40
 _HEALTHY_RUN_PERCENTILE: Final = 0.05
+# Runs that short, this many starts an hour: a fault may be building.
+_CUT_SHORT_STARTS: Final = 3
 # An hour this close to the limit, with runs as short, is no sign of health.
 _NEAR_STARTS: Final = 2.0
 # The same while this unit's usual rate is not known yet.
@@ -182,7 +184,9 @@ class ShortCyclingDetector:
             # limit, such an hour neither builds nor clears the fault.  (One
             # whose own usual hour sets the limit may cycle so by design.)
             return Verdict(Finding.HOLD, evidence=evidence)
-        return Verdict(Finding.NORMAL, evidence=evidence)
+        # Runs cut shorter than the controls allow, not yet often enough to
+        # judge: watched, and not taken as what its healthy runs look like.
+        return Verdict(Finding.NORMAL, evidence=evidence, suspect=self._cut_short(median, starts))
 
     def _limits(self, usual: float | None, median: float | None) -> tuple[float, float]:
         """(starts, middle run in seconds) that make short cycling in this hour."""
@@ -204,6 +208,16 @@ class ShortCyclingDetector:
         if own is not None and own < limit and median <= shorter:
             return max(_MIN_STARTS * self._margin, own), shorter
         return limit, run_limit
+
+    def _cut_short(self, median: float | None, starts: list[float]) -> bool:
+        """Whether the hour's runs are shorter than this unit's controls allow."""
+        shortest = self._shortest_run()
+        return (
+            shortest is not None
+            and median is not None
+            and len(starts) >= _CUT_SHORT_STARTS
+            and median <= shortest * _OWN_RUN_SHARE / self._margin
+        )
 
     def _follow_thermostat(self, now: float, climate: ClimateReading | None) -> None:
         seen = None if climate is None else (climate.hvac_mode, climate.target_temperature)
