@@ -82,6 +82,7 @@ EVIDENCE: dict[FaultKey, dict[str | None, dict[str, Any]]] = {
             "start_limit": 6.0,
             "median_run_minutes": 3.0,
             "usual_starts_per_hour": 0.4,
+            "shortest_usual_run_minutes": 5.0,
         },
         None: {"starts_last_hour": 1, "start_limit": 6.0, "median_run_minutes": 42.0},
     },
@@ -245,3 +246,10 @@ def test_a_counters_power_says_how_sharp_and_how_old() -> None:
     assert explainer.sentences(FaultKey.POWER_LOSS, None, evidence)[-1] == (
         "The power is worked out from an energy counter: to within 100 W, and as of 42 min ago."
     )
+
+
+def test_short_cycling_says_how_short_the_controls_let_it_run() -> None:
+    sentences = _explainer("en").sentences(
+        FaultKey.SHORT_CYCLING, "short_cycles", EVIDENCE[FaultKey.SHORT_CYCLING]["short_cycles"]
+    )
+    assert sentences[-1] == "Its controls have rarely stopped it after less than 5 min of running."
