@@ -65,6 +65,8 @@ _HEALTHY_RUNS_TRUSTED: Final = 40
 _HEALTHY_RUN_PERCENTILE: Final = 0.05
 # Runs that short, this many starts an hour: a fault may be building.
 _CUT_SHORT_STARTS: Final = 3
+# Not worked out yet (None: too few runs to tell).
+_UNKNOWN: Final = -1.0
 # An hour this close to the limit, with runs as short, is no sign of health.
 _NEAR_STARTS: Final = 2.0
 # The same while this unit's usual rate is not known yet.
@@ -97,6 +99,7 @@ class ShortCyclingDetector:
         "_margin",
         "_readings",
         "_runs_seen_to",
+        "_shortest",
         "_thermostat",
         "_unlearned_s",
         "healthy_runs",
@@ -115,6 +118,9 @@ class ShortCyclingDetector:
         self.usual = (Ewma(), Ewma())
         # The last runs while the fault was neither suspect nor active, seconds.
         self.healthy_runs: deque[float] = deque(maxlen=_HEALTHY_RUNS_KEPT)
+        # Its low percentile, worked out once each time runs are kept: asked
+        # several times a minute.
+        self._shortest: float | None = _UNKNOWN
         self._healthy = True
         self._runs_seen_to: float | None = None
         # The thermostat's mode and set point as last seen, and when the
@@ -276,19 +282,27 @@ class ShortCyclingDetector:
             if stop <= since:
                 break
             ended.append(stop - start)
-        self.healthy_runs.extend(reversed(ended))
+        if ended:
+            self.healthy_runs.extend(reversed(ended))
+            self._shortest = _UNKNOWN
 
     def _shortest_run(self) -> float | None:
         """How short this unit's healthy runs get, seconds, once enough are known."""
-        runs = self.healthy_runs
-        if len(runs) < _HEALTHY_RUNS_TRUSTED:
-            return None
-        return sorted(runs)[int(len(runs) * _HEALTHY_RUN_PERCENTILE)]
+        shortest = self._shortest
+        if shortest == _UNKNOWN:
+            runs = self.healthy_runs
+            shortest = self._shortest = (
+                sorted(runs)[int(len(runs) * _HEALTHY_RUN_PERCENTILE)]
+                if len(runs) >= _HEALTHY_RUNS_TRUSTED
+                else None
+            )
+        return shortest
 
     def reset_learned(self) -> None:
         """Forget the usual hour."""
         self.usual = (Ewma(), Ewma())
         self.healthy_runs.clear()
+        self._shortest = _UNKNOWN
 
     def learned_dict(self) -> dict[str, Any]:
         """What was learned, JSON-serialisable."""
@@ -304,6 +318,7 @@ class ShortCyclingDetector:
             self.usual = (Ewma.from_dict(data.get("starts")), Ewma.from_dict(data.get("square")))
             runs = data.get("runs")
             self.healthy_runs.clear()
+            self._shortest = _UNKNOWN
             if isinstance(runs, list):
                 self.healthy_runs.extend(
                     float(v)
