@@ -271,3 +271,19 @@ def test_a_few_runs_cut_short_are_watched_and_not_learned() -> None:
     # The first of them, before an hour had three, are all it took in.
     runs = ev.export_learned()["cycling"]["runs"]
     assert sum(run < 4 * 60 for run in runs) <= 2
+
+
+def test_the_runs_of_a_confirmed_fault_are_not_learned_once_it_clears() -> None:
+    start = 50 * HOUR
+    cut_out = _MILD.but(on=3, off=2)
+
+    def cutting_out(minute: int, sample: Sample) -> Sample:
+        return cut_out(minute) if minute < start + 6 * HOUR else _MILD(minute)
+
+    ev = evaluator()
+    trace = overlay(_mild_and_cold(_MILD, _COLD), start, cutting_out)
+    results = drive(ev, trace, start + 12 * HOUR)  # type: ignore[arg-type]
+    assert first_active(results, FaultKey.SHORT_CYCLING) is not None
+    assert not results[-1].statuses[FaultKey.SHORT_CYCLING].active
+    runs = ev.export_learned()["cycling"]["runs"]
+    assert sum(run < 4 * 60 for run in runs) <= 2

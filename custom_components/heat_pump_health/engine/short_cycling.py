@@ -243,9 +243,14 @@ class ShortCyclingDetector:
         A unit that cycles fast for hours on its first mild days is suspect
         then: held back, it would never learn that this is its normal.  Over
         two days' memory an hour of a real fault building moves it little.
+        The runs, though, are kept only while it is neither: a suspect hour's
+        runs are what the fault looks like, not the controls' minimum.
         """
         self._learning = not active
         self._healthy = not (suspect or active)
+        if not self._healthy:
+            # Kept again from the first healthy tick on, never from before.
+            self._runs_seen_to = None
 
     def learn(self, now: float, dt: float) -> None:
         """Nothing here: the usual hour is learned in ``judge`` (see ``settle``)."""
