@@ -1429,22 +1429,16 @@ class Reporter:
                 # Sensors push when the value moves past a small delta (as an
                 # ESPHome "delta" filter does), not on every 0.1 flicker.
                 deadband = 0.15 * scale
-            elif key == POWER:
+            elif key in (POWER, BACKUP_HEATER):
+                # The backup heater's own meter reads W, whatever the unit's reads.
+                unit = scenario.power_unit if key == POWER else "W"
                 attrs = {
                     "state_class": "measurement",
-                    "unit_of_measurement": scenario.power_unit,
+                    "unit_of_measurement": unit,
                     "device_class": "power",
                     "friendly_name": _FRIENDLY[key],
                 }
-                decimals = 3 if scenario.power_unit == "kW" else 0
-            elif key == BACKUP_HEATER:
-                attrs = {
-                    "state_class": "measurement",
-                    "unit_of_measurement": "W",
-                    "device_class": "power",
-                    "friendly_name": _FRIENDLY[key],
-                }
-                decimals = 0
+                decimals = 3 if unit == "kW" else 0
             elif key == NOISE:
                 attrs = {
                     "state_class": "measurement",

@@ -168,21 +168,19 @@ class AbnormalNoiseDetector:
             base = self.baselines[state] = Ewma()
         return base
 
-    def _trusted(self, state: str) -> Ewma | None:
-        base = self.baselines.get(state)
-        if base is None or base.mean is None or base.seconds < _TRUSTED_S:
-            return None
-        return base
-
     def limit(self, state: str) -> tuple[float, float] | None:
         """(mean, elevated level) for the state, once its baseline is trusted.
 
         A running band not yet learned borrows from its learned neighbours.
         """
-        base = self._trusted(state)
+        return self._own_limit(state) or self._borrowed(state)
+
+    def _own_limit(self, state: str) -> tuple[float, float] | None:
+        """(mean, elevated level) from the state's own baseline, once it is trusted."""
+        base = self.baselines.get(state)
         mean = None if base is None else base.mean
-        if base is None or mean is None:
-            return self._borrowed(state)
+        if base is None or mean is None or base.seconds < _TRUSTED_S:
+            return None
         if state == IDLE:
             dev = max(base.dev, _IDLE_MIN_DEV_SHARE * abs(mean), _MIN_DEV_ABS)
             return mean, mean + _IDLE_K_FACTOR * self._k * dev
@@ -220,7 +218,7 @@ class AbnormalNoiseDetector:
         )
 
     def _limit_of(self, band: int) -> tuple[int, float, float] | None:
-        limits = self.limit(f"{RUN}_{band}") if self._trusted(f"{RUN}_{band}") else None
+        limits = self._own_limit(f"{RUN}_{band}")
         return None if limits is None else (band, *limits)
 
     def advance(self, now: float) -> None:

@@ -203,27 +203,32 @@ class ShortCyclingDetector:
             )
         limit = max(_MIN_STARTS * self._margin, usual)
         run_limit = _MAX_MEDIAN_RUN_S / self._margin
-        shortest = self._shortest_run()
-        if shortest is None or median is None:
+        cut_short = self._cut_short_s()
+        if cut_short is None or median is None:
             return limit, run_limit
         # Runs shorter than the controls ever stop it are a second,
         # independent sign: the starts need then be only well above the
         # usual hour.
         own = self._usual_limit(_OWN_RUN_SPREADS)
-        shorter = min(shortest * _OWN_RUN_SHARE / self._margin, run_limit)
+        shorter = min(cut_short, run_limit)
         if own is not None and own < limit and median <= shorter:
             return max(_MIN_STARTS * self._margin, own), shorter
         return limit, run_limit
 
     def _cut_short(self, median: float | None, starts: list[float]) -> bool:
         """Whether the hour's runs are shorter than this unit's controls allow."""
-        shortest = self._shortest_run()
+        cut_short = self._cut_short_s()
         return (
-            shortest is not None
+            cut_short is not None
             and median is not None
             and len(starts) >= _CUT_SHORT_STARTS
-            and median <= shortest * _OWN_RUN_SHARE / self._margin
+            and median <= cut_short
         )
+
+    def _cut_short_s(self) -> float | None:
+        """A middle run this short or shorter is cut short of the controls' minimum, seconds."""
+        shortest = self._shortest_run()
+        return None if shortest is None else shortest * _OWN_RUN_SHARE / self._margin
 
     def _follow_thermostat(self, now: float, climate: ClimateReading | None) -> None:
         seen = None if climate is None else (climate.hvac_mode, climate.target_temperature)
