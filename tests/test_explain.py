@@ -34,6 +34,12 @@ EVIDENCE: dict[FaultKey, dict[str | None, dict[str, Any]]] = {
         "defrost_too_long": {"defrost_minutes": 24.0, "max_defrost_minutes": 20.0},
         "defrost_not_clearing": {"failed_defrosts_in_a_row": 3, "success_coil_c": 5.0},
         "back_to_back_defrosts": {"quick_repeats_3h": 3, "last_defrost_minutes": 6.0},
+        "defrost_overdue": {
+            "running_since_defrost_minutes": 96,
+            "overdue_after_minutes": 68,
+            "split_share": 0.31,
+            "last_defrost_minutes": 6.0,
+        },
         "coil_icing": {
             "coil_outdoor_gap_k": 17.2,
             "alarm_gap_k": 16.0,
@@ -253,3 +259,14 @@ def test_short_cycling_says_how_short_the_controls_let_it_run() -> None:
         FaultKey.SHORT_CYCLING, "short_cycles", EVIDENCE[FaultKey.SHORT_CYCLING]["short_cycles"]
     )
     assert sentences[-1] == "Its controls have rarely stopped it after less than 5 min of running."
+
+
+def test_an_overdue_defrost_says_how_late_and_how_little_heat() -> None:
+    sentences = _explainer("en").sentences(
+        FaultKey.ICE_BUILDUP, "defrost_overdue", EVIDENCE[FaultKey.ICE_BUILDUP]["defrost_overdue"]
+    )
+    assert sentences[0] == (
+        "It has run 1 h 36 min in frosting weather without a defrost (one is due within"
+        " 1 h 8 min), and its supply-return split has fallen to 31 % of its usual:"
+        " the coil is frosting over."
+    )

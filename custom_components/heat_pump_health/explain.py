@@ -189,6 +189,15 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             _reason("back_to_back_defrosts"),
         ),
         Sentence(
+            "ice_buildup_defrost_overdue",
+            {
+                "minutes": ("running_since_defrost_minutes", Kind.MINUTES),
+                "limit": ("overdue_after_minutes", Kind.MINUTES),
+                "share": ("split_share", Kind.SHARE),
+            },
+            _reason("defrost_overdue"),
+        ),
+        Sentence(
             "ice_buildup_coil_icing",
             {
                 "gap": ("coil_outdoor_gap_k", Kind.DELTA),
@@ -375,6 +384,7 @@ REASONS: Mapping[FaultKey, tuple[str, ...]] = {
         "defrost_too_long",
         "defrost_not_clearing",
         "back_to_back_defrosts",
+        "defrost_overdue",
         "coil_icing",
     ),
     FaultKey.INSUFFICIENT_HEAT: ("low_split", "high_split", "capacity_drop", "room_below_target"),

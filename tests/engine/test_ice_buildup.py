@@ -6,12 +6,14 @@ from custom_components.heat_pump_health.engine import FaultKey, InputKey, Severi
 
 from .traces import (
     Sample,
+    Trace,
     Unit,
     any_fault,
     drive,
     evaluator,
     ever_active,
     first_active,
+    number,
     only,
     overlay,
 )
@@ -128,3 +130,70 @@ def test_defrost_source_unknown_midway_does_not_count_as_long() -> None:
     ev = evaluator(DEFROST_ONLY)
     results = drive(ev, only(overlay(unit, 0, unknown), DEFROST_ONLY), 10 * HOURS)
     assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+NO_COIL = (
+    InputKey.DEFROST,
+    InputKey.POWER,
+    InputKey.SUPPLY_TEMPERATURE,
+    InputKey.RETURN_TEMPERATURE,
+    InputKey.OUTDOOR_TEMPERATURE,
+    InputKey.CLIMATE,
+)
+STOPS_AT = 24 * HOURS
+
+
+def defrost_stops(*, fading: bool) -> Trace:
+    """A day of defrosts every 45 minutes, then none; the split fades as frost grows, or holds."""
+    healthy = frosty()
+    never = frosty(defrost_every=None)
+
+    def after(minute: int, readings: Sample) -> Sample:
+        readings = never(minute)
+        if not fading:
+            return readings
+        # Frost that is never cleared takes more and more of the coil.
+        share = max(1.0 - 0.012 * (minute - STOPS_AT), 0.15)
+        supply = number(readings, InputKey.RETURN_TEMPERATURE) + healthy.split * share
+        return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+
+    return only(overlay(healthy, STOPS_AT, after), NO_COIL)
+
+
+def test_defrost_overdue_with_delivery_collapsed_fires_without_a_coil_sensor() -> None:
+    ev = evaluator(NO_COIL)
+    results = drive(ev, defrost_stops(fading=True), STOPS_AT + 6 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    # Found as ice within the hour and a half after a defrost was due, and
+    # not first as a unit short of heat: the coil, not the unit, is short.
+    assert index - STOPS_AT <= 90
+    assert not ever_active(results[:index], FaultKey.INSUFFICIENT_HEAT)
+    status = results[index].statuses[FaultKey.ICE_BUILDUP]
+    assert status.reason == "defrost_overdue"
+    assert status.evidence["split_share"] < 0.5
+    assert status.evidence["running_since_defrost_minutes"] >= 1.5 * 45
+
+
+def test_no_defrost_for_hours_with_delivery_holding_is_normal() -> None:
+    """Dry air: the coil hardly frosts, so the control leaves it be."""
+    ev = evaluator(NO_COIL)
+    results = drive(ev, defrost_stops(fading=False), STOPS_AT + 12 * HOURS)
+    assert any_fault(results) == []
+    assert not any(result.statuses[FaultKey.ICE_BUILDUP].suspect for result in results)
+
+
+def test_delivery_collapsed_with_defrosts_on_time_is_not_ice() -> None:
+    """Defrosts keep coming: whatever costs the heat, it is not an undefrosted coil."""
+    unit = frosty()
+
+    def weak(minute: int, readings: Sample) -> Sample:
+        if readings[InputKey.DEFROST]:
+            return readings
+        supply = number(readings, InputKey.RETURN_TEMPERATURE) + 0.3 * unit.split
+        return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+
+    ev = evaluator(NO_COIL)
+    results = drive(ev, only(overlay(unit, STOPS_AT, weak), NO_COIL), STOPS_AT + 6 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+    assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)

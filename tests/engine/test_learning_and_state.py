@@ -148,7 +148,7 @@ def test_restore_state_ignores_garbage(garbage: Any) -> None:
         },
         {
             "noise": {"running": {"mean": float("inf"), "dev": -1}},
-            "ice": {"peak_count": "7"},
+            "ice": {"peak_count": "7", "intervals": ["x", -5, 1e12, None, 2700]},
         },
         {"system_type": "air_to_water"},
         {"healthy_seconds": "long"},

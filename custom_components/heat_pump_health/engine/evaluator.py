@@ -127,16 +127,6 @@ class Evaluator:
             cadence=self._cadence,
             water_loop=options.system_type is SystemType.AIR_TO_WATER,
         )
-        self._ice = IceBuildupDetector(
-            readings=self._readings,
-            operation=self._operation,
-            defrost=self._defrost,
-            # A climate entity may report "defrosting" instead of a switch.
-            use_defrost=InputKey.DEFROST in configured or InputKey.CLIMATE in configured,
-            use_gap=options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
-            margin_scale=scale,
-            cadence=self._cadence,
-        )
         self._heat = InsufficientHeatDetector(
             cadence=self._cadence,
             readings=self._readings,
@@ -146,6 +136,17 @@ class Evaluator:
             system_type=options.system_type,
             margin_scale=scale,
             backup=self._backup,
+        )
+        self._ice = IceBuildupDetector(
+            readings=self._readings,
+            operation=self._operation,
+            defrost=self._defrost,
+            # A climate entity may report "defrosting" instead of a switch.
+            use_defrost=InputKey.DEFROST in configured or InputKey.CLIMATE in configured,
+            use_gap=options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
+            margin_scale=scale,
+            cadence=self._cadence,
+            delivery=self._heat.delivery_share,
         )
         self._noise = AbnormalNoiseDetector(
             margin_scale=scale,

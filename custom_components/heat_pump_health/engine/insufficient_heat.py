@@ -229,6 +229,23 @@ class InsufficientHeatDetector:
         ]
         return max(limits) if limits and index != _NO_OUTDOOR_BAND else None
 
+    def delivery_share(self, now: float) -> float | None:
+        """The split now as a share of this unit's healthy split here; None where unknown.
+
+        Read by the ice detector: a coil left undefrosted delivers less and
+        less.  Like the split tests, only where the unit is read often enough
+        for one reading to stand for steady running, and not while the backup
+        heater's heat is in the supply.
+        """
+        readings = self._readings
+        split = readings.split
+        if split is None or not self.split_judgeable() or readings.backup_warms(now):
+            return None
+        band = self.bands.get(self.band_of(readings.outdoor))
+        if band is None or band.seconds < _BAND_TRUSTED_S:
+            return None
+        return max(split, 0.0) / band.expected(self._split_power())
+
     @property
     def fault(self) -> FaultKey:
         """The fault this detector judges."""
