@@ -7,12 +7,15 @@ from datetime import timedelta
 from itertools import pairwise
 
 from heat_pump_sim.physics import (
+    BLOCKED_FILTER,
     BREAKER_TRIP,
     REFRIGERANT_LEAK,
     FaultInjection,
+    HeatPumpModel,
     Scenario,
     ScheduleEntry,
     TrueValues,
+    simulate,
 )
 from heat_pump_sim.population import (
     KINDS,
@@ -141,3 +144,40 @@ def test_a_trip_while_running_counts_from_the_trip() -> None:
     assert score.onset == pytest.approx(scenario.start_epoch + 5 * 3600.0, abs=30.0)
     assert score.in_time
     assert score.false_alarms == []
+
+
+def test_a_blocked_filter_is_not_blamed_for_a_mornings_set_up() -> None:
+    """At 06:00 the target jumps 3 K: the room is short of it, filter or not.
+
+    The fault counts only from when a healthy unit would have had the room
+    within 1 K of its target and this one has not.
+    """
+    setback = (
+        ScheduleEntry(hour=6.0, setpoint_c=21.0),
+        ScheduleEntry(hour=22.5, setpoint_c=18.0),
+    )
+    scenario = Scenario(
+        duration=timedelta(hours=34),
+        mean_c=2.0,
+        ua_w_per_k=100.0,
+        rated_capacity_w=10000.0,
+        schedule=setback,
+        faults=(FaultInjection(kind=BLOCKED_FILTER, start_offset=timedelta(hours=20)),),
+    )
+    home = _reported_live(BLOCKED_FILTER, scenario)
+    truth = Truth(home)
+    set_up = scenario.start_epoch + 30 * 3600.0
+    short: list[float] = []
+
+    def watch(model: HeatPumpModel) -> None:
+        truth.watch(model)
+        readings = model.readings
+        if set_up <= model.now < set_up + 60.0 and readings.target_c is not None:
+            short.append(readings.target_c - readings.room_c)
+
+    simulate(scenario, step_s=15.0, watch=watch)
+    # The room was more than 1 K short of its new target at the set-up...
+    assert short
+    assert min(short) > 1.0
+    # ...which a healthy unit would have been too: not yet the filter's doing.
+    assert truth.onset is None or truth.onset >= set_up + 5 * 60.0
