@@ -13,7 +13,10 @@ import subprocess
 
 import pytest
 
+from scripts.scoring import card as card_module
 from scripts.scoring.__main__ import main
+from scripts.scoring.card import Plan
+from scripts.scoring.homes import HomeScore
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -80,3 +83,36 @@ def test_scripts_scorecard_prints_the_table() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "False alarms: 0 in 1.0 healthy home-weeks" in done.stdout
+
+
+def test_kinds_whose_faults_did_not_all_become_real_are_topped_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every other leak stops short of costing a third: more are drawn, and no more than needed."""
+
+    def fake(job: tuple[int, str | None]) -> HomeScore:
+        seed, kind = job
+        onset = None if seed % 2 else 1.0e9
+        return HomeScore(index=seed, kind=kind, fault=None, description="", days=7.0, onset=onset)
+
+    monkeypatch.setattr(card_module, "_score", fake)
+    scores = card_module.run_population(
+        Plan(healthy=2, per_kind=5, kinds=("refrigerant_leak",)), workers=1
+    )
+    leaks = [score for score in scores if score.kind == "refrigerant_leak"]
+    assert sum(score.onset is not None for score in leaks) == 5
+    # Seeds 0-9: the fifth real one is seed 8; seed 9 is not kept.
+    assert [score.index for score in leaks] == list(range(9))
+    assert sum(score.kind is None for score in scores) == 2
+
+
+def test_a_kind_that_never_becomes_real_stops_at_the_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    def never(job: tuple[int, str | None]) -> HomeScore:
+        seed, kind = job
+        return HomeScore(index=seed, kind=kind, fault=None, description="", days=7.0)
+
+    monkeypatch.setattr(card_module, "_score", never)
+    scores = card_module.run_population(
+        Plan(healthy=0, per_kind=4, kinds=("blocked_filter",)), workers=1
+    )
+    assert len(scores) == 12

@@ -34,6 +34,12 @@ TARGET_SMALL_LEAK_SHARE = 0.9
 LEAK_SHARE_FOR_SMALLEST = 0.9
 # A healthy home whose coil is encased this share of the time is not healthy.
 ENCASED_LIMIT = 0.02
+# Drawing more homes of a kind whose faults did not all become real: at most
+# this many rounds, this many times the planned homes in all, and never
+# assuming fewer than this share will.
+_TOP_UP_ROUNDS = 4
+_MAX_DRAWN = 3
+_MIN_REAL_SHARE = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +60,56 @@ def _score(job: tuple[int, str | None]) -> HomeScore:
 def run_population(
     plan: Plan, *, workers: int, progress: Callable[[int, int], None] | None = None
 ) -> list[HomeScore]:
-    """Score every home of the plan, in parallel where there are cores."""
+    """Score every home of the plan, in parallel where there are cores.
+
+    A home whose fault never became real is not scored (a leak that stopped
+    short of costing a third; a filter a healthy unit's slack covered): more
+    homes of that kind are drawn until ``per_kind`` are, within a bound.
+    """
     jobs: list[tuple[int, str | None]] = [
         (plan.seed + index, None) for index in range(plan.healthy)
     ]
     jobs += [(plan.seed + index, kind) for kind in plan.kinds for index in range(plan.per_kind)]
+    scores = _run(jobs, workers, progress)
+    drawn = dict.fromkeys(plan.kinds, plan.per_kind)
+    for _ in range(_TOP_UP_ROUNDS):
+        jobs = []
+        for kind in plan.kinds:
+            real = sum(1 for score in scores if score.kind == kind and score.onset is not None)
+            if real >= plan.per_kind or drawn[kind] >= _MAX_DRAWN * plan.per_kind:
+                continue
+            # As many more as the share that became real so far says it takes.
+            share = max(real / drawn[kind], _MIN_REAL_SHARE)
+            more = min(
+                math.ceil((plan.per_kind - real) / share),
+                _MAX_DRAWN * plan.per_kind - drawn[kind],
+            )
+            jobs += [(plan.seed + drawn[kind] + index, kind) for index in range(more)]
+            drawn[kind] += more
+        if not jobs:
+            break
+        scores += _run(jobs, workers, progress)
+    return _first_real(scores, plan.per_kind)
+
+
+def _first_real(scores: Sequence[HomeScore], per_kind: int) -> list[HomeScore]:
+    """Each kind's homes up to its ``per_kind``-th whose fault became real (top-ups overshoot)."""
+    kept: list[HomeScore] = []
+    real: dict[str | None, int] = {}
+    for score in sorted(scores, key=lambda score: (score.kind or "", score.index)):
+        if score.kind is not None and real.get(score.kind, 0) >= per_kind:
+            continue
+        kept.append(score)
+        if score.onset is not None:
+            real[score.kind] = real.get(score.kind, 0) + 1
+    return kept
+
+
+def _run(
+    jobs: Sequence[tuple[int, str | None]],
+    workers: int,
+    progress: Callable[[int, int], None] | None,
+) -> list[HomeScore]:
     scores: list[HomeScore] = []
     if workers <= 1:
         for done, job in enumerate(jobs, 1):
