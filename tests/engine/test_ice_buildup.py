@@ -197,3 +197,23 @@ def test_delivery_collapsed_with_defrosts_on_time_is_not_ice() -> None:
     results = drive(ev, only(overlay(unit, STOPS_AT, weak), NO_COIL), STOPS_AT + 6 * HOURS)
     assert not ever_active(results, FaultKey.ICE_BUILDUP)
     assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_delivery_low_since_the_last_defrost_is_not_ice() -> None:
+    """Short of heat right after a defrost as much as later: a leak, not a frosting coil."""
+    unit = frosty()
+    never = frosty(defrost_every=None)
+    # The last defrost ends a little after the change; from then on no more.
+    last_end = STOPS_AT + 45 + 6
+
+    def weak(minute: int, readings: Sample) -> Sample:
+        readings = unit(minute) if minute < last_end else never(minute)
+        if readings[InputKey.DEFROST]:
+            return readings
+        supply = number(readings, InputKey.RETURN_TEMPERATURE) + 0.35 * unit.split
+        return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+
+    ev = evaluator(NO_COIL)
+    results = drive(ev, only(overlay(unit, STOPS_AT, weak), NO_COIL), STOPS_AT + 8 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+    assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)

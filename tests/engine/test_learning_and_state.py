@@ -121,6 +121,7 @@ GARBAGE: list[Any] = [
     {"clock": "soon", "defrost": {"starts": ["a", None, 5.0], "on": 1}},
     {"noise": {"onsets": {"a": 1}, "share": float("nan")}},
     {"ice": {"deep_since": 5.0}, "heat": [], "power": {"zero_origin": 3}},
+    {"ice": {"overdue": {"best": 1e9, "smoothed": "x", "judged_s": -1, "score": -5}}},
     {"operation": {"running": "maybe"}, "rejected": {"x": -1, "y": True, "z": 2}},
     {"version": True},
     [],
@@ -187,3 +188,14 @@ def test_statuses_and_diagnostics_are_json_serialisable() -> None:
     assert confirmed
     for exported in (ev.export_state(), ev.export_learned()):
         assert json.loads(json.dumps(exported, allow_nan=False)) == exported
+
+
+def test_an_overdue_defrost_carries_on_after_a_restart() -> None:
+    """Running since the last defrost and the split just after it are not lost on a restart."""
+    ev = evaluator()
+    drive(ev, Unit(always_on=True, outdoor=1.0, defrost_every=45), 20 * HOURS)
+    state = json.loads(json.dumps(ev.export_state()))
+    resumed = evaluator()
+    resumed.restore_state(state)
+    assert resumed.export_state()["ice"]["overdue"] == state["ice"]["overdue"]
+    assert state["ice"]["overdue"]["judged_s"] > 0

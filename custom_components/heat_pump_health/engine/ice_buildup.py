@@ -4,24 +4,23 @@ Frost, and a defrost every 30-90 minutes to clear it, is normal.  Signs of a
 problem: a defrost that runs past the ~20 minutes manufacturers alarm at;
 defrosts that end with the coil still below freezing; defrosts back to back;
 no defrost long after this unit's usual interval while its delivery has
-collapsed (a coil left to frost over delivers less and less, and only a
-defrost brings it back); or, without any defrost signal, the coil running far
-colder than the outdoor air, and getting colder, for hours.
+collapsed since the last one (overdue_defrost); or, without any defrost
+signal, the coil running far colder than the outdoor air, and getting colder,
+for hours.
 """
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable
 import itertools
-import statistics
 from typing import Any
 
 from .cadence import Cadence
-from .defrost import DAY_S, CompletedDefrost, DefrostTracker
+from .defrost import CompletedDefrost, DefrostTracker
 from .detector import Context
 from .model import FaultKey, InputKey
 from .operation import Operation
+from .overdue_defrost import OverdueDefrost
 from .persistence import Finding, Verdict
 from .readings import Readings
 from .stats import Ewma, as_float, rounded
@@ -68,24 +67,6 @@ _PEAKS_TO_TRUST = 5
 # A deep gap confirms ice only within this much of the alarm gap, K: growth
 # alone from a small gap is a colder evening, not a coil encased in ice.
 _DEEP_GAP_NEAR_ALARM_K = 2.0
-# An overdue defrost.  Frost forms on a coil in air up to about this warm:
-# running in warmer air does not count towards the next defrost.
-_FROSTING_OUTDOOR_MAX_C = 7.0
-# Running between defrosts, learned from healthy cycles: the last this many,
-# and how many before this unit's own usual interval is trusted.
-_INTERVALS_KEPT = 24
-_INTERVALS_TO_TRUST = 3
-# A defrost is overdue after this share of the usual interval (never sooner
-# than the minimum), or, before one is learned, after the default.
-_OVERDUE_SHARE = 1.5
-_OVERDUE_MIN_S = 45 * 60.0
-_OVERDUE_DEFAULT_S = 2 * 3600.0
-# Delivery below this share of the healthy split has collapsed: frost at the
-# point a healthy defrost starts costs a fraction of that.
-_COLLAPSED_SHARE = 0.5
-# Minutes of overdue and collapsed (leaky) that confirm, and that make it suspect.
-_OVERDUE_S = 15 * 60.0
-_OVERDUE_SUSPECT_S = 5 * 60.0
 
 
 class IceBuildupDetector:
@@ -94,10 +75,9 @@ class IceBuildupDetector:
     __slots__ = (
         "_cadence",
         "_defrost",
-        "_delivery",
         "_margin",
         "_operation",
-        "_pending_interval",
+        "_overdue",
         "_readings",
         "deep_coil0",
         "deep_gap0",
@@ -106,15 +86,11 @@ class IceBuildupDetector:
         "defrosts",
         "failed_at",
         "failed_in_a_row",
-        "frosting_run_s",
         "gap",
-        "intervals",
         "long_at",
         "long_minutes",
-        "overdue_score",
         "peak",
         "peak_count",
-        "start_seen",
         "success_at",
         "use_defrost",
         "use_gap",
@@ -133,9 +109,19 @@ class IceBuildupDetector:
         delivery: Callable[[float], float | None] | None = None,
     ) -> None:
         self._readings = readings
-        # This reading's split as a share of the unit's healthy split
-        # (insufficient_heat's reference), where one is known.
-        self._delivery = delivery
+        # Where a defrost source and the split's healthy reference are known
+        # (``delivery``: insufficient_heat's share of it), an overdue defrost.
+        self._overdue = (
+            OverdueDefrost(
+                readings=readings,
+                operation=operation,
+                defrost=defrost,
+                delivery=delivery,
+                margin_scale=margin_scale,
+            )
+            if use_defrost and delivery is not None
+            else None
+        )
         self._cadence = cadence or Cadence()
         self._operation = operation
         self._defrost = defrost
@@ -158,16 +144,6 @@ class IceBuildupDetector:
         self.deep_score = 0.0
         self.deep_gap0: float | None = None
         self.deep_coil0: float | None = None
-        # Running in frosting air since the last defrost began, the start
-        # last counted, and how long (leaky) a defrost has been overdue with
-        # the delivery collapsed.
-        self.frosting_run_s = 0.0
-        self.start_seen: float | None = None
-        self.overdue_score = 0.0
-        # Learned: running between healthy defrosts; the latest waits for
-        # the judgement to say whether it was healthy.
-        self.intervals: deque[float] = deque(maxlen=_INTERVALS_KEPT)
-        self._pending_interval: float | None = None
 
     def success_coil(self) -> float:
         """Coil temperature that marks a defrost as having cleared the coil, °C."""
@@ -231,9 +207,9 @@ class IceBuildupDetector:
         return FaultKey.ICE_BUILDUP
 
     def settle(self, *, suspect: bool, active: bool) -> None:
-        """An interval that ended while the fault built is not a healthy one."""
-        if suspect or active:
-            self._pending_interval = None
+        """Learning holds while the fault is suspect or active: an interval ending then is lost."""
+        if self._overdue is not None:
+            self._overdue.settle(healthy=not (suspect or active))
 
     def not_judged(self) -> list[str]:
         """The defrost-cycle tests, where defrosts cannot be timed."""
@@ -252,10 +228,15 @@ class IceBuildupDetector:
         known = cycles and self._readings.defrost_on is not None
         if cycles:
             abnormal, hold = self._judge_defrosts(now, details)
-        overdue = self._judge_overdue(now, dt, details) if self.use_defrost else False
-        if overdue and cycles and abnormal is None:
-            abnormal = "defrost_overdue"
-        suspect = cycles and self.overdue_score >= _OVERDUE_SUSPECT_S
+        suspect = False
+        overdue = self._overdue
+        if overdue is not None:
+            overdue.judge(now, dt, details, unpowered=context is not None and context.unpowered)
+            # Only where defrosts can be timed: a coarse poll misses whole ones.
+            if cycles:
+                if overdue.confirmed and abnormal is None:
+                    abnormal = "defrost_overdue"
+                suspect = overdue.suspect
         if self.use_gap:
             gap_state = self._judge_gap(now, dt, details)
             known = known or gap_state is not None
@@ -311,68 +292,6 @@ class IceBuildupDetector:
             if start >= window_start and start - previous < _SHORT_INTERVAL_S:
                 quick += 1
         return quick
-
-    def usual_interval(self) -> float | None:
-        """Usual running between defrosts in frosting air, s; None until known."""
-        if len(self.intervals) < _INTERVALS_TO_TRUST:
-            return None
-        return statistics.median(self.intervals)
-
-    def overdue_after(self) -> float:
-        """Running in frosting air without a defrost beyond which one is overdue, s."""
-        usual = self.usual_interval()
-        limit = _OVERDUE_DEFAULT_S if usual is None else max(_OVERDUE_SHARE * usual, _OVERDUE_MIN_S)
-        return limit * self._margin
-
-    def _judge_overdue(self, now: float, dt: float, details: dict[str, Any]) -> bool:
-        """No defrost long after the usual interval, and the delivery collapsed meanwhile.
-
-        Either alone is weather: dry air frosts a coil slowly, and a split
-        falls for many reasons.  Together they are a coil that frosted over
-        and was never defrosted.
-        """
-        readings = self._readings
-        defrost = self._defrost
-        operation = self._operation
-        latest = defrost.starts[-1] if defrost.starts else None
-        if latest is not None and latest != self.start_seen:
-            if self.start_seen is not None:
-                self._pending_interval = self.frosting_run_s
-            self.start_seen = latest
-            self.frosting_run_s = 0.0
-            self.overdue_score = 0.0
-        outdoor = readings.outdoor
-        frosting = (
-            operation.running is True
-            and not defrost.on
-            and readings.heating_context() is not False
-            and outdoor is not None
-            and outdoor <= _FROSTING_OUTDOOR_MAX_C
-        )
-        if frosting:
-            self.frosting_run_s += dt
-        limit = self.overdue_after()
-        share = None
-        if (
-            frosting
-            and self._delivery is not None
-            and not defrost.recovering(now)
-            and operation.running_for(now) >= _STEADY_RUN_S
-        ):
-            share = self._delivery(now)
-        if share is not None:
-            details["split_share"] = round(share, 2)
-            collapsed = share < 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
-            if collapsed and self.frosting_run_s >= limit:
-                self.overdue_score += dt
-            else:
-                self.overdue_score = max(self.overdue_score - dt, 0.0)
-        if self.frosting_run_s >= limit:
-            details["running_since_defrost_minutes"] = round(self.frosting_run_s / 60.0)
-            details["overdue_after_minutes"] = round(limit / 60.0)
-        if self.overdue_score > 0.0:
-            details["overdue_minutes"] = round(self.overdue_score / 60.0, 1)
-        return self.overdue_score >= _OVERDUE_S
 
     def _judge_gap(self, now: float, dt: float, details: dict[str, Any]) -> bool | None:
         """Coil-outdoor gap test; None when it cannot be judged."""
@@ -443,12 +362,8 @@ class IceBuildupDetector:
 
     def learn(self, now: float, dt: float) -> None:
         """Learn the working gap, the usual defrost peak and interval from healthy operation."""
-        pending = self._pending_interval
-        if pending is not None:
-            self._pending_interval = None
-            # Back-to-back defrosts (a retry) say nothing of the usual interval.
-            if pending >= _RECOVERY_S:
-                self.intervals.append(pending)
+        if self._overdue is not None:
+            self._overdue.learn()
         for done in self.defrosts:
             if done.peak_coil is not None:
                 self.peak_count += 1
@@ -480,7 +395,8 @@ class IceBuildupDetector:
         self.gap = Ewma()
         self.peak = None
         self.peak_count = 0
-        self.intervals.clear()
+        if self._overdue is not None:
+            self._overdue.reset_learned()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
@@ -488,7 +404,7 @@ class IceBuildupDetector:
             "gap": self.gap.to_dict(),
             "peak_coil": rounded(self.peak, 2),
             "peak_count": self.peak_count,
-            "intervals": [round(value) for value in self.intervals],
+            "intervals": [] if self._overdue is None else self._overdue.learned_list(),
         }
 
     def load_learned(self, data: object) -> None:
@@ -503,13 +419,8 @@ class IceBuildupDetector:
         )
         if self.peak is None:
             self.peak_count = 0
-        intervals = data.get("intervals")
-        if isinstance(intervals, list):
-            values = (as_float(item) for item in intervals[-_INTERVALS_KEPT:])
-            self.intervals = deque(
-                (value for value in values if value is not None and 0.0 < value < DAY_S),
-                maxlen=_INTERVALS_KEPT,
-            )
+        if self._overdue is not None:
+            self._overdue.load_learned(data.get("intervals"))
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
@@ -523,9 +434,7 @@ class IceBuildupDetector:
             "deep_score": self.deep_score,
             "deep_gap0": self.deep_gap0,
             "deep_coil0": self.deep_coil0,
-            "frosting_run_s": round(self.frosting_run_s, 1),
-            "start_seen": self.start_seen,
-            "overdue_score": round(self.overdue_score, 1),
+            "overdue": None if self._overdue is None else self._overdue.state_dict(),
         }
 
     def load_state(self, data: object) -> None:
@@ -546,8 +455,7 @@ class IceBuildupDetector:
         self.deep_score = max(as_float(data.get("deep_score")) or 0.0, 0.0)
         self.deep_gap0 = as_float(data.get("deep_gap0"))
         self.deep_coil0 = as_float(data.get("deep_coil0"))
-        self.frosting_run_s = max(as_float(data.get("frosting_run_s")) or 0.0, 0.0)
-        self.start_seen = as_float(data.get("start_seen"))
-        self.overdue_score = max(as_float(data.get("overdue_score")) or 0.0, 0.0)
+        if self._overdue is not None:
+            self._overdue.load_state(data.get("overdue"))
         if self.deep_since is None or self.deep_gap0 is None or self.deep_coil0 is None:
             self._reset_deep()
