@@ -13,6 +13,8 @@ from typing import Any
 from heat_pump_sim.population import (
     DEADLINE_S,
     FAULT_OF_KIND,
+    FLEET_SHORT_RUN_S,
+    FLEET_SHORT_STARTS,
     KINDS,
     LEAK_LOSS_STEPS,
     SMALL_LEAK_DEADLINE_S,
@@ -34,6 +36,8 @@ TARGET_SMALL_LEAK_SHARE = 0.9
 LEAK_SHARE_FOR_SMALLEST = 0.9
 # A healthy home whose coil is encased this share of the time is not healthy.
 ENCASED_LIMIT = 0.02
+# ...nor one whose own compressor short-cycles for this many hours.
+SHORT_CYCLING_HOURS = 2
 # Drawing more homes of a kind whose faults did not all become real: at most
 # this many rounds, this many times the planned homes in all, and never
 # assuming fewer than this share will.
@@ -239,6 +243,11 @@ def scorecard(scores: Sequence[HomeScore], days: Sequence[dict[str, Any]]) -> di
         "smallest_leak_found_24h_in_90pct": smallest,
         # Healthy homes whose own model iced over: the draw, not the evaluator.
         "healthy_homes_encased": sum(s.encased_share > ENCASED_LIMIT for s in healthy),
+        # Healthy homes whose own compressor short-cycles by the fleet rule
+        # for hours: drawn oversized for their load, not healthy in that sense.
+        "healthy_homes_short_cycling": sum(
+            s.short_cycling_hours >= SHORT_CYCLING_HOURS for s in healthy
+        ),
         "real_days": {
             "runs": len(days),
             "days": len({day["day"] for day in days}),
@@ -287,6 +296,9 @@ def format_table(card: dict[str, Any]) -> str:
         f"{cell(_pct(card['leak_25pct_found_48h_share']))} of homes (target at least 90 %).",
         f"- Smallest leak found within 24 h in 90 % of homes: "
         f"{cell(_pct(card['smallest_leak_found_24h_in_90pct']), ' of capacity')}.",
+        f"- Healthy homes whose own model short-cycles (at least {FLEET_SHORT_STARTS} starts "
+        f"in an hour, median run at most {FLEET_SHORT_RUN_S / 60:g} min, for "
+        f"{SHORT_CYCLING_HOURS} h or more): {card['healthy_homes_short_cycling']}.",
         f"- Real measured days (NIST, {card['real_days']['runs']} set-ups of "
         f"{card['real_days']['days']} days): {card['real_days']['alarms']} alarms.",
     ]

@@ -31,6 +31,9 @@ class HomeScore:
     # Share of the run the model's coil was encased in frost (a healthy home
     # should show none: see population.ENCASED_SHARE).
     encased_share: float = 0.0
+    # Hours the model's own compressor short-cycled by the fleet rule (a
+    # healthy home with any was drawn oversized).
+    short_cycling_hours: int = 0
     leak_reached: dict[float, float] = field(default_factory=dict)
 
     @property
@@ -65,6 +68,7 @@ class HomeScore:
             "in_time": self.in_time,
             "false_alarms": self.false_alarms,
             "encased_share": round(self.encased_share, 3),
+            "short_cycling_hours": self.short_cycling_hours,
         }
 
 
@@ -95,6 +99,7 @@ def score_home(home: Home) -> HomeScore:
         deadline_s=truth.deadline_s,
         leak_reached=dict(truth.leak_reached),
         encased_share=truth.encased_share,
+        short_cycling_hours=len(truth.short_cycling_hours),
     )
     for episode in result.episodes:
         fault = episode.fault.value

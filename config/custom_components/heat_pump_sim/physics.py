@@ -1061,6 +1061,11 @@ class HeatPumpModel:
         return _clamp(1.0 - LEAK_CAPACITY_PER_CHARGE * (1.0 - self._charge), 0.3, 1.0)
 
     @property
+    def compressor_running(self) -> bool:
+        """The compressor runs (heating, cooling or defrosting; not waiting to start)."""
+        return self._state in {"heat", "cool", "defrost"}
+
+    @property
     def frost_share(self) -> float:
         """How much of the coil the frost blocks (φ: 0 clean, 1 encased)."""
         return self._frost / (FROST_FULL_KG * self._coil_size)

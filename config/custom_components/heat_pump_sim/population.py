@@ -20,10 +20,12 @@ Plain Python, deterministic for a seed, no Home Assistant imports.
 
 from __future__ import annotations
 
+from collections import deque
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 import random
+import statistics
 from typing import Final
 
 from .export import as_energy_counter, polled
@@ -103,6 +105,11 @@ LEAK_LOSS_STEPS: Final = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
 # count as not cleared.
 ICED_SHARE: Final = 0.5
 NOT_CLEARED_SHARE: Final = 0.1
+# The fleet-tested rule for short cycling the issue cites: this many starts
+# within an hour, with the runs that ended in it no longer than this at the
+# median.  A healthy drawn home whose own model does so was drawn oversized.
+FLEET_SHORT_STARTS: Final = 6
+FLEET_SHORT_RUN_S: Final = 15 * 60.0
 # A healthy home's coil is never encased for long: more than this share of
 # the time beyond ENCASED_SHARE means the draw made a unit whose defrost
 # cannot keep up, and the scorecard says so.
@@ -170,12 +177,18 @@ class Truth:
     # Steps watched, and of them with the coil encased in frost.
     steps: int = 0
     encased_steps: int = 0
+    # Hours in which the model's own compressor short-cycled by the fleet rule.
+    short_cycling_hours: set[int] = field(default_factory=set)
     # When the fault was switched on (epoch seconds; None: a healthy home).
     injected: float | None = field(init=False)
     _defrost_since: float | None = None
     # The same home without its fault, run in step: what a healthy unit
     # would have done at the same moment (a blocked filter's only).
     _twin: HeatPumpModel | None = field(init=False, default=None)
+    # The compressor's starts and finished runs (end, seconds) within the last hour.
+    _run_since: float | None = None
+    _starts: deque[float] = field(default_factory=deque)
+    _runs: deque[tuple[float, float]] = field(default_factory=deque)
 
     def __post_init__(self) -> None:
         scenario = self.home.scenario
@@ -199,6 +212,7 @@ class Truth:
         twin = self._twin
         if twin is not None:
             twin.step(model.now - twin.now)
+        self._follow_compressor(model.now, running=model.compressor_running)
         kind = self.home.kind
         injected = self.injected
         if kind is None or injected is None or model.now < injected:
@@ -207,6 +221,30 @@ class Truth:
             self._leak(model)
         elif self.onset is None and self._became_real(kind, model, model.readings):
             self.onset = model.first_fault_sound if kind in _HEARD else model.now
+
+    def _follow_compressor(self, now: float, *, running: bool) -> None:
+        """Count the compressor's starts and runs; note hours that short-cycle by the fleet rule."""
+        began = self._run_since
+        if running == (began is not None):
+            return
+        if began is not None:
+            self._runs.append((now, now - began))
+            self._run_since = None
+            return
+        hour_ago = now - 3600.0
+        self._run_since = now
+        starts, runs = self._starts, self._runs
+        starts.append(now)
+        while starts[0] < hour_ago:
+            starts.popleft()
+        while runs and runs[0][0] < hour_ago:
+            runs.popleft()
+        if (
+            len(starts) >= FLEET_SHORT_STARTS
+            and runs
+            and statistics.median(length for _, length in runs) <= FLEET_SHORT_RUN_S
+        ):
+            self.short_cycling_hours.add(int(now // 3600.0))
 
     def _leak(self, model: HeatPumpModel) -> None:
         loss = 1.0 - model.capacity_share
