@@ -181,3 +181,31 @@ def test_a_blocked_filter_is_not_blamed_for_a_mornings_set_up() -> None:
     assert min(short) > 1.0
     # ...which a healthy unit would have been too: not yet the filter's doing.
     assert truth.onset is None or truth.onset >= set_up + 5 * 60.0
+
+
+class _Compressor:
+    """Just what Truth reads of a model, for a compressor on a fixed rhythm."""
+
+    frost_share = 0.0
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.compressor_running = False
+
+
+def _short_cycling_hours(on_s: float, off_s: float, hours: int) -> int:
+    truth = Truth(draw_home(0, None))
+    model = _Compressor()
+    for step in range(int(hours * 3600 / 15)):
+        model.now = step * 15.0
+        model.compressor_running = model.now % (on_s + off_s) < on_s
+        truth.watch(model)
+    return len(truth.short_cycling_hours)
+
+
+def test_truth_counts_the_hours_a_compressor_short_cycles_by_the_fleet_rule() -> None:
+    # Eight starts an hour, four minutes each: every hour after the first.
+    assert _short_cycling_hours(240.0, 210.0, 4) >= 3
+    # Two long runs an hour, or many runs of twenty minutes: not short cycling.
+    assert _short_cycling_hours(1500.0, 300.0, 4) == 0
+    assert _short_cycling_hours(1200.0, 60.0, 4) == 0
