@@ -10,6 +10,7 @@ from custom_components.heat_pump_health.engine import (
     InputKey,
     SystemType,
 )
+from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
     Sample,
@@ -302,3 +303,53 @@ def test_a_cloud_units_first_polls_are_not_taken_for_a_live_unit() -> None:
 
 def test_the_same_low_split_read_live_is_raised() -> None:
     assert _polled_low_split(1)
+
+
+def _counted(trace: Trace) -> Trace:
+    """The trace with its power read from an energy counter (kWh, to the hundredth)."""
+    total = [0.0]
+
+    def counted(minute: int) -> Sample:
+        readings = trace(minute)
+        total[0] += number(readings, InputKey.POWER) / 60_000.0
+        return readings | {InputKey.POWER: EnergyReading(round(total[0], 2))}
+
+    return counted
+
+
+def test_clogged_filter_read_through_an_energy_counter_fires() -> None:
+    """No load to follow: a fixed-speed unit's split hardly varies, so doubling is news."""
+    ev = evaluator()
+    unit = Unit(on=100, off=20)
+    clogged = unit.but(split=30.0)
+    trace = _counted(overlay(unit, 30 * HOURS, lambda m, r: clogged(m)))
+    results = drive(ev, trace, 36 * HOURS)
+    assert not ever_active(results[: 30 * HOURS], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "high_split"
+
+
+def test_a_morning_set_up_through_an_energy_counter_is_normal() -> None:
+    """At 06:00 the target rises 4 K and the unit runs flat out, its split far above the night's."""
+    unit = Unit(always_on=True, split=12.0)
+
+    def day(minute: int, readings: Sample) -> Sample:
+        hour = minute % (24 * HOURS) / HOURS
+        if hour < 6:
+            room, target = 17.0, 17.0
+        else:
+            # Two hours of recovery, a degree every half hour, then steady.
+            room, target = min(17.0 + (hour - 6.0) * 2.0, 21.0), 21.0
+        recovering = 6 <= hour < 8
+        split = 26.0 if recovering else 12.0
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", "heating", room, target),
+            InputKey.RETURN_TEMPERATURE: room,
+            InputKey.SUPPLY_TEMPERATURE: room + split,
+            InputKey.POWER: 2400.0 if recovering else 1200.0,
+        }
+
+    ev = evaluator()
+    results = drive(ev, _counted(overlay(unit, 0, day)), 4 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)

@@ -100,6 +100,14 @@ _HIGH_TRUSTED_S = 3 * 3600.0
 # A band not yet learned borrows the high limit of the next band, this much
 # wider: 5 K of outdoor temperature change a split by about a tenth.
 _NEIGHBOUR_HIGH_SHARE = 1.1
+# Without the load, a split beyond this many spreads of the band's own.
+_SPREAD_SDS = 3.0
+_SPREAD_TRUSTED_S = 6 * 3600.0
+# A rise of the heating target this large starts a recovery, judged over once
+# an hour has passed and the room is within this much of its target.
+_CALL_STEP_K = 0.5
+_CALL_RECOVERY_S = 3600.0
+_RECOVERED_K = 1.0
 _HIGH_S = 45 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
 _LEARN_MAX = 1.3
@@ -122,6 +130,8 @@ class InsufficientHeatDetector:
     __slots__ = (
         "_backup",
         "_cadence",
+        "_call",
+        "_call_rose_at",
         "_context",
         "_defrost",
         "_expectation",
@@ -184,6 +194,10 @@ class InsufficientHeatDetector:
         self._held = False
         # The backup heater warms the supply this tick: not the unit's split.
         self._warmed = False
+        # The heating target asked for (-inf: not heating), and when it last
+        # rose: a unit then runs as hard as it can, with a split to match.
+        self._call: float | None = None
+        self._call_rose_at: float | None = None
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -219,6 +233,48 @@ class InsufficientHeatDetector:
         low = _DEFAULT_ALARM_K[self._system] * load / self._margin
         high = self._neighbour_high(index, power, high_share)
         return Expectation(low=low, high=high, expected=None, learn_max=math.inf)
+
+    def _recovering(self, now: float) -> bool:
+        """The call for heat rose, and the room has not yet come within reach of it."""
+        rose = self._call_rose_at
+        if rose is None:
+            return False
+        deficit = self._readings.room_deficit()
+        if now - rose >= _CALL_RECOVERY_S and (deficit is None or deficit <= _RECOVERED_K):
+            self._call_rose_at = None
+            return False
+        return True
+
+    def _follow_call(self, now: float) -> None:
+        """Note when the call for heat rose: a set-up, or heating switched on."""
+        climate = self._readings.climate
+        if climate is None or climate.hvac_mode is None:
+            return
+        call = climate.target_temperature if climate.hvac_mode == "heat" else -math.inf
+        if call is None:
+            return
+        previous = self._call
+        if previous is not None and call >= previous + _CALL_STEP_K:
+            self._call_rose_at = now
+        self._call = call
+
+    def _spread_high(self, now: float, *, counter: bool) -> float | None:
+        """The high limit where the power cannot say the load: the band's own spread of splits.
+
+        Only for an energy counter's minutes-old average: a unit sampled too
+        coarsely for one reading to be steady running is not judged by one.
+        A fixed-speed unit's split hardly varies and gets a close limit; an
+        inverter's varies with its speed and gets a wide one.
+        """
+        band = self.bands.get(self.band_of(self._readings.outdoor))
+        if not counter or band is None or band.spread_seconds < _SPREAD_TRUSTED_S:
+            return None
+        if self._recovering(now):
+            # Recovering from a set-up or a cold start: an inverter runs flat
+            # out with a split its quieter hours never showed.
+            return None
+        share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
+        return band.typical_split * max(share, math.exp(_SPREAD_SDS * band.spread()))
 
     def _neighbour_high(self, index: int, power: float | None, share: float) -> float | None:
         """The high limit the next well-learned band gives, widened; None if none is."""
@@ -271,6 +327,7 @@ class InsufficientHeatDetector:
         if readings.backup_on:
             details["backup_on"] = True
         warmed = self._warmed = readings.backup_warms(now)
+        self._follow_call(now)
         self._follow_draw(now, dt)
         gate = self._gate(now, dt)
         if gate is not None:
@@ -296,7 +353,13 @@ class InsufficientHeatDetector:
             counter = readings.power_counter
             follows_load = not counter and (fine or readings.power is not None)
             # The backup heater's heat widens the split by design.
-            high_limit = expectation.high if follows_load and not warmed else None
+            high_limit = (
+                None
+                if warmed
+                else expectation.high
+                if follows_load
+                else self._spread_high(now, counter=counter)
+            )
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.

@@ -32,7 +32,7 @@ _COVERED_SPREADS = 2.0
 class SplitBand:
     """Learned split-versus-power line for one outdoor-temperature band."""
 
-    __slots__ = ("seconds", "x", "xx", "xy", "y")
+    __slots__ = ("seconds", "spread_seconds", "x", "xx", "xy", "y", "yy")
 
     def __init__(self) -> None:
         # Time-weighted means of x = log(power), y = log(split), x², x·y.
@@ -41,6 +41,11 @@ class SplitBand:
         self.xx = 0.0
         self.xy = 0.0
         self.seconds = 0.0
+        # Time-weighted mean of y², and how long it has been learned: the
+        # split's own spread, for judging it where the power cannot say the
+        # load (bands saved before it was learned start it afresh).
+        self.yy = 0.0
+        self.spread_seconds = 0.0
 
     def add(self, split: float, power: float | None, dt: float, tau: float) -> None:
         """Fold in a healthy steady split (K) at a power (W, None if unknown)."""
@@ -49,6 +54,12 @@ class SplitBand:
         y = math.log(split)
         # Without power the line degenerates to a mean split; that is fine.
         x = math.log(power) if power is not None and power > 0.0 else self.x
+        if self.spread_seconds <= 0.0:
+            self.yy = y * y
+        else:
+            spread_weight = max(blend(dt, tau), dt / (self.spread_seconds + dt))
+            self.yy += spread_weight * (y * y - self.yy)
+        self.spread_seconds += dt
         if self.seconds <= 0.0:
             self.x, self.y, self.xx, self.xy = x, y, x * x, x * y
         else:
@@ -93,6 +104,10 @@ class SplitBand:
             and _MIN_SCALE < scale < _MAX_SCALE
         )
 
+    def spread(self) -> float:
+        """Standard deviation of log(split) over everything learned (0 until learned)."""
+        return math.sqrt(max(self.yy - self.y * self.y, 0.0))
+
     @property
     def typical_split(self) -> float:
         """The (geometric) mean split learned, K."""
@@ -106,6 +121,8 @@ class SplitBand:
             "xx": round(self.xx, 6),
             "xy": round(self.xy, 6),
             "seconds": round(self.seconds, 1),
+            "yy": round(self.yy, 6),
+            "spread_seconds": round(self.spread_seconds, 1),
             "split_k": round(self.typical_split, 2),
             "power_w": round(math.exp(self.x), 1),
             "exponent": round(self.exponent(), 3),
@@ -125,4 +142,8 @@ class SplitBand:
             return None
         band = cls()
         band.x, band.y, band.xx, band.xy, band.seconds = x, y, xx, xy, seconds
+        yy = as_float(data.get("yy"))
+        spread_seconds = as_float(data.get("spread_seconds"))
+        if yy is not None and spread_seconds is not None and 0.0 < spread_seconds <= seconds:
+            band.yy, band.spread_seconds = yy, spread_seconds
         return band
