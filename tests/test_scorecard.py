@@ -55,7 +55,8 @@ FOUND_AT_LEAST = {
     "defrost_too_long": 0.75,
     "worn_bearing": 0.75,
     "rattling": 0.5,
-    "blocked_filter": 0.5,
+    "blocked_filter": 0.75,
+    "defrost_never_starts": 0.75,
     "short_cycling": 0.75,
 }
 
