@@ -146,7 +146,7 @@ class Evaluator:
             use_gap=options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE),
             margin_scale=scale,
             cadence=self._cadence,
-            delivery=self._heat.delivery_share,
+            split_share=self._heat.split_share,
         )
         self._noise = AbnormalNoiseDetector(
             margin_scale=scale,

@@ -106,20 +106,20 @@ class IceBuildupDetector:
         use_gap: bool,
         margin_scale: float,
         cadence: Cadence | None = None,
-        delivery: Callable[[float], float | None] | None = None,
+        split_share: Callable[[float], float | None] | None = None,
     ) -> None:
         self._readings = readings
         # Where a defrost source and the split's healthy reference are known
-        # (``delivery``: insufficient_heat's share of it), an overdue defrost.
+        # (``split_share``: insufficient_heat's share of it), an overdue defrost.
         self._overdue = (
             OverdueDefrost(
                 readings=readings,
                 operation=operation,
                 defrost=defrost,
-                delivery=delivery,
+                split_share=split_share,
                 margin_scale=margin_scale,
             )
-            if use_defrost and delivery is not None
+            if use_defrost and split_share is not None
             else None
         )
         self._cadence = cadence or Cadence()

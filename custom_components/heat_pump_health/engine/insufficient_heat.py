@@ -235,7 +235,10 @@ class InsufficientHeatDetector:
         return Expectation(low=low, high=high, expected=None, learn_max=math.inf)
 
     def _recovering(self, now: float) -> bool:
-        """The call for heat rose, and the room has not yet come within reach of it."""
+        """The call for heat rose, and the room has not yet come within reach of it.
+
+        Forgets the rise once the recovery is over.
+        """
         rose = self._call_rose_at
         if rose is None:
             return False
@@ -258,16 +261,14 @@ class InsufficientHeatDetector:
             self._call_rose_at = now
         self._call = call
 
-    def _spread_high(self, now: float, *, counter: bool) -> float | None:
-        """The high limit where the power cannot say the load: the band's own spread of splits.
+    def _spread_high(self, now: float) -> float | None:
+        """The high limit where an energy counter cannot say the load: the band's own spread.
 
-        Only for an energy counter's minutes-old average: a unit sampled too
-        coarsely for one reading to be steady running is not judged by one.
         A fixed-speed unit's split hardly varies and gets a close limit; an
         inverter's varies with its speed and gets a wide one.
         """
         band = self.bands.get(self.band_of(self._readings.outdoor))
-        if not counter or band is None or band.spread_seconds < _SPREAD_TRUSTED_S:
+        if band is None or band.spread_seconds < _SPREAD_TRUSTED_S:
             return None
         if self._recovering(now):
             # Recovering from a set-up or a cold start: an inverter runs flat
@@ -285,7 +286,7 @@ class InsufficientHeatDetector:
         ]
         return max(limits) if limits and index != _NO_OUTDOOR_BAND else None
 
-    def delivery_share(self, now: float) -> float | None:
+    def split_share(self, now: float) -> float | None:
         """The split now as a share of this unit's healthy split here; None where unknown.
 
         Read by the ice detector: a coil left undefrosted delivers less and
@@ -347,19 +348,16 @@ class InsufficientHeatDetector:
                 # A single reading against the limits needs steady running
                 # told apart from starts and defrosts: frequent readings.
                 low = split < expectation.low
-            # A wide split is normal at high load: it is judged only where the
-            # expectation can follow the load (not an energy counter's average;
-            # a coarse poll's reading lasts 45 minutes only if the load does).
-            counter = readings.power_counter
-            follows_load = not counter and (fine or readings.power is not None)
-            # The backup heater's heat widens the split by design.
-            high_limit = (
-                None
-                if warmed
-                else expectation.high
-                if follows_load
-                else self._spread_high(now, counter=counter)
-            )
+            # A wide split is normal at high load: it is judged against the load
+            # where the power can follow it (a coarse poll's reading lasts 45
+            # minutes only if the load does), against the band's own spread
+            # where an energy counter's minutes-old average cannot; never while
+            # the backup heater's heat widens it by design.
+            high_limit: float | None = None
+            if not warmed and readings.power_counter:
+                high_limit = self._spread_high(now)
+            elif not warmed and (fine or readings.power is not None):
+                high_limit = expectation.high
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.

@@ -29,11 +29,11 @@ _INTERVALS_KEPT = 24
 _INTERVALS_TO_TRUST = 3
 # Back-to-back defrosts (a retry) say nothing of the usual interval.
 _MIN_INTERVAL_S = 10 * 60.0
-# A defrost is overdue after this share of the usual interval (never sooner
-# than the minimum), or, before one is learned, after the default.
+# A defrost is overdue after this share of the usual interval, never sooner
+# than the minimum.  Not before the usual interval is known: a unit never
+# seen to defrost here may have a defrost source that does not report it.
 _OVERDUE_SHARE = 1.5
 _OVERDUE_MIN_S = 45 * 60.0
-_OVERDUE_DEFAULT_S = 2 * 3600.0
 # The split's share of the healthy one since the last defrost, smoothed over
 # minutes, at its best: a cleared coil delivers near its healthy share, a
 # leaking unit does not even then.  Trusted once this much running is in.
@@ -55,11 +55,11 @@ class OverdueDefrost:
 
     __slots__ = (
         "_defrost",
-        "_delivery",
         "_margin",
         "_operation",
         "_pending",
         "_readings",
+        "_split_share",
         "best",
         "frosting_run_s",
         "intervals",
@@ -75,7 +75,7 @@ class OverdueDefrost:
         readings: Readings,
         operation: Operation,
         defrost: DefrostTracker,
-        delivery: Callable[[float], float | None],
+        split_share: Callable[[float], float | None],
         margin_scale: float,
     ) -> None:
         self._readings = readings
@@ -83,7 +83,7 @@ class OverdueDefrost:
         self._defrost = defrost
         # This reading's split as a share of the unit's healthy split (the
         # insufficient_heat reference), where one is known.
-        self._delivery = delivery
+        self._split_share = split_share
         self._margin = margin_scale
         # Running in frosting air since the last defrost began, and the
         # start last counted.
@@ -117,11 +117,12 @@ class OverdueDefrost:
             return None
         return statistics.median(self.intervals)
 
-    def overdue_after(self) -> float:
-        """Running in frosting air without a defrost beyond which one is overdue, s."""
+    def overdue_after(self) -> float | None:
+        """Running in frosting air after which a defrost is overdue, s (None: not yet known)."""
         usual = self.usual_interval()
-        limit = _OVERDUE_DEFAULT_S if usual is None else max(_OVERDUE_SHARE * usual, _OVERDUE_MIN_S)
-        return limit * self._margin
+        if usual is None:
+            return None
+        return max(_OVERDUE_SHARE * usual, _OVERDUE_MIN_S) * self._margin
 
     def best_share(self) -> float | None:
         """The best smoothed share of the healthy split since the last defrost; None until known."""
@@ -156,11 +157,13 @@ class OverdueDefrost:
             return
         self.frosting_run_s += dt
         limit = self.overdue_after()
-        if self.frosting_run_s >= limit:
+        overdue = False
+        if limit is not None and self.frosting_run_s >= limit:
+            overdue = True
             details["running_since_defrost_minutes"] = round(self.frosting_run_s / 60.0)
             details["overdue_after_minutes"] = round(limit / 60.0)
         share = (
-            self._delivery(now)
+            self._split_share(now)
             if not defrost.recovering(now) and operation.running_for(now) >= _STEADY_RUN_S
             else None
         )
@@ -181,7 +184,7 @@ class OverdueDefrost:
             and best >= _BEST_MIN_SHARE
             and share < 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
         )
-        if collapsed and self.frosting_run_s >= limit:
+        if collapsed and overdue:
             self.score += dt
         else:
             self.score = max(self.score - dt, 0.0)
