@@ -143,6 +143,14 @@ NO_COIL = (
 STOPS_AT = 24 * HOURS
 
 
+def with_split(readings: Sample, split: float) -> Sample:
+    """The readings with the supply this far above the return; a defrost's left as it is."""
+    if readings[InputKey.DEFROST]:
+        return readings
+    supply = number(readings, InputKey.RETURN_TEMPERATURE) + split
+    return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+
+
 def defrost_stops(*, fading: bool) -> Trace:
     """A day of defrosts every 45 minutes, then none; the split fades as frost grows, or holds."""
     healthy = frosty()
@@ -154,8 +162,7 @@ def defrost_stops(*, fading: bool) -> Trace:
             return readings
         # Frost that is never cleared takes more and more of the coil.
         share = max(1.0 - 0.012 * (minute - STOPS_AT), 0.15)
-        supply = number(readings, InputKey.RETURN_TEMPERATURE) + healthy.split * share
-        return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+        return with_split(readings, healthy.split * share)
 
     return only(overlay(healthy, STOPS_AT, after), NO_COIL)
 
@@ -188,10 +195,7 @@ def test_delivery_collapsed_with_defrosts_on_time_is_not_ice() -> None:
     unit = frosty()
 
     def weak(minute: int, readings: Sample) -> Sample:
-        if readings[InputKey.DEFROST]:
-            return readings
-        supply = number(readings, InputKey.RETURN_TEMPERATURE) + 0.3 * unit.split
-        return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+        return with_split(readings, 0.3 * unit.split)
 
     ev = evaluator(NO_COIL)
     results = drive(ev, only(overlay(unit, STOPS_AT, weak), NO_COIL), STOPS_AT + 6 * HOURS)
@@ -207,11 +211,7 @@ def test_delivery_low_since_the_last_defrost_is_not_ice() -> None:
     last_end = STOPS_AT + 45 + 6
 
     def weak(minute: int, readings: Sample) -> Sample:
-        readings = unit(minute) if minute < last_end else never(minute)
-        if readings[InputKey.DEFROST]:
-            return readings
-        supply = number(readings, InputKey.RETURN_TEMPERATURE) + 0.35 * unit.split
-        return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
+        return with_split(unit(minute) if minute < last_end else never(minute), 0.35 * unit.split)
 
     ev = evaluator(NO_COIL)
     results = drive(ev, only(overlay(unit, STOPS_AT, weak), NO_COIL), STOPS_AT + 8 * HOURS)
