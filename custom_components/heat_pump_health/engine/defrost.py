@@ -8,7 +8,6 @@ from typing import Any
 
 from .stats import as_bool, as_float, count_since
 
-DAY_S = 24 * 3600.0
 # Coil probes and their integrations lag: the coil's peak at the end of a
 # defrost can arrive a little after the defrost switch has dropped.
 _PEAK_GRACE_S = 90.0

@@ -12,7 +12,7 @@ from .abnormal_noise import ANY, DEFROST, IDLE, AbnormalNoiseDetector
 from .backup_heat import RECORD_DAYS, BackupHeat
 from .cadence import Cadence
 from .cycling import Cycles
-from .defrost import DAY_S, DefrostTracker
+from .defrost import DefrostTracker
 from .detector import CONTEXTS, Context, Detector
 from .energy import EnergyMeter
 from .ice_buildup import IceBuildupDetector
@@ -35,7 +35,7 @@ from .plausibility import check
 from .power_loss import PowerLossDetector
 from .readings import Readings
 from .short_cycling import ShortCyclingDetector
-from .stats import as_float, rounded
+from .stats import DAY_S, as_float, rounded
 
 _LOGGER = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 import statistics
 from typing import Any
 
-from .defrost import DAY_S, DefrostTracker
+from .defrost import DefrostTracker
 from .operation import Operation
 from .readings import Readings
-from .stats import as_float, blend
+from .stats import as_float, blend, stored_durations
 
 # Frost forms on a coil in air up to about this warm: running in warmer air
 # does not count towards the next defrost.
@@ -213,13 +213,8 @@ class OverdueDefrost:
 
     def load_learned(self, data: object) -> None:
         """Restore the learned intervals, ignoring anything unusable."""
-        if not isinstance(data, list):
-            return
-        values = (as_float(item) for item in data[-_INTERVALS_KEPT:])
-        self.intervals = deque(
-            (value for value in values if value is not None and 0.0 < value < DAY_S),
-            maxlen=_INTERVALS_KEPT,
-        )
+        if isinstance(data, list):
+            self.intervals = deque(stored_durations(data, _INTERVALS_KEPT), maxlen=_INTERVALS_KEPT)
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""

@@ -40,7 +40,7 @@ from .detector import Context
 from .model import ClimateReading, FaultKey
 from .persistence import Finding, Verdict
 from .readings import Readings
-from .stats import Ewma
+from .stats import Ewma, stored_durations
 
 RULE_CYCLES: Final = "cycles"
 REASON_SHORT_CYCLES: Final = "short_cycles"
@@ -326,15 +326,9 @@ class ShortCyclingDetector:
         """Restore what was learned, ignoring anything unusable."""
         if isinstance(data, dict):
             self.usual = (Ewma.from_dict(data.get("starts")), Ewma.from_dict(data.get("square")))
-            runs = data.get("runs")
             self.healthy_runs.clear()
+            self.healthy_runs.extend(stored_durations(data.get("runs"), _HEALTHY_RUNS_KEPT))
             self._shortest = _UNKNOWN
-            if isinstance(runs, list):
-                self.healthy_runs.extend(
-                    float(v)
-                    for v in runs[-_HEALTHY_RUNS_KEPT:]
-                    if isinstance(v, int | float) and not isinstance(v, bool) and 0.0 < v < 86400.0
-                )
 
     def state_dict(self) -> dict[str, Any]:
         """The owner's recent thermostat changes (the starts live in Cycles)."""

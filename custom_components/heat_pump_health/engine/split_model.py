@@ -57,15 +57,12 @@ class SplitBand:
         if self.spread_seconds <= 0.0:
             self.yy = y * y
         else:
-            spread_weight = max(blend(dt, tau), dt / (self.spread_seconds + dt))
-            self.yy += spread_weight * (y * y - self.yy)
+            self.yy += _weight(dt, tau, self.spread_seconds) * (y * y - self.yy)
         self.spread_seconds += dt
         if self.seconds <= 0.0:
             self.x, self.y, self.xx, self.xy = x, y, x * x, x * y
         else:
-            # A plain running mean until the band holds tau of data, so that
-            # its first minutes do not weigh like days; exponential after.
-            weight = max(blend(dt, tau), dt / (self.seconds + dt))
+            weight = _weight(dt, tau, self.seconds)
             self.x += weight * (x - self.x)
             self.y += weight * (y - self.y)
             self.xx += weight * (x * x - self.xx)
@@ -147,3 +144,12 @@ class SplitBand:
         if yy is not None and spread_seconds is not None and 0.0 < spread_seconds <= seconds:
             band.yy, band.spread_seconds = yy, spread_seconds
         return band
+
+
+def _weight(dt: float, tau: float, seconds: float) -> float:
+    """How much ``dt`` more weighs against ``seconds`` already learned.
+
+    A plain running mean until tau of data is held, so that the first
+    minutes do not weigh like days; exponential after.
+    """
+    return max(blend(dt, tau), dt / (seconds + dt))

@@ -11,6 +11,8 @@ from collections.abc import Reversible
 import math
 from typing import Any
 
+DAY_S = 24 * 3600.0
+
 
 def blend(dt: float, tau: float) -> float:
     """Weight of a value held for dt seconds in an average with time constant tau."""
@@ -73,6 +75,17 @@ def as_float(value: object) -> float | None:
         return None
     number = float(value)
     return number if math.isfinite(number) else None
+
+
+def stored_durations(value: object, keep: int) -> list[float]:
+    """The last ``keep`` of a stored list of durations, s: each finite, positive and under a day.
+
+    Anything else in the list is dropped; anything but a list gives none.
+    """
+    if not isinstance(value, list):
+        return []
+    durations = (as_float(item) for item in value[-keep:])
+    return [d for d in durations if d is not None and 0.0 < d < DAY_S]
 
 
 def as_bool(value: object, default: bool = False) -> bool:
