@@ -189,6 +189,46 @@ def test_short_runs_of_a_healthy_unit_are_silent() -> None:
     assert any_fault(drive(ev, SHORT_CYCLES, 48 * HOURS)) == []
 
 
+# A fixed-speed unit in mild weather: one eight-minute run an hour.
+HOURLY = Unit(on=8, off=52)
+
+
+def _hourly_louder(extra: float, start: int, *, street: float = 0.0) -> object:
+    """`extra` dB in each run from `start`; `street` dB more everywhere for the first 25 minutes."""
+
+    def change(minute: int, readings: Sample) -> Sample:
+        level = number(readings, InputKey.NOISE)
+        if HOURLY.running(minute):
+            level += extra
+        if minute < start + 25:
+            level += street
+        return readings | {InputKey.NOISE: level}
+
+    return overlay(HOURLY, start, change)
+
+
+def test_one_run_loud_to_its_stop_is_found_before_the_next_run() -> None:
+    """The second loud run comes an hour after the first: too late for the hour."""
+    ev = evaluator()
+    results = drive(ev, _hourly_louder(8.0, 24 * HOURS), 27 * HOURS)  # type: ignore[arg-type]
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert index - 24 * HOURS < HOURS
+    assert results[index].statuses[FaultKey.ABNORMAL_NOISE].reason == "sustained"
+
+
+def test_a_loud_street_through_a_run_and_after_it_is_not_the_unit() -> None:
+    """A mower through one run: the level stays up after the compressor stops."""
+    ev = evaluator()
+    trace = _hourly_louder(0.0, 24 * HOURS - 5, street=10.0)
+    assert any_fault(drive(ev, trace, 27 * HOURS)) == []  # type: ignore[arg-type]
+
+
+def test_hourly_runs_of_a_healthy_unit_are_silent() -> None:
+    ev = evaluator()
+    assert any_fault(drive(ev, HOURLY, 48 * HOURS)) == []
+
+
 # No defrost source, no thermostat: only the coil crossing the outdoor air
 # shows the reversing valve moving.
 _NO_DEFROST = (
@@ -305,3 +345,12 @@ def test_a_transitions_quiet_time_follows_how_often_the_noise_is_read() -> None:
     read_often.onsets.append(T0 + 1000.0)
     read_often.transition(T0 + 1090.0)
     assert list(read_often.onsets) == []
+
+
+def test_a_stop_seen_at_once_forgives_only_its_own_moment() -> None:
+    """A rattle two minutes before a stop the power showed at once is still a burst."""
+    detector = _learned()
+    detector.onsets.extend([T0 + 1000.0, T0 + 1070.0])
+    detector.transition(T0 + 1100.0, known_within_s=10.0)
+    # 45 s of bang and one 10-second report of lateness reach back to 1045 s.
+    assert list(detector.onsets) == [T0 + 1000.0]

@@ -79,6 +79,13 @@ _SUSTAINED_SHARE = 0.7
 _LOUD_RUNS = 2
 _MIN_JUDGED_RUN_S = 60.0
 _CALM_SHARE = 0.3
+# A unit that runs a few minutes an hour gives its second run too late to
+# hear a fault within the hour.  One run loud without a break to its stop for
+# this long is enough, if the street is quiet right after the stop: a sound
+# that ends with the compressor is the unit's, a mower or rain goes on.
+_LONE_LOUD_RUN_S = 5 * 60.0
+# Quiet street: the idle level within this share of the idle margin.
+_STREET_QUIET_SHARE = 0.5
 _SUSPECT_SHARE = 0.4
 # Bursts: this many separate excursions in each of the last two hours.
 _BURSTS_PER_HOUR = 3
@@ -107,7 +114,9 @@ class AbnormalNoiseDetector:
         "_quick",
         "_run_elevated_s",
         "_run_judged_s",
+        "_run_loud_tail_s",
         "_state",
+        "_stopped_loud_at",
         "_t",
         "abnormal_in",
         "baselines",
@@ -132,6 +141,10 @@ class AbnormalNoiseDetector:
         self.loud_runs = 0
         self._run_judged_s = 0.0
         self._run_elevated_s = 0.0
+        # How long the current run has been loud without a break, and when a
+        # run that ended so waits for the street's level after its stop.
+        self._run_loud_tail_s = 0.0
+        self._stopped_loud_at: float | None = None
         self.onsets: deque[float] = deque(maxlen=_MAX_ONSETS)
         self.quiet_until: float | None = None
         # Set by the evaluator after each tick: no fault building.
@@ -245,6 +258,7 @@ class AbnormalNoiseDetector:
             if self.family(state) == RUN:
                 self._run_judged_s += dt
                 self._run_elevated_s += dt if self.elevated else 0.0
+                self._run_loud_tail_s = self._run_loud_tail_s + dt if self.elevated else 0.0
                 if (
                     self._run_judged_s >= _SHARE_TAU_S
                     and self._run_elevated_s <= _CALM_SHARE * self._run_judged_s
@@ -261,19 +275,23 @@ class AbnormalNoiseDetector:
         self._level = level
         self._level_at = now
         self._reclassify(now)
+        self._street_after_loud_run(now)
 
-    def state_changed(self, now: float, state: str, *, transition: bool) -> None:
+    def state_changed(
+        self, now: float, state: str, *, transition: bool, known_within_s: float | None = None
+    ) -> None:
         """The state changed (the caller has advanced to now).
 
-        `transition`: a start, stop or defrost, rather than a change of speed.
+        `transition`: a start, stop or defrost, rather than a change of speed;
+        `known_within_s`: how late it may have been seen (see transition).
         """
         if state == self._state:
             return
         if transition and self.family(self._state) == RUN:
-            self._run_ended()
+            self._run_ended(stopped_at=now if state == IDLE else None)
         self._state = state
         if transition:
-            self.transition(now)
+            self.transition(now, known_within_s=known_within_s)
         if self._level_at is not None and self._level_at >= now:
             self._reclassify(now)
         elif self.limit(state) is None:
@@ -282,16 +300,37 @@ class AbnormalNoiseDetector:
         # just slowed down still sounds, in that reading, as it did before.
         # The next reading is judged against the new state.
 
-    def _run_ended(self) -> None:
-        """Score the run that just ended: loud for most of it, or not."""
+    def _run_ended(self, *, stopped_at: float | None) -> None:
+        """Score the run that just ended: loud for most of it, or not.
+
+        `stopped_at`: when it stopped to idle (not into a defrost), where the
+        street can then be heard alone.
+        """
         judged, elevated = self._run_judged_s, self._run_elevated_s
-        self._run_judged_s = self._run_elevated_s = 0.0
+        tail = self._run_loud_tail_s
+        self._run_judged_s = self._run_elevated_s = self._run_loud_tail_s = 0.0
+        self._stopped_loud_at = stopped_at if tail >= _LONE_LOUD_RUN_S else None
         if judged < _MIN_JUDGED_RUN_S:
             return
         if elevated >= _SUSTAINED_SHARE * judged:
             self.loud_runs += 1
         elif elevated <= _CALM_SHARE * judged:
             self.loud_runs = 0
+
+    def _street_after_loud_run(self, now: float) -> None:
+        """After a run loud to its stop, the first idle reading says whose sound it was."""
+        stopped = self._stopped_loud_at
+        if stopped is None or self._state != IDLE or now < (self.quiet_until or stopped):
+            return
+        self._stopped_loud_at = None
+        limits = self.limit(IDLE)
+        level = self._level
+        if limits is None or level is None:
+            return
+        mean, high = limits
+        if level <= mean + _STREET_QUIET_SHARE * (high - mean):
+            # As good as two loud runs in a row: the sustained pattern.
+            self.loud_runs = max(self.loud_runs, _LOUD_RUNS)
 
     def _quiet_s(self) -> float:
         """How long a transition's sound lasts, as the noise readings show it."""
@@ -300,16 +339,23 @@ class AbnormalNoiseDetector:
             return _QUIET_WINDOW_S
         return min(_BANG_S + interval, _QUIET_WINDOW_S)
 
-    def transition(self, now: float) -> None:
+    def transition(self, now: float, *, known_within_s: float | None = None) -> None:
         """Forgive spikes around a start, stop or defrost transition.
 
-        Before it, the whole window: a defrost is often known only a minute
-        or two after its valve banged (a coil that has to warm past the air,
-        a polled state).
+        Before it, as far back as the transition may have been seen late:
+        `known_within_s` where its source says it promptly (a start or stop
+        in the power), otherwise the whole window (a defrost is often known
+        only a minute or two after its valve banged: a coil that has to warm
+        past the air, a polled state).  A unit that runs a few minutes at a
+        time would otherwise have the second half of every run forgiven,
+        and a rattle that comes with each run go unheard.
         """
         self.quiet_until = now + self._quiet_s()
+        back = _QUIET_WINDOW_S
+        if known_within_s is not None:
+            back = min(_BANG_S + known_within_s, _QUIET_WINDOW_S)
         onsets = self.onsets
-        while onsets and onsets[-1] >= now - _QUIET_WINDOW_S:
+        while onsets and onsets[-1] >= now - back:
             onsets.pop()
 
     def _reclassify(self, now: float) -> None:
@@ -413,6 +459,7 @@ class AbnormalNoiseDetector:
             self.share >= _SUSPECT_SHARE
             or last_hour >= _BURSTS_PER_HOUR
             or self.loud_runs >= _LOUD_RUNS - 1
+            or self._stopped_loud_at is not None
         )
         return reason, calm, suspect, details
 
@@ -432,6 +479,7 @@ class AbnormalNoiseDetector:
         self.baselines = {}
         self.share = 0.0
         self.loud_runs = 0
+        self._stopped_loud_at = None
         self.elevated = False
         self.onsets.clear()
 

@@ -341,7 +341,13 @@ class Evaluator:
         elif was and operation.running is False:
             cycles.stopped(now, defrosting=self._defrost.on)
         if operation.running != was:
-            self._noise.state_changed(now, self._noise_state(), transition=True)
+            # A start or stop is seen within one report of the unit's data.
+            self._noise.state_changed(
+                now,
+                self._noise_state(),
+                transition=True,
+                known_within_s=self._cadence.unit_interval(),
+            )
         elif operation.running:
             # Same run, another speed: another baseline, but no start/stop.
             self._noise.state_changed(now, self._noise_state(), transition=False)
