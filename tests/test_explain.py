@@ -270,3 +270,12 @@ def test_an_overdue_defrost_says_how_late_and_how_little_heat() -> None:
         " 1 h 8 min), and its supply-return split has fallen to 31 % of its usual:"
         " the coil is frosting over."
     )
+
+
+def test_a_coil_at_the_air_says_nothing_moves_through_it() -> None:
+    evidence = {"power_w": None, "demand": "heat", "split_k": None, "coil_at_air_minutes": 12.0}
+    assert _explainer("en").sentences(FaultKey.POWER_LOSS, "power_unavailable", evidence) == [
+        "The power sensor is unavailable while the thermostat calls for the unit to run.",
+        "The outdoor coil has sat at the outdoor air's temperature for 12 min:"
+        " no refrigerant is moving through it.",
+    ]

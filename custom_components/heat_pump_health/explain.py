@@ -128,6 +128,11 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             ),
         ),
         Sentence(
+            "power_loss_coil_at_air",
+            {"minutes": ("coil_at_air_minutes", Kind.MINUTES)},
+            lambda reason, evidence: reason in ("no_power", "power_unavailable"),
+        ),
+        Sentence(
             "power_loss_no_standby_power",
             {
                 "power": ("power_w", Kind.POWER),

@@ -326,3 +326,68 @@ def test_a_unit_that_stops_hours_after_its_meter_went_off_the_network_is_no_faul
         ev.observe(InputKey.RETURN_TEMPERATURE, 20.5 + 0.1 * (minute % 2), at)
         results.append(ev.evaluate(at + 30.0))
     assert any_fault(results) == []
+
+
+# An air unit with a thermostat, a meter on its circuit and a coil sensor, but
+# no supply and return: only the coil can say whether heat is going out.
+POWER_CLIMATE_COIL = (
+    InputKey.POWER,
+    InputKey.CLIMATE,
+    InputKey.COIL_TEMPERATURE,
+    InputKey.OUTDOOR_TEMPERATURE,
+)
+
+
+def _calling_with_meter_gone(minute: int, readings: Sample) -> Sample:
+    """The meter has gone; a battery thermostat keeps calling for heat."""
+    return readings | {
+        InputKey.POWER: None,
+        InputKey.CLIMATE: ClimateReading("heat", "heating", 19.0, 21.0),
+    }
+
+
+def test_a_meter_gone_and_the_coil_at_the_air_is_a_power_loss() -> None:
+    """The breaker takes the meter with it; the coil comes back to the air's temperature."""
+    ev = evaluator(POWER_CLIMATE_COIL)
+    trip = 6 * HOURS + 5  # while running
+
+    def tripped(minute: int, readings: Sample) -> Sample:
+        outdoor = number(readings, InputKey.OUTDOOR_TEMPERATURE)
+        coil = outdoor - 0.3 + 0.1 * (minute % 2)
+        return _calling_with_meter_gone(minute, readings) | {InputKey.COIL_TEMPERATURE: coil}
+
+    results = drive(ev, overlay(Unit(), trip, tripped), trip + 40)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 25
+    status = results[index].statuses[FaultKey.POWER_LOSS]
+    assert status.reason == "power_unavailable"
+    assert status.evidence["coil_at_air_minutes"] >= 10.0
+
+
+def test_a_meter_off_the_network_while_the_coil_works_is_no_fault() -> None:
+    ev = evaluator(POWER_CLIMATE_COIL)
+    unit = Unit(always_on=True)
+
+    def working(minute: int, readings: Sample) -> Sample:
+        return readings | {InputKey.POWER: None}
+
+    assert any_fault(drive(ev, overlay(unit, 6 * HOURS, working), 12 * HOURS)) == []
+
+
+def test_a_start_held_back_by_its_timer_with_the_meter_gone_is_no_fault() -> None:
+    """The thermostat calls; the unit waits a quarter of an hour to restart, its coil at the air.
+
+    Some water units hold the compressor off that long after a stop.
+    """
+    ev = evaluator(POWER_CLIMATE_COIL)
+    unit = Unit(on=40, off=20)
+
+    def waiting(minute: int, readings: Sample) -> Sample:
+        readings = readings | {InputKey.POWER: None}
+        if minute % 60 >= 45:
+            # The call comes fifteen minutes before the unit may start again.
+            readings |= {InputKey.CLIMATE: ClimateReading("heat", "heating", 20.6, 21.0)}
+        return readings
+
+    assert any_fault(drive(ev, overlay(unit, 6 * HOURS, waiting), 12 * HOURS)) == []

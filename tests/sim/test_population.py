@@ -146,6 +146,30 @@ def test_a_trip_while_running_counts_from_the_trip() -> None:
     assert score.false_alarms == []
 
 
+@pytest.mark.parametrize(("meter_reads", "due_at_trip"), [("zero", True), ("unavailable", False)])
+def test_an_idle_trip_is_due_at_once_only_where_the_meter_reads_zero(
+    meter_reads: str, due_at_trip: bool
+) -> None:
+    """Mild weather, nobody asks for heat: only a meter reading 0 W shows the trip.
+
+    One that vanishes with the supply looks like one off the network until
+    the next call for heat.
+    """
+    scenario = Scenario(
+        duration=timedelta(hours=8),
+        mean_c=15.0,
+        breaker_power_state=meter_reads,
+        faults=(FaultInjection(kind=BREAKER_TRIP, start_offset=timedelta(hours=5)),),
+    )
+    truth = Truth(_reported_live(BREAKER_TRIP, scenario))
+    truth.home.records(truth)
+    tripped = scenario.start_epoch + 5 * 3600.0
+    if due_at_trip:
+        assert truth.onset == pytest.approx(tripped, abs=30.0)
+    else:
+        assert truth.onset is None or truth.onset > tripped + 600.0
+
+
 def test_a_blocked_filter_is_not_blamed_for_a_mornings_set_up() -> None:
     """At 06:00 the target jumps 3 K: the room is short of it, filter or not.
 

@@ -257,9 +257,13 @@ class Truth:
     def _became_real(self, kind: str, model: HeatPumpModel, readings: TrueValues) -> bool:
         if kind in {BREAKER_TRIP, BREAKER_TRIP_IDLE}:
             # Lost power shows once something would have drawn it: at once
-            # where the meter sees the controls, else at the next call.
+            # where the meter sees the controls and reads their 0 W, else at
+            # the next call.  A meter that vanishes with the supply looks,
+            # while nothing asks for heat, like one that lost its network.
             calling = readings.hvac_action in {"heating", "cooling", "defrosting"}
-            return calling or self.home.scenario.power_meter == "whole_unit"
+            scenario = self.home.scenario
+            reads_zero = scenario.breaker_power_state == "zero"
+            return calling or (scenario.power_meter == "whole_unit" and reads_zero)
         if kind == DEFROST_NEVER_STARTS:
             return model.frost_share >= ICED_SHARE
         if kind in {DEFROST_ENDS_EARLY, DEFROST_TOO_LONG}:

@@ -2,7 +2,8 @@
 
 Two independent signs:
 - demand without delivery: the thermostat wants heat (or cooling), the meter
-  reads ~0 W (or has vanished) and supply and return show nothing going out;
+  reads ~0 W (or has vanished) and supply and return show nothing going out
+  (without them, the outdoor coil has sat at the air's temperature);
 - the standby draw vanished: a unit that always shows its controls and
   crankcase heater when idle suddenly reads ~0 W for a long time.  Units whose
   meter sees only the outdoor unit idle at 0 W as a matter of course; once that
@@ -53,6 +54,15 @@ _LOST_RUNNING_S = 30 * 60.0
 _FRESH_S = 2 * 60.0
 # A polled meter's 0 W with demand counts after this many polling intervals.
 _STALE_POLLS = 2.0
+# Without supply and return, the outdoor coil tells whether refrigerant moves:
+# a working coil runs kelvins colder than the air (hotter, cooling); one that
+# sits within this of the air for this long with heat asked for is dead.
+# The time covers a start's delay and anti-short-cycle timer and the minutes
+# a coil takes to come back to the air after a stop or a defrost.  A coil
+# only says "nothing moves": read a little off, it must not vouch for a
+# supply the meter says is gone.
+_COIL_AT_AIR_K = 1.0
+_COIL_AT_AIR_S = 10 * 60.0
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -72,6 +82,7 @@ class PowerLossDetector:
         "_unit_inputs",
         "_water_loop",
         "_zero_watch",
+        "coil_at_air_since",
         "fault_held",
         "lost_running",
         "no_power_since",
@@ -120,6 +131,9 @@ class PowerLossDetector:
         self._last_level: str | None = None
         # Set by the evaluator: abnormal evidence is building or confirmed.
         self.fault_held = False
+        # Since when the outdoor coil has sat at the air's temperature with
+        # heat (or cooling) asked for.
+        self.coil_at_air_since: float | None = None
 
     def power_seen(self, now: float, power: float | None) -> None:
         """Follow 0 W spells as readings arrive (they can be shorter than a tick)."""
@@ -221,12 +235,16 @@ class PowerLossDetector:
         # call it in when the unit fails): no sign of the unit's supply then.
         warmed = readings.backup_warms(now, stopped=True)
         delivering = None if warmed else readings.delivering(demand)
+        if delivering is None and not warmed:
+            delivering = self._coil_delivering(now, demand)
         details: dict[str, Any] = {
             "power_w": rounded(power),
             "standby_w": rounded(profile.standby_floor),
             "demand": demand,
             "split_k": rounded(readings.split),
         }
+        if self.coil_at_air_since is not None:
+            details["coil_at_air_minutes"] = round(max(now - self.coil_at_air_since, 0.0) / 60.0, 1)
         if readings.power_resolution_w is not None:
             details["power_resolution_w"] = rounded(readings.power_resolution_w)
             lag = readings.power_lag_s
@@ -292,6 +310,27 @@ class PowerLossDetector:
             verdict = Verdict(Finding.ABNORMAL, "power_unavailable", details)
             return self._unless_stale(now, verdict)
         return Verdict(Finding.UNKNOWN, evidence=details)
+
+    def _coil_delivering(self, now: float, demand: str | None) -> bool | None:
+        """False once the outdoor coil has sat at the air's temperature, with demand, for long.
+
+        Never True: see _COIL_AT_AIR_K.
+        """
+        readings = self._readings
+        gap = readings.gap
+        if (
+            gap is None
+            or demand is None
+            or abs(gap) > _COIL_AT_AIR_K
+            or readings.defrost_on
+            or self._defrost.just_ended(now)
+        ):
+            self.coil_at_air_since = None
+            return None
+        since = self.coil_at_air_since
+        if since is None:
+            since = self.coil_at_air_since = now
+        return False if now - since >= _COIL_AT_AIR_S else None
 
     def _meter_says_dead(self, power: float | None) -> bool:
         """A live meter reads nothing where this water unit never idles at nothing.
@@ -412,6 +451,7 @@ class PowerLossDetector:
             "zero_origin": self.zero_origin,
             "zero_demand": self.zero_demand,
             "last_level": self._last_level,
+            "coil_at_air_since": self.coil_at_air_since,
         }
 
     def load_state(self, data: object) -> None:
@@ -424,3 +464,4 @@ class PowerLossDetector:
         self.zero_demand = data.get("zero_demand") is True
         level = data.get("last_level")
         self._last_level = level if level in (_RUNNING, _STANDBY) else None
+        self.coil_at_air_since = as_float(data.get("coil_at_air_since"))
