@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from custom_components.heat_pump_health.engine import Evaluator, FaultKey, InputKey
 from custom_components.heat_pump_health.engine.abnormal_noise import AbnormalNoiseDetector
 from custom_components.heat_pump_health.engine.cadence import Cadence
@@ -163,25 +165,35 @@ def test_ambient_day_night_shift_while_idle_is_normal() -> None:
 SHORT_CYCLES = Unit(on=6, off=24)
 
 
-def _short_cycles_louder(extra: float, start: int) -> object:
-    def change(minute: int, readings: Sample) -> Sample:
-        if SHORT_CYCLES.running(minute):
-            return readings | {InputKey.NOISE: number(readings, InputKey.NOISE) + extra}
-        return readings
+def _runs_louder(unit: Unit, extra: float, start: int, *, street: float = 0.0) -> object:
+    """`extra` dB in each run from `start`; `street` dB more everywhere for the first 25 minutes."""
 
-    return overlay(SHORT_CYCLES, start, change)
+    def change(minute: int, readings: Sample) -> Sample:
+        level = number(readings, InputKey.NOISE)
+        if unit.running(minute):
+            level += extra
+        if minute < start + 25:
+            level += street
+        return readings | {InputKey.NOISE: level}
+
+    return overlay(unit, start, change)
+
+
+def _sustained_within_the_hour(unit: Unit) -> dict[str, Any]:
+    """A bearing heard in every run from 24 h on: found as a sustained sound within the hour."""
+    ev = evaluator()
+    results = drive(ev, _runs_louder(unit, 8.0, 24 * HOURS), 28 * HOURS)  # type: ignore[arg-type]
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert index - 24 * HOURS < HOURS
+    status = results[index].statuses[FaultKey.ABNORMAL_NOISE]
+    assert status.reason == "sustained"
+    return status.evidence
 
 
 def test_a_bearing_heard_in_every_short_run_is_sustained() -> None:
-    """Six-minute runs never fill a quarter hour; two loud runs in a row do it, within the hour."""
-    ev = evaluator()
-    results = drive(ev, _short_cycles_louder(8.0, 24 * HOURS), 28 * HOURS)  # type: ignore[arg-type]
-    index = first_active(results, FaultKey.ABNORMAL_NOISE)
-    assert index is not None
-    assert index - 24 * HOURS <= HOURS
-    status = results[index].statuses[FaultKey.ABNORMAL_NOISE]
-    assert status.reason == "sustained"
-    assert status.evidence["loud_runs"] >= 2
+    """Six-minute runs never fill a quarter hour; two loud runs in a row do it."""
+    assert _sustained_within_the_hour(SHORT_CYCLES)["loud_runs"] >= 2
 
 
 def test_short_runs_of_a_healthy_unit_are_silent() -> None:
@@ -193,34 +205,15 @@ def test_short_runs_of_a_healthy_unit_are_silent() -> None:
 HOURLY = Unit(on=8, off=52)
 
 
-def _hourly_louder(extra: float, start: int, *, street: float = 0.0) -> object:
-    """`extra` dB in each run from `start`; `street` dB more everywhere for the first 25 minutes."""
-
-    def change(minute: int, readings: Sample) -> Sample:
-        level = number(readings, InputKey.NOISE)
-        if HOURLY.running(minute):
-            level += extra
-        if minute < start + 25:
-            level += street
-        return readings | {InputKey.NOISE: level}
-
-    return overlay(HOURLY, start, change)
-
-
 def test_one_run_loud_to_its_stop_is_found_before_the_next_run() -> None:
     """The second loud run comes an hour after the first: too late for the hour."""
-    ev = evaluator()
-    results = drive(ev, _hourly_louder(8.0, 24 * HOURS), 27 * HOURS)  # type: ignore[arg-type]
-    index = first_active(results, FaultKey.ABNORMAL_NOISE)
-    assert index is not None
-    assert index - 24 * HOURS < HOURS
-    assert results[index].statuses[FaultKey.ABNORMAL_NOISE].reason == "sustained"
+    _sustained_within_the_hour(HOURLY)
 
 
 def test_a_loud_street_through_a_run_and_after_it_is_not_the_unit() -> None:
     """A mower through one run: the level stays up after the compressor stops."""
     ev = evaluator()
-    trace = _hourly_louder(0.0, 24 * HOURS - 5, street=10.0)
+    trace = _runs_louder(HOURLY, 0.0, 24 * HOURS - 5, street=10.0)
     assert any_fault(drive(ev, trace, 27 * HOURS)) == []  # type: ignore[arg-type]
 
 
