@@ -343,17 +343,21 @@ class AbnormalNoiseDetector:
         """Forgive spikes around a start, stop or defrost transition.
 
         Before it, as far back as the transition may have been seen late:
-        `known_within_s` where its source says it promptly (a start or stop
-        in the power), otherwise the whole window (a defrost is often known
-        only a minute or two after its valve banged: a coil that has to warm
-        past the air, a polled state).  A unit that runs a few minutes at a
+        `known_within_s` where its source says it within that (a start or
+        stop in the power, one report of the unit's data), otherwise the
+        whole window (a defrost is often known only a minute or two after
+        its valve banged: a coil that has to warm past the air, a polled
+        state).  A unit that runs a few minutes at a
         time would otherwise have the second half of every run forgiven,
         and a rattle that comes with each run go unheard.
         """
         self.quiet_until = now + self._quiet_s()
         back = _QUIET_WINDOW_S
         if known_within_s is not None:
-            back = min(_BANG_S + known_within_s, _QUIET_WINDOW_S)
+            # The bang sounds as the unit starts or stops, and its readings
+            # come after that: only as long as the change may have taken to
+            # show can a reading of it come before it is known.
+            back = min(known_within_s, _QUIET_WINDOW_S)
         onsets = self.onsets
         while onsets and onsets[-1] >= now - back:
             onsets.pop()
