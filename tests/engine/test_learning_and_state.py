@@ -16,6 +16,7 @@ from custom_components.heat_pump_health.engine import (
     InputKey,
     SystemType,
 )
+from custom_components.heat_pump_health.engine.operation import PowerProfile
 
 from .traces import ALL_INPUTS, MINUTE, T0, Sample, Unit, drive, evaluator, first_active, overlay
 
@@ -199,3 +200,16 @@ def test_an_overdue_defrost_carries_on_after_a_restart() -> None:
     resumed.restore_state(state)
     assert resumed.export_state()["ice"]["overdue"] == state["ice"]["overdue"]
     assert state["ice"]["overdue"]["judged_s"] > 0
+
+
+def test_how_a_units_stops_land_round_trips_and_garbage_counts_nothing() -> None:
+    profile = PowerProfile()
+    profile.standby_stops, profile.zero_after_runs = 7, 1
+    restored = PowerProfile()
+    restored.load(json.loads(json.dumps(profile.to_dict())))
+    assert (restored.standby_stops, restored.zero_after_runs) == (7, 1)
+    assert not restored.stops_land_on_standby
+    for garbage in (-3, "5", 2.5, True, None):
+        broken = PowerProfile()
+        broken.load({"standby_stops": garbage, "zero_after_runs": garbage})
+        assert (broken.standby_stops, broken.zero_after_runs) == (0, 0)

@@ -102,9 +102,12 @@ def test_lost_standby_fires_with_only_a_power_meter() -> None:
 
 
 def test_power_and_climate_both_vanish_after_running() -> None:
-    """The unit's own integration dies with it: power 0, climate unavailable."""
+    """The unit's own integration dies with it: power 0, climate unavailable.
+
+    Fourteen hours in: ten idle minutes an hour take twelve to learn the standby.
+    """
     ev = evaluator(POWER_CLIMATE_SPLIT)
-    trip = 6 * HOURS + 5
+    trip = 14 * HOURS + 5
 
     def dead(minute: int, readings: Sample) -> Sample:
         ret = readings[InputKey.RETURN_TEMPERATURE]
@@ -391,3 +394,43 @@ def test_a_start_held_back_by_its_timer_with_the_meter_gone_is_no_fault() -> Non
         return readings
 
     assert any_fault(drive(ev, overlay(unit, 6 * HOURS, waiting), 12 * HOURS)) == []
+
+
+# No thermostat: the meter and the outdoor temperature alone.
+POWER_OUTDOOR = (InputKey.POWER, InputKey.OUTDOOR_TEMPERATURE)
+
+
+def _stops(*, zero_after_stop: int, trip: int | None = None) -> list[Evaluation]:
+    """A unit that runs 50 minutes an hour; every other stop reads 0 W for a while first.
+
+    From `trip` on it reads 0 W for good.
+    """
+    unit = only(Unit(), POWER_OUTDOOR)
+
+    def draw(minute: int, readings: Sample) -> Sample:
+        if trip is not None and minute >= trip:
+            return readings | {InputKey.POWER: 0.0}
+        if 50 <= minute % 60 < 50 + zero_after_stop and minute // 60 % 2 == 0:
+            return readings | {InputKey.POWER: 0.0}
+        # A live meter: the draw wavers by a watt or two from minute to minute.
+        return readings | {InputKey.POWER: number(readings, InputKey.POWER) + minute % 3}
+
+    end = 9 * HOURS if trip is None else trip + 60
+    return drive(evaluator(POWER_OUTDOOR), overlay(unit, 0, draw), end)
+
+
+def test_zero_straight_out_of_a_run_is_a_loss_where_stops_land_on_standby() -> None:
+    """No thermostat to ask; the unit has stopped onto its standby every hour."""
+    trip = 14 * HOURS + 20
+    results = _stops(zero_after_stop=0, trip=trip)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 35
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_standby_power"
+
+
+def test_zero_after_some_stops_is_a_warm_compressors_crankcase_heater() -> None:
+    """Some stops read 0 W for a few minutes first; one day the heater stays off longer."""
+    trip = 30 * HOURS + 50  # a stop: 0 W for an hour this time (standby long learned)
+    results = _stops(zero_after_stop=8, trip=trip)
+    assert not ever_active(results, FaultKey.POWER_LOSS)

@@ -47,6 +47,11 @@ _RUN_STANDBY_FACTOR = 1.5
 _RUN_MARGIN_W = 50.0
 # A stored count past this is corrupt; it only needs to pass _ZERO_IDLE_EPISODES.
 _MAX_STORED_EPISODES = 1000
+# Stops seen to land on the standby draw, none ever on ~0 W, before ~0 W
+# straight out of a run is no longer taken for a crankcase heater that a warm
+# compressor keeps off.  What a stop does to the draw is the unit's wiring,
+# the same at every stop: a few say it (an inverter may stop once a day).
+_STANDBY_STOPS = 3
 
 _RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosting"})
 _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
@@ -55,7 +60,15 @@ _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
 class PowerProfile:
     """Learned standby floor and running envelope of this unit's power."""
 
-    __slots__ = ("high", "high_seconds", "standby", "standby_warmest_c", "zero_idle_episodes")
+    __slots__ = (
+        "high",
+        "high_seconds",
+        "standby",
+        "standby_stops",
+        "standby_warmest_c",
+        "zero_after_runs",
+        "zero_idle_episodes",
+    )
 
     def __init__(self) -> None:
         self.standby = Ewma()
@@ -68,6 +81,16 @@ class PowerProfile:
         # shown its standby draw: a crankcase heater's thermostat switches it
         # off above some temperature, which differs from unit to unit.
         self.standby_warmest_c: float | None = None
+        # Healthy stops that went straight to the standby draw, and those
+        # that went to ~0 W for a while first (a crankcase heater a warm
+        # compressor keeps off, controls that sleep).
+        self.standby_stops = 0
+        self.zero_after_runs = 0
+
+    @property
+    def stops_land_on_standby(self) -> bool:
+        """Whether this unit's stops go to its standby draw, never to ~0 W."""
+        return self.standby_stops >= _STANDBY_STOPS and self.zero_after_runs == 0
 
     def standby_shown_at(self, outdoor: float) -> bool:
         """Whether this unit has shown its standby draw in weather this warm."""
@@ -136,6 +159,8 @@ class PowerProfile:
         self.standby = Ewma()
         self.zero_idle_episodes = 0
         self.standby_warmest_c = None
+        self.standby_stops = 0
+        self.zero_after_runs = 0
 
     def reset_high(self) -> None:
         """Forget the running envelope."""
@@ -149,6 +174,8 @@ class PowerProfile:
             "high": None if self.high is None else round(self.high, 1),
             "high_seconds": round(self.high_seconds, 1),
             "zero_idle_episodes": self.zero_idle_episodes,
+            "standby_stops": self.standby_stops,
+            "zero_after_runs": self.zero_after_runs,
             "standby_warmest_c": (
                 None if self.standby_warmest_c is None else round(self.standby_warmest_c, 1)
             ),
@@ -163,12 +190,19 @@ class PowerProfile:
         seconds = as_float(data.get("high_seconds"))
         if high is not None and high > 0.0 and seconds is not None and seconds > 0.0:
             self.high, self.high_seconds = high, seconds
-        episodes = data.get("zero_idle_episodes")
-        if isinstance(episodes, int) and not isinstance(episodes, bool) and episodes >= 0:
-            self.zero_idle_episodes = min(episodes, _MAX_STORED_EPISODES)
+        self.zero_idle_episodes = _stored_count(data.get("zero_idle_episodes"))
+        self.standby_stops = _stored_count(data.get("standby_stops"))
+        self.zero_after_runs = _stored_count(data.get("zero_after_runs"))
         warmest = as_float(data.get("standby_warmest_c"))
         if warmest is not None and -60.0 < warmest < 60.0:
             self.standby_warmest_c = warmest
+
+
+def _stored_count(value: object) -> int:
+    """A stored count, 0 where it is missing or unusable."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return min(value, _MAX_STORED_EPISODES)
+    return 0
 
 
 class Operation:

@@ -155,13 +155,19 @@ class PowerLossDetector:
                 self.zero_origin = self._last_level
                 self.zero_demand = False
             return
+        level = _RUNNING if power >= profile.run_threshold() else _STANDBY
         if self.zero_since is not None:
             lasted = now - self.zero_since
-            if lasted >= _ZERO_IDLE_LEARN_S and not self.zero_demand and not self.fault_held:
+            healthy = not self.zero_demand and not self.fault_held
+            if lasted >= _ZERO_IDLE_LEARN_S and healthy:
                 profile.zero_idle_episodes = min(profile.zero_idle_episodes + 1, 1000)
+            if self.zero_origin == _RUNNING and healthy:
+                profile.zero_after_runs = min(profile.zero_after_runs + 1, 1000)
             self.zero_since = None
             self.zero_origin = None
-        self._last_level = _RUNNING if power >= profile.run_threshold() else _STANDBY
+        elif self._last_level == _RUNNING and level == _STANDBY and not self.fault_held:
+            profile.standby_stops = min(profile.standby_stops + 1, 1000)
+        self._last_level = level
 
     @property
     def fault(self) -> FaultKey:
@@ -392,11 +398,16 @@ class PowerLossDetector:
         floor = profile.standby_floor
         if floor is None or floor < _MIN_STANDBY_W or profile.idles_at_zero:
             return Verdict(Finding.NORMAL, evidence=details)
-        if self.zero_origin == _RUNNING and (
-            not self._climate_configured or self._readings.climate is not None
+        if (
+            self.zero_origin == _RUNNING
+            and (not self._climate_configured or self._readings.climate is not None)
+            and not profile.stops_land_on_standby
         ):
             # The unit stopped and the thermostat, if there is one, is content:
-            # a meter on the outdoor unit alone reads 0 W from here on.
+            # a meter on the outdoor unit alone reads 0 W from here on, and a
+            # crankcase heater stays off while the compressor is warm.  A unit
+            # seen to stop onto its standby many times, never onto 0 W, has
+            # lost its supply instead.
             return Verdict(Finding.NORMAL, evidence=details)
         outdoor = self._readings.outdoor
         if (
@@ -434,13 +445,15 @@ class PowerLossDetector:
             return
         if operation.last_change is not None and now - operation.last_change < _SETTLED_S:
             return
+        profile = self._profile
         if (
             self.zero_since is not None
-            and self.zero_origin != _RUNNING
-            and not self._profile.idles_at_zero
+            and (self.zero_origin != _RUNNING or profile.stops_land_on_standby)
+            and not profile.idles_at_zero
         ):
-            # A 0 W spell straight out of standby is the very thing being
-            # watched for; it must not teach that idle is 0 W.
+            # A 0 W spell straight out of standby (or out of a run, on a unit
+            # that stops onto its standby) is the very thing being watched
+            # for; it must not teach that idle is 0 W.
             return
         self._profile.learn_idle(power, dt, outdoor=self._readings.outdoor)
 
