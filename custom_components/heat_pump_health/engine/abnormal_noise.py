@@ -347,9 +347,9 @@ class AbnormalNoiseDetector:
         stop in the power, one report of the unit's data), otherwise the
         whole window (a defrost is often known only a minute or two after
         its valve banged: a coil that has to warm past the air, a polled
-        state).  A unit that runs a few minutes at a
-        time would otherwise have the second half of every run forgiven,
-        and a rattle that comes with each run go unheard.
+        state).  With the whole window before every start and stop, a unit
+        that runs a few minutes at a time had much of each run forgiven, and
+        a rattle that comes with each run went unheard.
         """
         self.quiet_until = now + self._quiet_s()
         back = _QUIET_WINDOW_S

@@ -200,10 +200,11 @@ class PowerLossDetector:
             # A unit that stopped while reporting an error has its supply: it
             # is stopped with that code (in every fault's evidence), not
             # without power.
-            self.no_power_since = None
+            self.no_power_since = self.coil_at_air_since = None
             return Verdict(Finding.HOLD, evidence={"unit_error": self._readings.error_code})
         lost = self._lost_together()
         if lost is not None:
+            self.coil_at_air_since = None
             onset, count = lost
             details: dict[str, Any] = {
                 "lost_sources": count,
@@ -243,6 +244,9 @@ class PowerLossDetector:
         delivering = None if warmed else readings.delivering(demand)
         if delivering is None and not warmed:
             delivering = self._coil_delivering(now, demand)
+        else:
+            # Only an unbroken spell of the coil at the air counts.
+            self.coil_at_air_since = None
         details: dict[str, Any] = {
             "power_w": rounded(power),
             "standby_w": rounded(profile.standby_floor),
@@ -406,7 +410,7 @@ class PowerLossDetector:
             # The unit stopped and the thermostat, if there is one, is content:
             # a meter on the outdoor unit alone reads 0 W from here on, and a
             # crankcase heater stays off while the compressor is warm.  A unit
-            # seen to stop onto its standby many times, never onto 0 W, has
+            # seen to stop onto its standby a few times, never onto 0 W, has
             # lost its supply instead.
             return Verdict(Finding.NORMAL, evidence=details)
         outdoor = self._readings.outdoor
