@@ -326,6 +326,10 @@ async def select_fault(session: aiohttp.ClientSession, token: str, option: str) 
     )
 
 
+# How long entries may still be setting up before a newcomer's first look.
+SETTLE_S = 120.0
+
+
 async def check_first_start(session: aiohttp.ClientSession, token: str) -> None:
     """No repair and no failed integration greets a newcomer, other than our own."""
     foreign = [
@@ -336,7 +340,16 @@ async def check_first_start(session: aiohttp.ClientSession, token: str) -> None:
     if foreign:
         msg = f"Settings → Repairs greets a newcomer with {foreign}"
         raise CheckError(msg)
-    entries = await dev.api(session, token, "GET", "/api/config/config_entries/entry")
+    # An entry still setting up has not failed: on a busy machine a core
+    # integration (backup) can still be starting when the frontend answers.
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        entries = await dev.api(session, token, "GET", "/api/config/config_entries/entry")
+        if time.monotonic() > deadline or all(
+            entry["state"] != "setup_in_progress" for entry in entries
+        ):
+            break
+        await asyncio.sleep(2.0)
     failed = [
         f"{entry['domain']} ({entry['state']})"
         for entry in entries
