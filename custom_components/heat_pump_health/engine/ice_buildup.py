@@ -19,7 +19,7 @@ from .cadence import Cadence
 from .defrost import CompletedDefrost, DefrostTracker
 from .detector import Context
 from .model import FaultKey, InputKey
-from .operation import Operation
+from .operation import STEADY_RUN_S, Operation
 from .overdue_defrost import OverdueDefrost
 from .persistence import Finding, Verdict
 from .readings import Readings
@@ -58,7 +58,6 @@ _DEEP_GAP_SUSPECT_S = 20 * 60.0
 _GAP_GROWTH_K = 1.0
 # After a defrost the coil takes a while to settle back to its working gap.
 _RECOVERY_S = 10 * 60.0
-_STEADY_RUN_S = 10 * 60.0
 _PEAK_TAU_DEFROSTS = 5.0
 _MAX_PENDING_PEAKS = 16
 # Defrosts whose coil peak must be seen before this unit's own peak, not the
@@ -383,7 +382,7 @@ class IceBuildupDetector:
             or readings.defrost_on
             or self._recovering(now)
             or not operation.running
-            or operation.running_for(now) < _STEADY_RUN_S
+            or operation.running_for(now) < STEADY_RUN_S
             or readings.heating_context() is False
             or self.deep_since is not None
         ):

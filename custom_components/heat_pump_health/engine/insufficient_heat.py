@@ -34,7 +34,7 @@ from .defrost import DefrostTracker
 from .detector import Context
 from .efficiency import DrawPerKelvin
 from .model import FaultKey, SystemType
-from .operation import Operation, PowerProfile
+from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
 from .split_model import SplitBand
@@ -50,7 +50,6 @@ _MIN_MARGIN_K = {SystemType.AIR_TO_AIR: 3.0, SystemType.AIR_TO_WATER: 1.0}
 _NOMINAL_W = {SystemType.AIR_TO_AIR: 1500.0, SystemType.AIR_TO_WATER: 3000.0}
 # Share of the learned split below which it counts as low (normal sensitivity).
 _LOW_SHARE = 0.5
-_STEADY_RUN_S = 10 * 60.0
 # Supply and return read less often than this cannot tell steady running from
 # a start, a defrost or its recovery: the split is then not judged.
 _MAX_SPLIT_SAMPLING_S = 5 * 60.0
@@ -527,7 +526,7 @@ class InsufficientHeatDetector:
         unsettled = (
             readings.defrost_on
             or self._defrost.just_ended(now)
-            or operation.running_for(now) < _STEADY_RUN_S
+            or operation.running_for(now) < STEADY_RUN_S
         )
         cooling = split is not None and split < _COOLING_SPLIT_K
         # An iced coil delivers little heat (the ice fault), a unit without

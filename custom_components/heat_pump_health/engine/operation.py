@@ -19,6 +19,9 @@ _STANDBY_EDGE_K = 1.0
 _HIGH_UP_TAU_S = 1800.0
 _HIGH_DOWN_TAU_S = 24 * 3600.0
 _HIGH_TRUSTED_S = 3 * 3600.0
+# A start's transient: supply, return and coil settle this long after the
+# compressor starts; a reading before it is not steady running.
+STEADY_RUN_S = 10 * 60.0
 # Anything below this is "no power" whatever the unit: meters read a few watts
 # of noise on a dead circuit.
 ZERO_W = 3.0

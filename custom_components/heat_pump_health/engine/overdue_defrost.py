@@ -16,7 +16,7 @@ import statistics
 from typing import Any
 
 from .defrost import DefrostTracker
-from .operation import Operation
+from .operation import STEADY_RUN_S, Operation
 from .readings import Readings
 from .stats import as_float, blend, stored_durations
 
@@ -46,8 +46,6 @@ _COLLAPSED_SHARE = 0.5
 # Seconds of overdue and collapsed (leaky) that confirm, and that make it suspect.
 _CONFIRM_S = 15 * 60.0
 _SUSPECT_S = 5 * 60.0
-# Before a split counts as steady after a start or a defrost's recovery.
-_STEADY_RUN_S = 10 * 60.0
 
 
 class OverdueDefrost:
@@ -164,7 +162,7 @@ class OverdueDefrost:
             details["overdue_after_minutes"] = round(limit / 60.0)
         share = (
             self._split_share(now)
-            if not defrost.recovering(now) and operation.running_for(now) >= _STEADY_RUN_S
+            if not defrost.recovering(now) and operation.running_for(now) >= STEADY_RUN_S
             else None
         )
         if share is None:
