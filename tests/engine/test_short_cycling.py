@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from custom_components.heat_pump_health.engine import Evaluator, FaultKey
+from custom_components.heat_pump_health.engine.cycling import Cycles
 from custom_components.heat_pump_health.engine.model import ClimateReading, InputKey
 
 from .traces import Sample, Unit, any_fault, drive, evaluator, first_active, only, overlay
@@ -193,6 +194,62 @@ def test_a_cut_out_whose_call_pauses_is_still_found() -> None:
     index = first_active(results, FaultKey.SHORT_CYCLING)
     assert index is not None
     assert index <= start + 3 * HOUR
+
+
+def test_a_cut_out_whose_call_pauses_for_long_is_still_found() -> None:
+    """70 minutes of cut-outs, then the call pauses for 40, over and over.
+
+    The hour's count falls far below the limit in each pause, but over the
+    time the unit was asked to run it restarted as often as the timers
+    allow: such an hour holds what the others built.
+    """
+    healthy = Unit(on=40, off=20)
+    cut_out = healthy.but(on=4, off=4)
+    paused = healthy.but(on=0, off=40)
+    start = 26 * HOUR
+
+    def cutting_out(minute: int, sample: Sample) -> Sample:
+        return cut_out(minute) if (minute - start) % 110 < 70 else paused(minute)
+
+    results = drive(evaluator(), overlay(healthy, start, cutting_out), start + 8 * HOUR)
+    index = first_active(results, FaultKey.SHORT_CYCLING)
+    assert index is not None
+    # The fleet's six starts come within the first hour; the rest is building.
+    assert index <= start + 3.5 * HOUR
+
+
+def test_the_calls_pauses_are_the_stops_longer_than_a_restart_timer() -> None:
+    cycles = Cycles()
+    cycles.watch(0.0, known=True)
+    # Runs of 4 minutes with 4-minute stops, then a 40-minute stop, then one
+    # more run under way.
+    for start in (600.0, 1080.0, 1560.0):
+        cycles.started(start)
+        cycles.stopped(start + 240.0, defrosting=False)
+    cycles.started(1800.0 + 2400.0)
+    now = 4500.0
+    # 1800 -> 4200 is the pause; 0 -> 600 began before anything was kept.
+    assert cycles.paused_s(now - 3600.0, now, longer_than=900.0) == 2400.0
+    assert cycles.paused_s(0.0, now, longer_than=900.0) == 2400.0
+    assert cycles.paused_s(0.0, now, longer_than=300.0) == 2400.0 + 600.0
+    # Stopped now: the stop so far counts once it is long.
+    cycles.stopped(4500.0, defrosting=False)
+    assert cycles.paused_s(0.0, 5000.0, longer_than=900.0) == 2400.0
+    assert cycles.paused_s(0.0, 5500.0, longer_than=900.0) == 2400.0 + 1000.0
+
+
+def test_a_healthy_unit_whose_calls_pause_is_silent() -> None:
+    """Runs of ten minutes, three an hour, with long pauses: no cut-out."""
+    healthy = Unit(on=40, off=20)
+    part_load = healthy.but(on=10, off=5)
+    paused = healthy.but(on=0, off=40)
+    start = 26 * HOUR
+
+    def pausing(minute: int, sample: Sample) -> Sample:
+        return part_load(minute) if (minute - start) % 110 < 70 else paused(minute)
+
+    results = drive(evaluator(), overlay(healthy, start, pausing), start + 12 * HOUR)
+    assert first_active(results, FaultKey.SHORT_CYCLING) is None
 
 
 def _mild_and_cold(mild: Unit, cold: Unit) -> object:

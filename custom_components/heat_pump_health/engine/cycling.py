@@ -172,6 +172,27 @@ class Cycles:
             lengths.append(stop - start)
         return lengths
 
+    def paused_s(self, since: float, now: float, *, longer_than: float) -> float:
+        """Seconds since ``since`` in stops that lasted longer than ``longer_than``.
+
+        A stop that long is the call pausing, not the controls waiting out
+        their timers before the next start.
+        """
+        paused = 0.0
+        # Walked back from now: the end of the stop being measured.
+        stop_end = now if self.run_start is None else max(self.run_start, since)
+        for start, stop in reversed(self.runs):
+            if stop_end <= since:
+                break
+            gap = stop_end - max(stop, since)
+            if stop_end - stop > longer_than and gap > 0.0:
+                paused += gap
+            stop_end = start
+        if stop_end - since > longer_than:
+            # The window began in a stop whose start is not kept.
+            paused += stop_end - since
+        return paused
+
     def watched(self, now: float) -> float:
         """Seconds of the last day in which the running state was known."""
         if self.watched_since is None:

@@ -21,6 +21,9 @@ middle.  Before that, only what no controls do by design: 10 starts in the
 hour with runs of 5 minutes or less (anti-short-cycle timers hold a
 compressor off for 3 to 5 minutes, minimum run timers keep it on as long).
 Either held for the fault's confirmation time (an hour by default) on top.
+A cut-out restarts as soon as the timers allow, so an hour that falls short
+of the limit only by the call's pauses (stops longer than any restart
+timer) neither builds nor clears the fault.
 
 Not counted as starts: the restart after a defrost's pause (see cycling.py),
 and starts within minutes of the owner changing the thermostat's mode or
@@ -69,6 +72,13 @@ _CUT_SHORT_STARTS: Final = 3
 _UNKNOWN: Final = -1.0
 # An hour this close to the limit, with runs as short, is no sign of health.
 _NEAR_STARTS: Final = 2.0
+# A stop longer than this is the call pausing, seconds: a cut-out's restart
+# waits only for the anti-short-cycle timer (3 to 5 minutes, 10 at most).
+_CALL_PAUSE_S: Final = 15 * 60.0
+# The rate over the rest of the hour is weighed from this many starts in this
+# much asked-for time, seconds.
+_RATE_MIN_STARTS: Final = 3
+_MIN_ASKED_S: Final = 20 * 60.0
 # The same while this unit's usual rate is not known yet.
 _UNLEARNED_MIN_STARTS: Final = 10.0
 _UNLEARNED_MAX_MEDIAN_RUN_S: Final = 5 * 60.0
@@ -183,7 +193,7 @@ class ShortCyclingDetector:
         short = median is not None and median <= run_limit
         if len(starts) >= limit and short:
             return Verdict(Finding.ABNORMAL, REASON_SHORT_CYCLES, evidence)
-        if short and usual is not None and usual < limit and len(starts) >= limit - _NEAR_STARTS:
+        if short and usual is not None and usual < limit and self._paused_call(now, starts, limit):
             # A cut-out restarts as soon as the timers allow, but a call that
             # pauses stretches an hour's count below the limit for a while.
             # For a unit that usually starts far less often than the fleet's
@@ -214,6 +224,19 @@ class ShortCyclingDetector:
         if own is not None and own < limit and median <= shorter:
             return max(_MIN_STARTS * self._margin, own), shorter
         return limit, run_limit
+
+    def _paused_call(self, now: float, starts: list[float], limit: float) -> bool:
+        """Whether the hour falls short of the limit only by the call's pauses.
+
+        Near the limit, or at it over the part of the hour in which the unit
+        was asked to run: the stops too long for any restart timer taken out.
+        """
+        if len(starts) >= limit - _NEAR_STARTS:
+            return True
+        if len(starts) < _RATE_MIN_STARTS:
+            return False
+        asked = HOUR_S - self._cycles.paused_s(now - HOUR_S, now, longer_than=_CALL_PAUSE_S)
+        return asked >= _MIN_ASKED_S and len(starts) * HOUR_S / asked >= limit
 
     def _cut_short(self, median: float | None, starts: list[float]) -> bool:
         """Whether the hour's runs are shorter than this unit's controls allow."""
@@ -248,8 +271,13 @@ class ShortCyclingDetector:
         A unit that cycles fast for hours on its first mild days is suspect
         then: held back, it would never learn that this is its normal.  Over
         two days' memory an hour of a real fault building moves it little.
-        The runs, though, are kept only while it is neither: a suspect hour's
-        runs are what the fault looks like, not the controls' minimum.
+        (Held back until the suspect stretch cleared, the fault's own hours
+        would not lift the limit out of its reach while it builds; but an
+        oversized inverter's first mild afternoon then confirms in an hour,
+        and the two look alike: seven starts an hour at the minimum run,
+        against one usually.  A false alarm costs more.)  The runs, though,
+        are kept only while it is neither: a suspect hour's runs are what
+        the fault looks like, not the controls' minimum.
         """
         self._learning = not active
         self._healthy = not (suspect or active)
