@@ -10,7 +10,7 @@ import io
 import itertools
 import json
 
-from heat_pump_sim.export import to_history_csv, to_history_json
+from heat_pump_sim.export import polled, to_history_csv, to_history_json
 from heat_pump_sim.physics import (
     BACKUP_HEATER,
     CLIMATE,
@@ -76,6 +76,18 @@ def test_report_on_change() -> None:
         assert len(rows) < 0.7 * steps, entity_id
     defrost = grouped[scenario.defrost_entity]
     assert {r.state for r in defrost} == {"on", "off"}
+
+
+def test_a_poll_writes_its_entities_one_after_the_other() -> None:
+    """As Home Assistant writes a coordinator's entities: milliseconds apart, in one poll."""
+    records = polled(preset_records("humid_near_freezing_day"), 600.0, phase_s=17.0)
+    times = [r.last_updated for r in records]
+    assert times == sorted(times)
+    assert len(set(times)) == len(times)
+    start = records[0].last_updated
+    for record in records:
+        into_poll = (record.last_updated - start) % 600.0
+        assert into_poll < 1.0, record
 
 
 def test_precision_and_attributes() -> None:

@@ -87,6 +87,10 @@ def to_history_csv(records: Iterable[StateRecord]) -> str:
     return "".join(lines)
 
 
+# How long writing one entity's state takes in a poll's update, seconds.
+_WRITE_S = 0.002
+
+
 def polled(
     records: Iterable[StateRecord], interval_s: float, *, phase_s: float = 0.0
 ) -> list[StateRecord]:
@@ -95,6 +99,8 @@ def polled(
     Home Assistant records a state only when it changes, so a value that
     held between two polls leaves no record, and a change that came and went
     between two polls (a short defrost, a car passing) leaves none at all.
+    The entities of one poll are written one after the other, so their
+    records are a few milliseconds apart, never at one instant.
     """
     grouped = _by_entity(records)
     if not grouped:
@@ -102,7 +108,8 @@ def polled(
     first = min(rows[0].last_updated for rows in grouped.values())
     last = max(rows[-1].last_updated for rows in grouped.values())
     out: list[StateRecord] = []
-    for entity_id, rows in grouped.items():
+    for order, (entity_id, rows) in enumerate(grouped.items()):
+        written = order * _WRITE_S
         index = 0
         current: StateRecord | None = None
         shown: tuple[str, dict[str, Any]] | None = None
@@ -113,7 +120,8 @@ def polled(
                 index += 1
             if current is not None and (current.state, current.attributes) != shown:
                 shown = (current.state, current.attributes)
-                out.append(StateRecord(entity_id, current.state, current.attributes, poll, poll))
+                at = poll + written
+                out.append(StateRecord(entity_id, current.state, current.attributes, at, at))
             poll += interval_s
     out.sort(key=lambda record: record.last_updated)
     return out

@@ -21,6 +21,12 @@ _GAPS = 16
 _MIN_GAPS = 2
 # A longer silence is an outage or a quiet signal, not the polling interval.
 _MAX_GAP_S = 3 * 3600.0
+# Reports of the unit's measurements this soon after the first of a fetch are
+# that fetch, seconds: a cloud integration writes each entity of one poll
+# after the other, microseconds to seconds apart (several requests in turn).
+# A live unit's reports merge too, into gaps of about this much, far finer
+# than any rule needs.
+_FETCH_S = 15.0
 # Measurements: they change at nearly every report, so their gaps are the
 # polling interval (a defrost switch or a thermostat changes rarely).
 MEASUREMENTS = frozenset(
@@ -85,8 +91,9 @@ class Cadence:
             self._add(key, self._gaps.setdefault(key, deque(maxlen=_GAPS)), at - last)
         if key not in self.measured:
             return
+        # The first report of the last fetch.
         unit_last = self._unit_last
-        if unit_last is None or at > unit_last:
+        if unit_last is None or at - unit_last > _FETCH_S:
             self._unit_last = at
             if unit_last is not None and at - unit_last <= _MAX_GAP_S:
                 self._add(None, self._unit_gaps, at - unit_last)
@@ -124,7 +131,7 @@ class Cadence:
         """How finely the unit's data is sampled: the usual gap between any two of its reports.
 
         Integrations fetch all of a unit's data together, so a cloud poll
-        shows as reports bunched at one instant, one poll apart; a live unit
+        shows as reports bunched within seconds, one poll apart; a live unit
         reports each change as it comes.
         """
         known = self._known

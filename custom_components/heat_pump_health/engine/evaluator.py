@@ -341,12 +341,14 @@ class Evaluator:
         elif was and operation.running is False:
             cycles.stopped(now, defrosting=self._defrost.on)
         if operation.running != was:
-            # A start or stop is seen within one report of the unit's data.
+            # A start or stop is seen within one report of the power (of the
+            # unit's data where the power's own interval is not known yet).
+            cadence = self._cadence
             self._noise.state_changed(
                 now,
                 self._noise_state(),
                 transition=True,
-                known_within_s=self._cadence.unit_interval(),
+                known_within_s=cadence.interval(InputKey.POWER) or cadence.unit_interval(),
             )
         elif operation.running:
             # Same run, another speed: another baseline, but no start/stop.
