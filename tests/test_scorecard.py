@@ -56,9 +56,9 @@ FOUND_AT_LEAST = {
     "defrost_too_long": 0.75,
     "worn_bearing": 1.0,
     "rattling": 1.0,
-    "blocked_filter": 0.75,
+    "blocked_filter": 1.0,
     "defrost_never_starts": 0.75,
-    "short_cycling": 0.75,
+    "short_cycling": 1.0,
 }
 
 

@@ -176,46 +176,41 @@ def test_not_judged_where_power_is_polled_coarsely() -> None:
     assert "cycles" in results[-1].diagnostics.not_judged
 
 
-def test_a_cut_out_whose_call_pauses_is_still_found() -> None:
-    """Cut-outs for an hour, then the call pauses for half an hour, over and over.
+_HOURLY = Unit(on=40, off=20)
+_START = 26 * HOUR
 
-    The hour's count dips below the limit at each pause; for a unit that
-    usually starts once an hour, such a dip neither builds nor clears it.
-    """
-    healthy = Unit(on=40, off=20)
-    cut_out = healthy.but(on=4, off=4)
-    paused = healthy.but(on=0, off=30)
-    start = 26 * HOUR
 
-    def cutting_out(minute: int, sample: Sample) -> Sample:
-        return cut_out(minute) if (minute - start) % 90 < 60 else paused(minute)
+def _calls_that_pause(during: Unit, *, call: int, pause: int) -> object:
+    """A day of once an hour, then ``during`` while the call lasts, nothing in its pauses."""
+    paused = _HOURLY.but(on=0, off=pause)
 
-    results = drive(evaluator(), overlay(healthy, start, cutting_out), start + 6 * HOUR)
+    def pattern(minute: int, sample: Sample) -> Sample:
+        return during(minute) if (minute - _START) % (call + pause) < call else paused(minute)
+
+    return overlay(_HOURLY, _START, pattern)
+
+
+@pytest.mark.parametrize(
+    ("call", "pause", "within_h"),
+    [
+        # The hour's count dips below the limit at each pause; for a unit
+        # that usually starts once an hour, such a dip neither builds nor
+        # clears it.
+        pytest.param(60, 30, 3.0, id="half-hour pauses"),
+        # It falls far below the limit in each pause, but over the time the
+        # unit was asked to run it restarted as often as the timers allow:
+        # such an hour holds what the others built (the fleet's six starts
+        # come within the first hour; the rest is building).
+        pytest.param(70, 40, 3.5, id="40-minute pauses"),
+    ],
+)
+def test_a_cut_out_whose_call_pauses_is_still_found(call: int, pause: int, within_h: float) -> None:
+    """Cut-outs while the heating calls, none in its pauses, over and over."""
+    trace = _calls_that_pause(_HOURLY.but(on=4, off=4), call=call, pause=pause)
+    results = drive(evaluator(), trace, _START + 8 * HOUR)  # type: ignore[arg-type]
     index = first_active(results, FaultKey.SHORT_CYCLING)
     assert index is not None
-    assert index <= start + 3 * HOUR
-
-
-def test_a_cut_out_whose_call_pauses_for_long_is_still_found() -> None:
-    """70 minutes of cut-outs, then the call pauses for 40, over and over.
-
-    The hour's count falls far below the limit in each pause, but over the
-    time the unit was asked to run it restarted as often as the timers
-    allow: such an hour holds what the others built.
-    """
-    healthy = Unit(on=40, off=20)
-    cut_out = healthy.but(on=4, off=4)
-    paused = healthy.but(on=0, off=40)
-    start = 26 * HOUR
-
-    def cutting_out(minute: int, sample: Sample) -> Sample:
-        return cut_out(minute) if (minute - start) % 110 < 70 else paused(minute)
-
-    results = drive(evaluator(), overlay(healthy, start, cutting_out), start + 8 * HOUR)
-    index = first_active(results, FaultKey.SHORT_CYCLING)
-    assert index is not None
-    # The fleet's six starts come within the first hour; the rest is building.
-    assert index <= start + 3.5 * HOUR
+    assert index <= _START + within_h * HOUR
 
 
 def test_the_calls_pauses_are_the_stops_longer_than_a_restart_timer() -> None:
@@ -240,15 +235,8 @@ def test_the_calls_pauses_are_the_stops_longer_than_a_restart_timer() -> None:
 
 def test_a_healthy_unit_whose_calls_pause_is_silent() -> None:
     """Runs of ten minutes, three an hour, with long pauses: no cut-out."""
-    healthy = Unit(on=40, off=20)
-    part_load = healthy.but(on=10, off=5)
-    paused = healthy.but(on=0, off=40)
-    start = 26 * HOUR
-
-    def pausing(minute: int, sample: Sample) -> Sample:
-        return part_load(minute) if (minute - start) % 110 < 70 else paused(minute)
-
-    results = drive(evaluator(), overlay(healthy, start, pausing), start + 12 * HOUR)
+    trace = _calls_that_pause(_HOURLY.but(on=10, off=5), call=70, pause=40)
+    results = drive(evaluator(), trace, _START + 12 * HOUR)  # type: ignore[arg-type]
     assert first_active(results, FaultKey.SHORT_CYCLING) is None
 
 
