@@ -1,0 +1,71 @@
+"""In Home Assistant: a cloud poll writes the unit's entities one after the other."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from freezegun.api import FrozenDateTimeFactory
+from homeassistant.const import UnitOfPower
+from homeassistant.core import HomeAssistant
+
+from .conftest import (
+    CLIMATE,
+    COIL,
+    OUTDOOR,
+    POWER,
+    RETURN,
+    SUPPLY,
+    make_entry,
+    play_minutes,
+    set_heating,
+    temperature,
+)
+
+POLL_MINUTES = 10
+
+
+async def test_a_poll_written_entity_by_entity_is_judged_as_a_poll(
+    hass: HomeAssistant, freezer: FrozenDateTimeFactory
+) -> None:
+    """Microseconds apart, the entities of one poll are one report, ten minutes from the next."""
+    start = datetime(2026, 1, 10, 6, 0, tzinfo=UTC)
+    freezer.move_to(start)
+    set_heating(hass)
+    entry = make_entry(
+        {
+            "power_entity": POWER,
+            "climate_entity": CLIMATE,
+            "coil_temperature_entity": COIL,
+            "outdoor_temperature_entity": OUTDOOR,
+            "supply_temperature_entity": SUPPLY,
+            "return_temperature_entity": RETURN,
+        }
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    power = {"unit_of_measurement": UnitOfPower.WATT, "device_class": "power"}
+
+    def poll(minute: int) -> None:
+        if minute % POLL_MINUTES:
+            return
+        # Every reading moves a little from one poll to the next.
+        wobble = minute // POLL_MINUTES % 2 * 0.3
+        readings = (
+            (POWER, 900.0 + 30.0 * wobble, power),
+            (SUPPLY, 34.0 + wobble, temperature()),
+            (RETURN, 20.5 + wobble, temperature()),
+            (COIL, -4.0 - wobble, temperature()),
+            (OUTDOOR, 3.0 - wobble, temperature()),
+        )
+        for entity_id, value, attributes in readings:
+            # The coordinator writes one entity after the other.
+            freezer.tick(timedelta(microseconds=300))
+            hass.states.async_set(entity_id, f"{value:.1f}", attributes)
+
+    await play_minutes(hass, freezer, start, 3 * 60, poll)
+    health = hass.states.get("sensor.heat_pump_health")
+    assert health is not None
+    assert health.attributes["sampling_minutes"] == POLL_MINUTES
+    # A single split reading, and the compressor's starts, need finer sampling.
+    assert {"split", "cycles"} <= set(health.attributes["not_judged"])
