@@ -190,6 +190,30 @@ def _calls_that_pause(during: Unit, *, call: int, pause: int) -> object:
     return overlay(_HOURLY, _START, pattern)
 
 
+def test_an_idle_unit_whose_sources_fall_quiet_is_still_judged() -> None:
+    """Reporting on change, its sensors speak every few minutes while it stands idle.
+
+    That is no coarse poll: while it ran they spoke every minute.
+    """
+    unit = Unit(on=20, off=10)
+    idle = unit.but(on=0, off=600)
+
+    def quiet(minute: int, sample: Sample) -> Sample:
+        # Only the outdoor air (and the coil at it) moves, every 3 minutes.
+        outdoor = 2.0 + 0.2 * (minute // 3 % 2)
+        return {
+            **idle(minute),
+            InputKey.SUPPLY_TEMPERATURE: 21.0,
+            InputKey.RETURN_TEMPERATURE: 20.5,
+            InputKey.NOISE: 30.0,
+            InputKey.OUTDOOR_TEMPERATURE: outdoor,
+            InputKey.COIL_TEMPERATURE: outdoor - 0.5,
+        }
+
+    results = drive(evaluator(), overlay(unit, 3 * HOUR, quiet), 8 * HOUR)
+    assert "cycles" not in results[-1].diagnostics.not_judged
+
+
 @pytest.mark.parametrize(
     ("call", "pause", "within_h"),
     [

@@ -104,6 +104,7 @@ class ShortCyclingDetector:
         "_cadence",
         "_changes",
         "_cycles",
+        "_fine",
         "_healthy",
         "_learning",
         "_margin",
@@ -141,6 +142,8 @@ class ShortCyclingDetector:
         self._learning = True
         # Healthy time not yet folded into the usual hour.
         self._unlearned_s = 0.0
+        # Whether the sampling was fine enough, as last seen while running.
+        self._fine: bool | None = None
 
     @property
     def fault(self) -> FaultKey:
@@ -148,8 +151,14 @@ class ShortCyclingDetector:
         return FaultKey.SHORT_CYCLING
 
     def judgeable(self) -> bool:
-        """Whether the running state is sampled finely enough to count starts."""
-        return self._cadence.finer_than(_MAX_SAMPLING_S)
+        """Whether the running state is sampled finely enough to count starts.
+
+        As last measured while the compressor ran: a unit standing idle
+        leaves sources that report on change quiet for long spells, which
+        would read as a coarse poll, while a poll shows itself in every run.
+        """
+        fine = self._fine
+        return self._cadence.finer_than(_MAX_SAMPLING_S) if fine is None else fine
 
     def not_judged(self) -> list[str]:
         """The start count, where the unit is read too seldom to see its starts."""
@@ -159,6 +168,8 @@ class ShortCyclingDetector:
         """Judge whether the compressor short-cycles now."""
         self._follow_thermostat(now, self._readings.climate)
         cycles = self._cycles
+        if cycles.run_start is not None:
+            self._fine = self._cadence.finer_than(_MAX_SAMPLING_S)
         if not self.judgeable() or cycles.watched(now) < HOUR_S:
             return Verdict(Finding.UNKNOWN)
         if self._learning:
