@@ -89,6 +89,26 @@ def make_entry(
     )
 
 
+# The unit's own measurements and its thermostat: what a board or a cloud gives.
+UNIT_AND_THERMOSTAT: dict[str, str] = {
+    "power_entity": POWER,
+    "climate_entity": CLIMATE,
+    "coil_temperature_entity": COIL,
+    "outdoor_temperature_entity": OUTDOOR,
+    "supply_temperature_entity": SUPPLY,
+    "return_temperature_entity": RETURN,
+}
+
+
+async def set_up_entry(hass: HomeAssistant, options: dict[str, Any]) -> MockConfigEntry:
+    """Add a config entry watching these sources, and set it up."""
+    entry = make_entry(options)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
 @pytest.fixture
 async def loaded_entry(hass: HomeAssistant, heating: None) -> MockConfigEntry:
     """A config entry watching every source, set up."""

@@ -9,15 +9,15 @@ from homeassistant.const import UnitOfPower
 from homeassistant.core import HomeAssistant
 
 from .conftest import (
-    CLIMATE,
     COIL,
     OUTDOOR,
     POWER,
     RETURN,
     SUPPLY,
-    make_entry,
+    UNIT_AND_THERMOSTAT,
     play_minutes,
     set_heating,
+    set_up_entry,
     temperature,
 )
 
@@ -31,19 +31,7 @@ async def test_a_poll_written_entity_by_entity_is_judged_as_a_poll(
     start = datetime(2026, 1, 10, 6, 0, tzinfo=UTC)
     freezer.move_to(start)
     set_heating(hass)
-    entry = make_entry(
-        {
-            "power_entity": POWER,
-            "climate_entity": CLIMATE,
-            "coil_temperature_entity": COIL,
-            "outdoor_temperature_entity": OUTDOOR,
-            "supply_temperature_entity": SUPPLY,
-            "return_temperature_entity": RETURN,
-        }
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, UNIT_AND_THERMOSTAT)
     power = {"unit_of_measurement": UnitOfPower.WATT, "device_class": "power"}
 
     def poll(minute: int) -> None:

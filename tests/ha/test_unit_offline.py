@@ -16,9 +16,10 @@ from .conftest import (
     POWER,
     RETURN,
     SUPPLY,
-    make_entry,
+    UNIT_AND_THERMOSTAT,
     on_one_device,
     set_heating,
+    set_up_entry,
 )
 
 UNIT = (POWER, COIL, OUTDOOR, SUPPLY, RETURN)
@@ -38,19 +39,7 @@ async def test_board_going_dark_is_a_power_loss_whatever_the_thermostat_says(
     freezer.move_to(datetime(2026, 1, 10, 6, 0, tzinfo=UTC))
     on_one_device(hass, *UNIT, integration="esphome")
     set_heating(hass)
-    entry = make_entry(
-        {
-            "power_entity": POWER,
-            "climate_entity": CLIMATE,
-            "coil_temperature_entity": COIL,
-            "outdoor_temperature_entity": OUTDOOR,
-            "supply_temperature_entity": SUPPLY,
-            "return_temperature_entity": RETURN,
-        }
-    )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
+    await set_up_entry(hass, UNIT_AND_THERMOSTAT)
     await _minutes(hass, freezer, 60)
     for entity_id in UNIT:
         hass.states.async_set(entity_id, "unavailable")
@@ -70,16 +59,14 @@ async def test_one_sensor_of_the_board_dropping_out_is_not(
     freezer.move_to(datetime(2026, 1, 10, 6, 0, tzinfo=UTC))
     on_one_device(hass, *UNIT, integration="esphome")
     set_heating(hass)
-    entry = make_entry(
+    await set_up_entry(
+        hass,
         {
             "power_entity": POWER,
             "coil_temperature_entity": COIL,
             "outdoor_temperature_entity": OUTDOOR,
-        }
+        },
     )
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
     await _minutes(hass, freezer, 60)
     hass.states.async_set(COIL, "unavailable")
     await _minutes(hass, freezer, 60)
