@@ -59,10 +59,7 @@ def _scenario(kind: str, inject_h: float, end_h: float | None) -> Scenario:
 
 def _episodes(scenario: Scenario) -> list[Episode]:
     config = ReplayConfig.from_mapping({**replay_config(scenario), **TUNING})
-    rows = [
-        (r.entity_id, r.state, r.attributes, r.last_changed, r.last_updated)
-        for r in simulate(scenario)
-    ]
+    rows = [record.as_row() for record in simulate(scenario)]
     return replay_rows(rows, config).episodes
 
 

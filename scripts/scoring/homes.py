@@ -86,7 +86,7 @@ def score_home(home: Home) -> HomeScore:
     """Simulate, record, replay and compare one home."""
     truth = Truth(home)
     records = home.records(truth)
-    rows = [(r.entity_id, r.state, r.attributes, r.last_changed, r.last_updated) for r in records]
+    rows = [record.as_row() for record in records]
     result = replay_rows(rows, config_of(home))
     injected = truth.injected
     score = HomeScore(

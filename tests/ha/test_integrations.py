@@ -206,7 +206,7 @@ def _water(pick: dict[str, str]) -> bool:
 
 def _report(records: list[StateRecord], options: dict[str, Any]) -> dict[str, Any]:
     config = ReplayConfig.from_mapping(options)
-    rows = [(r.entity_id, r.state, r.attributes, r.last_changed, r.last_updated) for r in records]
+    rows = [record.as_row() for record in records]
     return build_report(replay_rows(rows, config))
 
 

@@ -40,7 +40,7 @@ def _week(name: str) -> tuple[tuple[StateRecord, ...], ReplayConfig]:
 
 
 def _report(records: list[StateRecord], config: ReplayConfig) -> dict[str, object]:
-    rows = [(r.entity_id, r.state, r.attributes, r.last_changed, r.last_updated) for r in records]
+    rows = [record.as_row() for record in records]
     return build_report(replay_rows(rows, config))
 
 

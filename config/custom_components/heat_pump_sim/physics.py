@@ -1342,6 +1342,10 @@ class StateRecord:
     last_changed: float  # epoch seconds
     last_updated: float
 
+    def as_row(self) -> tuple[str, str, dict[str, Any], float, float]:
+        """The record as the replay reads a history row."""
+        return (self.entity_id, self.state, self.attributes, self.last_changed, self.last_updated)
+
 
 def convert_temperature(value_c: float, unit: str) -> float:
     """°C to the given unit."""
