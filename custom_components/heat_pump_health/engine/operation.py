@@ -48,7 +48,8 @@ _ZERO_SHARE_OF_STANDBY = 0.3
 # idle draws wander by tens of watts, a compressor adds hundreds.
 _RUN_STANDBY_FACTOR = 1.5
 _RUN_MARGIN_W = 50.0
-# A stored count past this is corrupt; it only needs to pass _ZERO_IDLE_EPISODES.
+# Counts stop here, and a stored count past it is corrupt: they only need to
+# pass a few (_ZERO_IDLE_EPISODES, _STANDBY_STOPS).
 _MAX_STORED_EPISODES = 1000
 # Stops seen to land on the standby draw, none ever on ~0 W, before ~0 W
 # straight out of a run is no longer taken for a crankcase heater that a warm
@@ -89,6 +90,17 @@ class PowerProfile:
         # compressor keeps off, controls that sleep).
         self.standby_stops = 0
         self.zero_after_runs = 0
+
+    def note_idle_at_zero(self) -> None:
+        """A healthy idle spell read ~0 W long enough to say this unit idles so."""
+        self.zero_idle_episodes = _one_more(self.zero_idle_episodes)
+
+    def note_stop(self, *, onto_standby: bool) -> None:
+        """A healthy stop went straight to the standby draw, or to ~0 W first."""
+        if onto_standby:
+            self.standby_stops = _one_more(self.standby_stops)
+        else:
+            self.zero_after_runs = _one_more(self.zero_after_runs)
 
     @property
     def stops_land_on_standby(self) -> bool:
@@ -199,6 +211,11 @@ class PowerProfile:
         warmest = as_float(data.get("standby_warmest_c"))
         if warmest is not None and -60.0 < warmest < 60.0:
             self.standby_warmest_c = warmest
+
+
+def _one_more(count: int) -> int:
+    """A count one higher, kept within what a stored count may be."""
+    return min(count + 1, _MAX_STORED_EPISODES)
 
 
 def _stored_count(value: object) -> int:

@@ -160,13 +160,13 @@ class PowerLossDetector:
             lasted = now - self.zero_since
             healthy = not self.zero_demand and not self.fault_held
             if lasted >= _ZERO_IDLE_LEARN_S and healthy:
-                profile.zero_idle_episodes = min(profile.zero_idle_episodes + 1, 1000)
+                profile.note_idle_at_zero()
             if self.zero_origin == _RUNNING and healthy:
-                profile.zero_after_runs = min(profile.zero_after_runs + 1, 1000)
+                profile.note_stop(onto_standby=False)
             self.zero_since = None
             self.zero_origin = None
         elif self._last_level == _RUNNING and level == _STANDBY and not self.fault_held:
-            profile.standby_stops = min(profile.standby_stops + 1, 1000)
+            profile.note_stop(onto_standby=True)
         self._last_level = level
 
     @property
