@@ -279,3 +279,17 @@ def test_a_coil_at_the_air_says_nothing_moves_through_it() -> None:
         "The outdoor coil has sat at the outdoor air's temperature for 12 min:"
         " no refrigerant is moving through it.",
     ]
+
+
+def test_a_rattle_heard_run_after_run_says_it_comes_with_the_running() -> None:
+    evidence = {**EVIDENCE[FaultKey.ABNORMAL_NOISE]["bursts"], "runs_heard": 3}
+    sentences = _explainer("en").sentences(FaultKey.ABNORMAL_NOISE, "bursts", evidence)
+    assert sentences[1] == (
+        "They came in 3 separate runs, and the unit rested at least half of that time:"
+        " the sound comes with its running."
+    )
+    # Found by its count alone, the bursts say nothing about runs.
+    plain = _explainer("en").sentences(
+        FaultKey.ABNORMAL_NOISE, "bursts", EVIDENCE[FaultKey.ABNORMAL_NOISE]["bursts"]
+    )
+    assert not any("separate runs" in sentence for sentence in plain)

@@ -323,6 +323,11 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             _reason("bursts"),
         ),
         Sentence(
+            "abnormal_noise_runs",
+            {"runs": ("runs_heard", Kind.COUNT)},
+            _reason("bursts"),
+        ),
+        Sentence(
             "abnormal_noise_level",
             {
                 "level": ("level", Kind.LEVEL),

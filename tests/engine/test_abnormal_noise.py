@@ -348,3 +348,60 @@ def test_a_stop_seen_at_once_forgives_only_its_own_moment() -> None:
     # The stop may have been seen one 10-second report late: only a reading
     # within that can be its sound.
     assert list(detector.onsets) == [T0 + 1000.0, T0 + 1070.0]
+
+
+# A fixed-speed unit in mild weather: eight minutes on, twelve off (40 % duty).
+CYCLING = Unit(on=8, off=12)
+
+
+def _sounds_in_runs(unit: Unit, minutes_in_cycle: set[int], *, start: int) -> list[Evaluation]:
+    """A 15-second sound in each cycle from `start`, at these minutes of the cycle."""
+    ev = evaluator()
+    results = drive(ev, unit, start)
+    period = unit.on + unit.off
+    for minute in range(start, start + 3 * HOURS):
+        at = T0 + minute * MINUTE
+        for key, value in unit(minute).items():
+            ev.observe(key, value, at)
+        if minute % period in minutes_in_cycle and minute < start + HOURS:
+            ev.observe(InputKey.NOISE, unit.noise_run + 12.0, at + 20.0)
+            ev.observe(InputKey.NOISE, unit.noise_run, at + 35.0)
+        results.append(ev.evaluate(at + 50.0))
+    return results
+
+
+def test_a_rattle_in_every_run_of_a_cycling_unit_is_found_within_the_hour() -> None:
+    """One burst a run, three runs an hour: too few for the bursts-an-hour rules alone."""
+    start = 24 * HOURS
+    results = _sounds_in_runs(CYCLING, {4}, start=start)
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert index - start <= HOURS
+    status = results[index].statuses[FaultKey.ABNORMAL_NOISE]
+    assert status.reason == "bursts"
+    assert status.evidence["runs_heard"] == 3
+    assert status.evidence["bursts_last_hour"] == 3
+
+
+def test_three_sounds_in_runs_of_a_unit_that_seldom_rests_are_not_a_rattle() -> None:
+    """Sixteen minutes on, four off: a car in three runs is no sign the runs make it."""
+    start = 24 * HOURS
+    results = _sounds_in_runs(Unit(on=16, off=4), {8}, start=start)
+    assert not ever_active(results, FaultKey.ABNORMAL_NOISE)
+
+
+def test_the_runs_heard_in_survive_a_restart_and_garbage_is_ignored() -> None:
+    detector = _learned()
+    detector.state_changed(T0, "running_5", transition=True)
+    detector.state_changed(T0 + 480.0, "idle", transition=True)
+    detector.state_changed(T0 + 1200.0, "running_5", transition=True)
+    saved = detector.state_dict()
+    assert saved["runs"] == [[T0, T0 + 480.0], [T0 + 1200.0, None]]
+    restored = _learned()
+    restored.load_state(saved)
+    assert list(restored.runs) == [[T0, T0 + 480.0], [T0 + 1200.0, None]]
+    restored.load_state(
+        saved | {"runs": [[T0, "x"], "run", [T0 + 10.0, T0], [T0, T0 + 60.0], [T0 + 30.0, None]]}
+    )
+    # Only the well-formed, ordered, non-overlapping runs are kept.
+    assert list(restored.runs) == [[T0, T0 + 60.0]]

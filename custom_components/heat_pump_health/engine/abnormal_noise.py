@@ -100,7 +100,20 @@ _BURSTS_SPAN_S = 90 * 60.0
 _QUICK_BURSTS = 4
 _QUICK_BURSTS_UNSEEN_DEFROST = 5
 _QUICK_SPAN_S = 15 * 60.0
+# A unit that cycles runs only part of each hour, so a rattle that comes with
+# its runs gives few bursts an hour.  Heard in this many separate runs within
+# the hour, the sound is the unit's: a passing car or a door falls in a rest
+# as readily as in a run, so three bursts all in runs are (1 / running
+# share)³ times likelier from the unit; with the unit resting at least half
+# the time, eight times or more.  (A sound at rest as well adds a burst to
+# the hour, and the quick rule above judges those.)  Without a defrost
+# state, a defrost's two bangs fall in a run: one more run is needed then.
+_RUNS_HEARD = 3
+_RUNS_HEARD_UNSEEN_DEFROST = 4
+_MAX_RUNNING_SHARE = 0.5
 _MAX_ONSETS = 128
+# Runs remembered: two hours of a unit that starts every few minutes.
+_MAX_RUNS = 64
 
 
 class AbnormalNoiseDetector:
@@ -115,6 +128,7 @@ class AbnormalNoiseDetector:
         "_run_elevated_s",
         "_run_judged_s",
         "_run_loud_tail_s",
+        "_runs_needed",
         "_state",
         "_stopped_loud_at",
         "_t",
@@ -125,6 +139,7 @@ class AbnormalNoiseDetector:
         "loud_runs",
         "onsets",
         "quiet_until",
+        "runs",
         "share",
     )
 
@@ -134,6 +149,7 @@ class AbnormalNoiseDetector:
         self._cadence = cadence or Cadence()
         self._k = _K_DEV * margin_scale
         self._quick = _QUICK_BURSTS if defrost_seen else _QUICK_BURSTS_UNSEEN_DEFROST
+        self._runs_needed = _RUNS_HEARD if defrost_seen else _RUNS_HEARD_UNSEEN_DEFROST
         self.baselines: dict[str, Ewma] = {}
         self.share = 0.0
         self.elevated = False
@@ -146,6 +162,9 @@ class AbnormalNoiseDetector:
         self._run_loud_tail_s = 0.0
         self._stopped_loud_at: float | None = None
         self.onsets: deque[float] = deque(maxlen=_MAX_ONSETS)
+        # Recent runs as [start, end] (end None while it runs); a defrost
+        # within a run does not end it.
+        self.runs: deque[list[float | None]] = deque(maxlen=_MAX_RUNS)
         self.quiet_until: float | None = None
         # Set by the evaluator after each tick: no fault building.
         self.learn_allowed = True
@@ -289,6 +308,7 @@ class AbnormalNoiseDetector:
             return
         if transition and self.family(self._state) == RUN:
             self._run_ended(stopped_at=now if state == IDLE else None)
+        self._follow_runs(now, state)
         self._state = state
         if transition:
             self.transition(now, known_within_s=known_within_s)
@@ -299,6 +319,25 @@ class AbnormalNoiseDetector:
         # Otherwise the level was heard before the change: a compressor that
         # just slowed down still sounds, in that reading, as it did before.
         # The next reading is judged against the new state.
+
+    def _follow_runs(self, now: float, state: str) -> None:
+        """Open a run at a start from rest, close it at the stop."""
+        runs = self.runs
+        running = bool(runs) and runs[-1][1] is None
+        if state in (IDLE, ANY):
+            if running:
+                runs[-1][1] = now
+        elif self.family(state) == RUN and not running:
+            runs.append([now, None])
+
+    def _run_of(self, at: float) -> float | None:
+        """The start of the run a burst at this time was heard in (None: at rest)."""
+        for start, end in reversed(self.runs):
+            if start is not None and start <= at and (end is None or at <= end):
+                return start
+            if start is not None and start < at:
+                return None
+        return None
 
     def _run_ended(self, *, stopped_at: float | None) -> None:
         """Score the run that just ended: loud for most of it, or not.
@@ -399,9 +438,11 @@ class AbnormalNoiseDetector:
         """The evidence now; the evaluator has advanced the level to now."""
         if not self.judgeable():
             return Verdict(Finding.UNKNOWN)
-        reason, calm, suspect, details = self.assess(now)
+        reason, calm, suspect, details, pattern_since = self.assess(now)
         if reason is not None:
-            return Verdict(Finding.ABNORMAL, reason, details)
+            # A pattern of bursts already spans a quarter hour or more: it
+            # needs no further wait to be believed, and it began with its first.
+            return Verdict(Finding.ABNORMAL, reason, details, onset=pattern_since)
         if self.level is None:
             return Verdict(Finding.UNKNOWN, evidence=details)
         if calm and self.trusted and self.clears_here():
@@ -417,8 +458,11 @@ class AbnormalNoiseDetector:
     def learn(self, now: float, dt: float) -> None:
         """Nothing here: the baselines learn as the readings arrive (see advance)."""
 
-    def assess(self, now: float) -> tuple[str | None, bool, bool, dict[str, Any]]:
-        """(reason if abnormal, calm, suspect, details); the caller has advanced to now."""
+    def assess(self, now: float) -> tuple[str | None, bool, bool, dict[str, Any], float | None]:
+        """(reason if abnormal, calm, suspect, details, when a burst pattern began).
+
+        The caller has advanced to now.
+        """
         onsets = self.onsets
         while onsets and onsets[0] < now - 2 * _HOUR_S:
             onsets.popleft()
@@ -443,6 +487,7 @@ class AbnormalNoiseDetector:
             "bursts_per_hour": _BURSTS_PER_HOUR,
         }
         reason: str | None = None
+        pattern_since: float | None = None
         details["loud_runs"] = self.loud_runs
         if self.share >= _SUSTAINED_SHARE or self.loud_runs >= _LOUD_RUNS:
             reason = "sustained"
@@ -450,12 +495,21 @@ class AbnormalNoiseDetector:
             last_hour >= _BURSTS_PER_HOUR
             and hour_before >= _BURSTS_PER_HOUR
             and now - onsets[0] >= _BURSTS_SPAN_S
-        ) or (
+        ):
+            reason, pattern_since = "bursts", onsets[0]
+        elif (
             last_hour >= self._quick
             and first_in_hour is not None
             and onsets[-1] - first_in_hour >= _QUICK_SPAN_S
         ):
-            reason = "bursts"
+            reason, pattern_since = "bursts", first_in_hour
+        else:
+            recent = list(onsets)[len(onsets) - last_hour :]
+            runs_heard, since = self._runs_heard(recent, now)
+            if runs_heard:
+                details["runs_heard"] = runs_heard
+            if since is not None:
+                reason, pattern_since = "bursts", since
         if reason is not None and self.elevated and self._state != ANY:
             self.abnormal_in = self.family(self._state)
         calm = self.share < _CALM_SHARE and last_hour <= 1 and self.loud_runs == 0
@@ -465,7 +519,34 @@ class AbnormalNoiseDetector:
             or self.loud_runs >= _LOUD_RUNS - 1
             or self._stopped_loud_at is not None
         )
-        return reason, calm, suspect, details
+        return reason, calm, suspect, details, pattern_since
+
+    def _runs_heard(self, recent: list[float], now: float) -> tuple[int, float | None]:
+        """In how many separate runs the bursts were heard, and when the pattern began.
+
+        `recent`: the bursts of the last hour, oldest first.  The start is
+        None unless they were heard in enough runs of a unit that rested at
+        least half the time since the first of them began.
+        """
+        runs = {run for run in map(self._run_of, recent) if run is not None}
+        if len(runs) < self._runs_needed:
+            return len(runs), None
+        if self._running_share(min(runs), now) > _MAX_RUNNING_SHARE:
+            return len(runs), None
+        return len(runs), recent[0]
+
+    def _running_share(self, since: float, now: float) -> float:
+        """The share of the time since `since` the unit ran."""
+        span = now - since
+        if span <= 0.0:
+            return 1.0
+        ran = 0.0
+        for start, end in self.runs:
+            if start is None:
+                continue
+            stop = now if end is None else end
+            ran += max(min(stop, now) - max(start, since), 0.0)
+        return ran / span
 
     @property
     def trusted(self) -> bool:
@@ -505,6 +586,7 @@ class AbnormalNoiseDetector:
             "share": round(self.share, 4),
             "loud_runs": self.loud_runs,
             "onsets": list(self.onsets),
+            "runs": [list(run) for run in self.runs],
             "abnormal_in": self.abnormal_in,
         }
 
@@ -523,3 +605,18 @@ class AbnormalNoiseDetector:
         if isinstance(onsets, list):
             values = sorted(v for v in (as_float(item) for item in onsets) if v is not None)
             self.onsets = deque(values[-_MAX_ONSETS:], maxlen=_MAX_ONSETS)
+        runs = data.get("runs")
+        if isinstance(runs, list):
+            kept: list[list[float | None]] = []
+            for item in runs:
+                if not isinstance(item, list) or len(item) != 2:
+                    continue
+                start, end = as_float(item[0]), as_float(item[1])
+                if start is None or (end is None) != (item[1] is None):
+                    continue
+                if end is not None and end < start:
+                    continue
+                if kept and (kept[-1][1] is None or start < (kept[-1][1] or 0.0)):
+                    continue  # overlapping or out of order: not runs this detector wrote
+                kept.append([start, end])
+            self.runs = deque(kept[-_MAX_RUNS:], maxlen=_MAX_RUNS)
