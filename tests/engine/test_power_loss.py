@@ -400,10 +400,11 @@ def test_a_start_held_back_by_its_timer_with_the_meter_gone_is_no_fault() -> Non
 POWER_OUTDOOR = (InputKey.POWER, InputKey.OUTDOOR_TEMPERATURE)
 
 
-def _stops(*, zero_after_stop: int, trip: int | None = None) -> list[Evaluation]:
+def _stops(*, zero_after_stop: int, trip: int | None = None, poll: int = 1) -> list[Evaluation]:
     """A unit that runs 50 minutes an hour; every other stop reads 0 W for a while first.
 
-    From `trip` on it reads 0 W for good.
+    From `trip` on it reads 0 W for good.  `poll`: read every so many
+    minutes, as a cloud integration does.
     """
     unit = only(Unit(), POWER_OUTDOOR)
 
@@ -416,7 +417,8 @@ def _stops(*, zero_after_stop: int, trip: int | None = None) -> list[Evaluation]
         return readings | {InputKey.POWER: number(readings, InputKey.POWER) + minute % 3}
 
     end = 9 * HOURS if trip is None else trip + 60
-    return drive(evaluator(POWER_OUTDOOR), overlay(unit, 0, draw), end)
+    live = overlay(unit, 0, draw)
+    return drive(evaluator(POWER_OUTDOOR), lambda minute: live(minute - minute % poll), end)
 
 
 def test_zero_straight_out_of_a_run_is_a_loss_where_stops_land_on_standby() -> None:
@@ -434,3 +436,25 @@ def test_zero_after_some_stops_is_a_warm_compressors_crankcase_heater() -> None:
     trip = 30 * HOURS + 50  # a stop: 0 W for an hour this time (standby long learned)
     results = _stops(zero_after_stop=8, trip=trip)
     assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_a_standby_lost_between_polls_is_a_loss_where_stops_land_on_standby() -> None:
+    """Read every ten minutes: every stop the polls caught landed on the standby draw."""
+    trip = 14 * HOURS + 52  # idle, between the polls at :50 and :00
+    results = _stops(zero_after_stop=0, trip=trip, poll=10)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 30
+    status = results[index].statuses[FaultKey.POWER_LOSS]
+    assert status.reason == "no_standby_power"
+    # Three polls at 0 W: the first and two more.
+    assert status.evidence["standby_lost_after_minutes"] == 20.0
+
+
+def test_polls_of_a_unit_that_reads_zero_after_some_stops_do_not_judge_its_standby() -> None:
+    """A run between two polls may end on 0 W: a polled 0 W then proves nothing."""
+    trip = 30 * HOURS + 52
+    results = _stops(zero_after_stop=8, trip=trip, poll=10)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+    assert "standby" in results[-1].diagnostics.not_judged
+

@@ -386,13 +386,15 @@ class PowerLossDetector:
         """Whether the meter can tell a lost standby from a stop.
 
         Polled every few minutes, a run that ends between two polls looks like
-        standby dropping to 0 W; an energy counter cannot resolve a standby
-        draw of a few watts at all.
+        standby dropping to 0 W on a meter that reads 0 W after a run, but
+        not on one whose stops have all been seen to land on the standby
+        draw; an energy counter cannot resolve a standby draw of a few watts
+        at all.
         """
         resolution = self._readings.power_resolution_w
         if resolution is not None and resolution > _MIN_STANDBY_W:
             return False
-        return self._cadence.finer_than(_FRESH_S)
+        return self._cadence.finer_than(_FRESH_S) or self._profile.stops_land_on_standby
 
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""
@@ -427,9 +429,12 @@ class PowerLossDetector:
             return Verdict(Finding.HOLD, evidence=details)
         self._zero_watch = True
         zero_for = 0.0 if self.zero_since is None else max(now - self.zero_since, 0.0)
+        # Polled, the spell must also span three polls: one 0 W poll can be
+        # a start's or a stop's moment.
+        loss_after = max(_STANDBY_LOSS_S, _STALE_POLLS * (self._cadence.unit_interval() or 0.0))
         details["zero_minutes"] = round(zero_for / 60.0, 1)
-        details["standby_lost_after_minutes"] = _STANDBY_LOSS_S / 60.0
-        if zero_for >= _STANDBY_LOSS_S:
+        details["standby_lost_after_minutes"] = round(loss_after / 60.0, 1)
+        if zero_for >= loss_after:
             return Verdict(Finding.ABNORMAL, "no_standby_power", details, onset=self.zero_since)
         return Verdict(Finding.HOLD, evidence=details, suspect=zero_for >= _STANDBY_SUSPECT_S)
 
