@@ -457,4 +457,3 @@ def test_polls_of_a_unit_that_reads_zero_after_some_stops_do_not_judge_its_stand
     results = _stops(zero_after_stop=8, trip=trip, poll=10)
     assert not ever_active(results, FaultKey.POWER_LOSS)
     assert "standby" in results[-1].diagnostics.not_judged
-
