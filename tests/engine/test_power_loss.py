@@ -9,11 +9,13 @@ from custom_components.heat_pump_health.engine import (
     Severity,
 )
 from custom_components.heat_pump_health.engine.evaluator import Evaluation
+from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
     MINUTE,
     T0,
     Sample,
+    Trace,
     Unit,
     any_fault,
     drive,
@@ -457,3 +459,57 @@ def test_polls_of_a_unit_that_reads_zero_after_some_stops_do_not_judge_its_stand
     results = _stops(zero_after_stop=8, trip=trip, poll=10)
     assert not ever_active(results, FaultKey.POWER_LOSS)
     assert "standby" in results[-1].diagnostics.not_judged
+
+
+def _counted(trace: Trace, *, poll: int, minutes: int) -> Trace:
+    """The trace read every `poll` minutes, its power as a cloud's 0.1 kWh counter."""
+    kwh = [0.0]
+    for minute in range(minutes):
+        kwh.append(kwh[-1] + number(trace(minute), InputKey.POWER) / 60_000.0)
+
+    def read(minute: int) -> Sample:
+        at = minute - minute % poll
+        counter = 100.0 + int(kwh[at] * 10.0) / 10.0
+        return trace(at) | {InputKey.POWER: EnergyReading(counter)}
+
+    return read
+
+
+def test_a_trip_behind_an_energy_counter_is_a_power_loss() -> None:
+    """Polled every 10 minutes: the counter stops and the split with it, the thermostat calls."""
+    trip = 6 * HOURS + 5  # while running
+    end = trip + 90
+    trace = _counted(overlay(Unit(), trip, breaker_trip), poll=10, minutes=end)
+    results = drive(evaluator(POWER_CLIMATE_SPLIT), trace, end)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    # The first poll after the trip, a poll's standstill, and two more polls.
+    assert index - trip <= 45
+    status = results[index].statuses[FaultKey.POWER_LOSS]
+    assert status.reason == "no_power"
+    assert status.evidence["counter_still_minutes"] >= 10.0
+
+
+def test_an_energy_counter_standing_still_while_heat_goes_out_is_no_fault() -> None:
+    """A unit at a few hundred watts moves a 0.1 kWh counter once in several polls."""
+    low = Unit(run_w=300.0, on=55, off=5)
+    end = 12 * HOURS
+    results = drive(evaluator(POWER_CLIMATE_SPLIT), _counted(low, poll=10, minutes=end), end)
+    assert any_fault(results) == []
+
+
+def test_an_energy_counter_standing_still_while_the_start_waits_is_no_fault() -> None:
+    """The thermostat calls; the unit is held back for twenty minutes, drawing its standby."""
+
+    def waiting(minute: int, readings: Sample) -> Sample:
+        if minute % 60 < 40:
+            return readings
+        ret = readings[InputKey.RETURN_TEMPERATURE]
+        return readings | {
+            InputKey.SUPPLY_TEMPERATURE: ret,
+            InputKey.CLIMATE: ClimateReading("heat", "heating", 20.0, 21.0),
+        }
+
+    end = 12 * HOURS
+    trace = _counted(overlay(Unit(on=40, off=20), 0, waiting), poll=10, minutes=end)
+    assert any_fault(drive(evaluator(POWER_CLIMATE_SPLIT), trace, end)) == []

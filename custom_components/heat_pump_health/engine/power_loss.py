@@ -259,12 +259,15 @@ class PowerLossDetector:
             details["power_resolution_w"] = rounded(readings.power_resolution_w)
             lag = readings.power_lag_s
             details["power_lag_minutes"] = None if lag is None else round(lag / 60.0, 1)
+        still = self._counter_still(demand, delivering)
+        if still is not None:
+            details["counter_still_minutes"] = round(still / 60.0, 1)
         self._zero_watch = False
         if demand is None or power is None:
             self.no_power_since = None
         if (
             (delivering and not self._meter_says_dead(power))
-            or (power is not None and not profile.near_zero(power))
+            or (power is not None and not profile.near_zero(power) and still is None)
             or readings.defrost_on
         ):
             # Power is drawn, heat (or cold) is going out, or a defrost is
@@ -320,6 +323,27 @@ class PowerLossDetector:
             verdict = Verdict(Finding.ABNORMAL, "power_unavailable", details)
             return self._unless_stale(now, verdict)
         return Verdict(Finding.UNKNOWN, evidence=details)
+
+    def _counter_still(self, demand: str | None, delivering: bool | None) -> float | None:
+        """How long an energy counter has stood still while heat is asked for and none goes out.
+
+        A counter in steps of 0.1 kWh or more cannot show 0 W for hours (its
+        power is only bounded by one step over the wait), but a unit asked to
+        heat, delivering nothing and drawing too little to move its counter
+        over a whole poll is not running: as good as 0 W.  A counter that
+        moves says the unit draws power.  None where this does not apply, or
+        before the sampling is known.
+        """
+        readings = self._readings
+        still = readings.power_still_s
+        if not readings.power_counter or still is None or demand is None or delivering is not False:
+            return None
+        interval = self._cadence.unit_interval()
+        if interval is None:
+            # How often the counter is read is not known yet: a still spell
+            # may be shorter than one poll.
+            return None
+        return still if still >= max(interval, _FRESH_S) else None
 
     def _coil_delivering(self, now: float, demand: str | None) -> bool | None:
         """False once the outdoor coil has sat at the air's temperature, with demand, for long.
