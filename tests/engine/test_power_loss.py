@@ -513,3 +513,24 @@ def test_an_energy_counter_standing_still_while_the_start_waits_is_no_fault() ->
     end = 12 * HOURS
     trace = _counted(overlay(Unit(on=40, off=20), 0, waiting), poll=10, minutes=end)
     assert any_fault(drive(evaluator(POWER_CLIMATE_SPLIT), trace, end)) == []
+
+
+def test_a_polled_trip_counts_from_its_first_poll_at_zero_watts() -> None:
+    """The first poll after the trip still catches the supply's warmth; three polls settle it."""
+    trip = 6 * HOURS + 9  # running, a minute before the poll at :10
+
+    def coasting(minute: int, readings: Sample) -> Sample:
+        tripped = breaker_trip(minute, readings)
+        if minute - trip < 3:
+            # The fan coasts down: the supply is still warm for a minute or two.
+            return tripped | {InputKey.SUPPLY_TEMPERATURE: readings[InputKey.SUPPLY_TEMPERATURE]}
+        return tripped
+
+    live = overlay(Unit(), trip, coasting)
+    results = drive(
+        evaluator(POWER_CLIMATE_SPLIT), lambda minute: live(minute - minute % 10), trip + 60
+    )
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 30
+    assert results[index].statuses[FaultKey.POWER_LOSS].since == T0 + (trip + 1) * MINUTE

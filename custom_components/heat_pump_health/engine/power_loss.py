@@ -83,6 +83,7 @@ class PowerLossDetector:
         "_water_loop",
         "_zero_watch",
         "coil_at_air_since",
+        "demand_zero_since",
         "fault_held",
         "lost_running",
         "no_power_since",
@@ -107,8 +108,10 @@ class PowerLossDetector:
         self._readings = readings
         self._cadence = cadence or Cadence()
         self._water_loop = water_loop
-        # When 0 W with demand (and no delivery) began.
+        # When 0 W with demand (and no delivery) began, and when 0 W with
+        # demand began, whatever the delivery then.
         self.no_power_since: float | None = None
+        self.demand_zero_since: float | None = None
         # When the meter went unavailable while the unit was running.
         self.lost_running: float | None = None
         # Without a device to tell, the thermostat and the backup heater (often
@@ -265,6 +268,7 @@ class PowerLossDetector:
         self._zero_watch = False
         if demand is None or power is None:
             self.no_power_since = None
+        self._follow_demand_zero(now, demand, power, still=still is not None)
         if (
             (delivering and not self._meter_says_dead(power))
             or (power is not None and not profile.near_zero(power) and still is None)
@@ -285,6 +289,16 @@ class PowerLossDetector:
             return self._unless_stale(now, Verdict(Finding.ABNORMAL, "no_power", details))
         self.no_power_since = None
         return Verdict(Finding.HOLD, evidence=details)
+
+    def _follow_demand_zero(
+        self, now: float, demand: str | None, power: float | None, *, still: bool
+    ) -> None:
+        """Keep when 0 W (or a still counter) with demand began, whatever the delivery."""
+        if demand is not None and power is not None and (still or self._profile.near_zero(power)):
+            if self.demand_zero_since is None:
+                self.demand_zero_since = now
+        else:
+            self.demand_zero_since = None
 
     def _judge_without_power(
         self,
@@ -393,7 +407,9 @@ class PowerLossDetector:
         after it shows its power only at the next one, while the thermostat
         already says it calls, and a cycling unit can be caught off at two
         polls in a row.  So the spell must span three polls (two intervals)
-        before it is evidence, counted from its start.
+        before it is evidence, counted from its start: the first poll at 0 W
+        with demand, even if that poll still caught the supply's warmth
+        (a trip's first poll often does).
         """
         if self.no_power_since is None:
             self.no_power_since = now
@@ -401,9 +417,12 @@ class PowerLossDetector:
         if interval <= _FRESH_S:
             # Live: the evidence began when the readings changed (the tracker knows).
             return verdict
-        if now - self.no_power_since < _STALE_POLLS * interval:
+        start = self.no_power_since
+        if self.demand_zero_since is not None:
+            start = min(start, self.demand_zero_since)
+        if now - start < _STALE_POLLS * interval:
             return Verdict(Finding.HOLD, evidence=verdict.evidence, suspect=True)
-        verdict.onset = self.no_power_since
+        verdict.onset = start
         return verdict
 
     def standby_judgeable(self) -> bool:
