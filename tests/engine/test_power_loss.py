@@ -534,3 +534,47 @@ def test_a_polled_trip_counts_from_its_first_poll_at_zero_watts() -> None:
     assert index is not None
     assert index - trip <= 30
     assert results[index].statuses[FaultKey.POWER_LOSS].since == T0 + (trip + 1) * MINUTE
+
+
+def _switched_off(*, off_at: int, zero_at: int, end: int) -> list[Evaluation]:
+    """Read every ten minutes; the thermostat is switched off at `off_at`, 0 W from `zero_at`.
+
+    One early stop reads 0 W at its poll (a warm compressor's crankcase
+    heater stays off), so this unit's stops are not known to land on standby.
+    """
+
+    def state(minute: int, readings: Sample) -> Sample:
+        if minute < off_at:
+            return (
+                readings | {InputKey.POWER: 0.0}
+                if 2 * HOURS + 50 <= minute < 3 * HOURS
+                else readings
+            )
+        changed = readings | {
+            InputKey.CLIMATE: ClimateReading("off", "off", 20.0, None),
+            InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE],
+        }
+        if minute < zero_at:
+            # Switched off, it draws its standby (wavering by a watt from poll to poll).
+            return changed | {InputKey.POWER: 25.0 + minute // 10 % 2}
+        return changed | {InputKey.POWER: 0.0}
+
+    live = overlay(Unit(outdoor=0.0), 0, state)
+    return drive(evaluator(POWER_CLIMATE_SPLIT), lambda minute: live(minute - minute % 10), end)
+
+
+def test_a_polled_standby_lost_while_the_thermostat_is_off_is_a_loss() -> None:
+    """Off since it was set up, the unit was never seen to stop, nor can it end a run unseen."""
+    trip = 20 * HOURS + 3
+    results = _switched_off(off_at=0, zero_at=trip, end=trip + 60)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 30
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_standby_power"
+
+
+def test_zero_watts_as_the_thermostat_is_switched_off_is_no_fault() -> None:
+    """The run it was in may have ended on 0 W just before the poll that shows it off."""
+    off = 12 * HOURS + 25  # mid-run
+    results = _switched_off(off_at=off, zero_at=off, end=off + 90)
+    assert not ever_active(results, FaultKey.POWER_LOSS)

@@ -87,6 +87,7 @@ class PowerLossDetector:
         "fault_held",
         "lost_running",
         "no_power_since",
+        "off_since",
         "zero_demand",
         "zero_origin",
         "zero_since",
@@ -137,6 +138,8 @@ class PowerLossDetector:
         # Since when the outdoor coil has sat at the air's temperature with
         # heat (or cooling) asked for.
         self.coil_at_air_since: float | None = None
+        # Since when the thermostat has been switched off.
+        self.off_since: float | None = None
 
     def power_seen(self, now: float, power: float | None) -> None:
         """Follow 0 W spells as readings arrive (they can be shorter than a tick)."""
@@ -199,6 +202,10 @@ class PowerLossDetector:
 
     def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """Judge whether the unit is without supply now."""
+        if self._readings.mode == "off":
+            self.off_since = now if self.off_since is None else self.off_since
+        else:
+            self.off_since = None
         if self._readings.error_code:
             # A unit that stopped while reporting an error has its supply: it
             # is stopped with that code (in every fault's evidence), not
@@ -439,9 +446,26 @@ class PowerLossDetector:
             return False
         return self._cadence.finer_than(_FRESH_S) or self._profile.stops_land_on_standby
 
+    def _off_throughout(self) -> bool:
+        """The thermostat was off a poll before this 0 W spell began, and still is.
+
+        Then no run can have ended between two polls into the spell: a polled
+        0 W is a lost standby as surely as a live one.
+        """
+        off, zero = self.off_since, self.zero_since
+        interval = self._cadence.unit_interval()
+        resolution = self._readings.power_resolution_w
+        return (
+            off is not None
+            and zero is not None
+            and interval is not None
+            and off <= zero - interval
+            and (resolution is None or resolution <= _MIN_STANDBY_W)
+        )
+
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""
-        if not self.standby_judgeable():
+        if not self.standby_judgeable() and not self._off_throughout():
             return Verdict(Finding.NORMAL, evidence=details)
         profile = self._profile
         floor = profile.standby_floor
