@@ -136,6 +136,24 @@ def test_meter_unavailable_with_demand_and_no_delivery() -> None:
     assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
 
 
+def test_a_polled_meter_gone_with_demand_and_no_delivery_is_a_power_loss() -> None:
+    """Read every ten minutes, the meter on the unit's circuit goes with the breaker."""
+    trip = 6 * HOURS + 5
+
+    def gone(minute: int, readings: Sample) -> Sample:
+        return breaker_trip(minute, readings) | {InputKey.POWER: None}
+
+    live = overlay(Unit(), trip, gone)
+    results = drive(
+        evaluator(POWER_CLIMATE_SPLIT), lambda minute: live(minute - minute % 10), trip + 60
+    )
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    # The first poll without it, and two more.
+    assert index - trip <= 30
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
+
+
 def test_satisfied_thermostat_for_hours_is_not_a_fault() -> None:
     ev = evaluator()
     results = drive(ev, Unit(on=0, off=1, room=21.5), 24 * HOURS)

@@ -273,8 +273,6 @@ class PowerLossDetector:
         if still is not None:
             details["counter_still_minutes"] = round(still / 60.0, 1)
         self._zero_watch = False
-        if demand is None or power is None:
-            self.no_power_since = None
         self._follow_demand_zero(now, demand, power, still=still is not None)
         if (
             (delivering and not self._meter_says_dead(power))
@@ -288,6 +286,7 @@ class PowerLossDetector:
         if power is None:
             return self._judge_without_power(now, demand, delivering, details, warmed=warmed)
         if demand is None:
+            self.no_power_since = None
             return self._judge_standby_lost(now, details)
         self.zero_demand = True
         # A unit that idles at 0 W shows 0 W also while it waits to start:
@@ -321,6 +320,7 @@ class PowerLossDetector:
         if readings.power_counter and InputKey.POWER not in readings.lost:
             # An energy counter that cannot give a power yet (between its
             # steps, after its reset) is not a meter gone: no evidence.
+            self.no_power_since = None
             return Verdict(Finding.UNKNOWN, evidence=details)
         # A cold supply just after a defrost is no proof.  While the backup
         # heater warms the supply, the unit's meter gone is all there is: a
@@ -343,6 +343,7 @@ class PowerLossDetector:
             # shows: the spell must span polls like a 0 W one.
             verdict = Verdict(Finding.ABNORMAL, "power_unavailable", details)
             return self._unless_stale(now, verdict)
+        self.no_power_since = None
         return Verdict(Finding.UNKNOWN, evidence=details)
 
     def _counter_still(self, demand: str | None, delivering: bool | None) -> float | None:
