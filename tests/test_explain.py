@@ -293,17 +293,3 @@ def test_a_rattle_heard_run_after_run_says_it_comes_with_the_running() -> None:
         FaultKey.ABNORMAL_NOISE, "bursts", EVIDENCE[FaultKey.ABNORMAL_NOISE]["bursts"]
     )
     assert not any("separate runs" in sentence for sentence in plain)
-
-
-def test_a_still_energy_counter_says_so_rather_than_a_draw() -> None:
-    evidence = {
-        **EVIDENCE[FaultKey.POWER_LOSS]["no_power"],
-        "power_w": 546.0,
-        "counter_still_minutes": 20.0,
-    }
-    sentences = _explainer("en").sentences(FaultKey.POWER_LOSS, "no_power", evidence)
-    assert sentences[0] == (
-        "Its energy counter has not moved for 20 min while the thermostat calls for heat:"
-        " the unit draws too little to count."
-    )
-    assert not any("draws 546" in sentence for sentence in sentences)

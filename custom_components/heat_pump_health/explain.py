@@ -97,15 +97,6 @@ _DEMAND_HEAT = "heat"
 _DEMAND_COOL = "cool"
 
 
-def _no_power_read_as(demand: str, *, counter: bool) -> Condition:
-    """No power with this demand, read from a still energy counter or from a meter."""
-    return lambda reason, evidence: (
-        reason == "no_power"
-        and evidence.get("demand") == demand
-        and ("counter_still_minutes" in evidence) is counter
-    )
-
-
 # Per fault, in the order they are read.  A value (placeholder -> evidence key
 # and how to show it) that the evidence lacks leaves its sentence out.
 SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
@@ -113,22 +104,12 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
         Sentence(
             "power_loss_no_power_heat",
             {"power": ("power_w", Kind.POWER)},
-            _no_power_read_as(_DEMAND_HEAT, counter=False),
+            _reason_and("no_power", "demand", _DEMAND_HEAT),
         ),
         Sentence(
             "power_loss_no_power_cool",
             {"power": ("power_w", Kind.POWER)},
-            _no_power_read_as(_DEMAND_COOL, counter=False),
-        ),
-        Sentence(
-            "power_loss_counter_still_heat",
-            {"minutes": ("counter_still_minutes", Kind.MINUTES)},
-            _no_power_read_as(_DEMAND_HEAT, counter=True),
-        ),
-        Sentence(
-            "power_loss_counter_still_cool",
-            {"minutes": ("counter_still_minutes", Kind.MINUTES)},
-            _no_power_read_as(_DEMAND_COOL, counter=True),
+            _reason_and("no_power", "demand", _DEMAND_COOL),
         ),
         Sentence("power_loss_power_unavailable", when=_reason("power_unavailable")),
         Sentence(

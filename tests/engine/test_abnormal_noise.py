@@ -354,16 +354,27 @@ def test_a_stop_seen_at_once_forgives_only_its_own_moment() -> None:
 CYCLING = Unit(on=8, off=12)
 
 
-def _sounds_in_runs(unit: Unit, minutes_in_cycle: set[int], *, start: int) -> list[Evaluation]:
-    """A 15-second sound in each cycle from `start`, at these minutes of the cycle."""
+def _sounds_in_runs(
+    unit: Unit,
+    minutes_in_cycle: set[int],
+    *,
+    start: int,
+    rest_from: int | None = None,
+) -> list[Evaluation]:
+    """A 15-second sound in each cycle for an hour from `start`, at these minutes of the cycle.
+
+    From `rest_from` on the unit rests for two hours (the rattle with it).
+    """
     ev = evaluator()
     results = drive(ev, unit, start)
     period = unit.on + unit.off
+    resting = unit.but(on=0, off=1)
     for minute in range(start, start + 3 * HOURS):
         at = T0 + minute * MINUTE
-        for key, value in unit(minute).items():
+        rests = rest_from is not None and rest_from <= minute < rest_from + 2 * HOURS
+        for key, value in (resting if rests else unit)(minute).items():
             ev.observe(key, value, at)
-        if minute % period in minutes_in_cycle and minute < start + HOURS:
+        if minute % period in minutes_in_cycle and minute < start + HOURS and not rests:
             ev.observe(InputKey.NOISE, unit.noise_run + 12.0, at + 20.0)
             ev.observe(InputKey.NOISE, unit.noise_run, at + 35.0)
         results.append(ev.evaluate(at + 50.0))
@@ -381,6 +392,20 @@ def test_a_rattle_in_every_run_of_a_cycling_unit_is_found_within_the_hour() -> N
     assert status.reason == "bursts"
     assert status.evidence["runs_heard"] == 3
     assert status.evidence["bursts_last_hour"] == 3
+    # The pattern spans forty minutes already: believed at once, from its first burst.
+    assert status.since == T0 + (start + 4) * MINUTE + 20.0
+
+
+def test_a_rattle_heard_with_the_runs_is_not_cleared_by_a_quiet_rest() -> None:
+    """Found, then the unit rests for two hours: the street is calm, the rattle is not gone."""
+    start = 24 * HOURS
+    found = first_active(_sounds_in_runs(CYCLING, {4}, start=start), FaultKey.ABNORMAL_NOISE)
+    assert found is not None
+    results = _sounds_in_runs(CYCLING, {4}, start=start, rest_from=found + 2)
+    assert all(
+        result.statuses[FaultKey.ABNORMAL_NOISE].active
+        for result in results[found : found + 2 * HOURS]
+    )
 
 
 def test_three_sounds_in_runs_of_a_unit_that_seldom_rests_are_not_a_rattle() -> None:
@@ -399,9 +424,9 @@ def test_the_runs_heard_in_survive_a_restart_and_garbage_is_ignored() -> None:
     assert saved["runs"] == [[T0, T0 + 480.0], [T0 + 1200.0, None]]
     restored = _learned()
     restored.load_state(saved)
-    assert list(restored.runs) == [[T0, T0 + 480.0], [T0 + 1200.0, None]]
+    assert [[run.start, run.end] for run in restored.runs] == saved["runs"]
     restored.load_state(
         saved | {"runs": [[T0, "x"], "run", [T0 + 10.0, T0], [T0, T0 + 60.0], [T0 + 30.0, None]]}
     )
     # Only the well-formed, ordered, non-overlapping runs are kept.
-    assert list(restored.runs) == [[T0, T0 + 60.0]]
+    assert [[run.start, run.end] for run in restored.runs] == [[T0, T0 + 60.0]]

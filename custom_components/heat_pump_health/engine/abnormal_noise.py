@@ -18,6 +18,7 @@ Noise readings arrive between ticks, so they are integrated as they come.
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass
 import math
 from typing import Any
 
@@ -102,18 +103,30 @@ _QUICK_BURSTS_UNSEEN_DEFROST = 5
 _QUICK_SPAN_S = 15 * 60.0
 # A unit that cycles runs only part of each hour, so a rattle that comes with
 # its runs gives few bursts an hour.  Heard in this many separate runs within
-# the hour, the sound is the unit's: a passing car or a door falls in a rest
-# as readily as in a run, so three bursts all in runs are (1 / running
-# share)³ times likelier from the unit; with the unit resting at least half
-# the time, eight times or more.  (A sound at rest as well adds a burst to
-# the hour, and the quick rule above judges those.)  Without a defrost
-# state, a defrost's two bangs fall in a run: one more run is needed then.
+# the hour, spread over a quarter hour, and never while it rested, the sound
+# is the unit's: a passing car or a door falls in a rest as readily as in a
+# run, so three bursts all in runs are (1 / running share)³ times likelier
+# from the unit; with the unit resting at least half the time, eight times
+# or more.  Without a defrost state, a defrost's two bangs fall in a run:
+# one more run is needed then.
 _RUNS_HEARD = 3
 _RUNS_HEARD_UNSEEN_DEFROST = 4
 _MAX_RUNNING_SHARE = 0.5
 _MAX_ONSETS = 128
 # Runs remembered: two hours of a unit that starts every few minutes.
 _MAX_RUNS = 64
+
+
+@dataclass(slots=True)
+class Run:
+    """One run of the compressor: when it started, and when it stopped (None: running)."""
+
+    start: float
+    end: float | None = None
+
+    def holds(self, at: float) -> bool:
+        """Whether a sound at this time was heard during the run."""
+        return self.start <= at and (self.end is None or at <= self.end)
 
 
 class AbnormalNoiseDetector:
@@ -162,9 +175,9 @@ class AbnormalNoiseDetector:
         self._run_loud_tail_s = 0.0
         self._stopped_loud_at: float | None = None
         self.onsets: deque[float] = deque(maxlen=_MAX_ONSETS)
-        # Recent runs as [start, end] (end None while it runs); a defrost
-        # within a run does not end it.
-        self.runs: deque[list[float | None]] = deque(maxlen=_MAX_RUNS)
+        # Recent runs; a defrost within a run does not end it, and nor does
+        # a spell without a running state (a power reading lost).
+        self.runs: deque[Run] = deque(maxlen=_MAX_RUNS)
         self.quiet_until: float | None = None
         # Set by the evaluator after each tick: no fault building.
         self.learn_allowed = True
@@ -323,19 +336,19 @@ class AbnormalNoiseDetector:
     def _follow_runs(self, now: float, state: str) -> None:
         """Open a run at a start from rest, close it at the stop."""
         runs = self.runs
-        running = bool(runs) and runs[-1][1] is None
-        if state in (IDLE, ANY):
+        running = bool(runs) and runs[-1].end is None
+        if state == IDLE:
             if running:
-                runs[-1][1] = now
+                runs[-1].end = now
         elif self.family(state) == RUN and not running:
-            runs.append([now, None])
+            runs.append(Run(now))
 
-    def _run_of(self, at: float) -> float | None:
-        """The start of the run a burst at this time was heard in (None: at rest)."""
-        for start, end in reversed(self.runs):
-            if start is not None and start <= at and (end is None or at <= end):
-                return start
-            if start is not None and start < at:
+    def _run_of(self, at: float) -> Run | None:
+        """The run a burst at this time was heard in (None: at rest)."""
+        for run in reversed(self.runs):
+            if run.holds(at):
+                return run
+            if run.start < at:
                 return None
         return None
 
@@ -506,10 +519,11 @@ class AbnormalNoiseDetector:
         else:
             recent = list(onsets)[len(onsets) - last_hour :]
             runs_heard, since = self._runs_heard(recent, now)
-            if runs_heard:
-                details["runs_heard"] = runs_heard
             if since is not None:
                 reason, pattern_since = "bursts", since
+                details["runs_heard"] = runs_heard
+                # Heard with the running: only calm while it runs clears it.
+                self.abnormal_in = RUN
         if reason is not None and self.elevated and self._state != ANY:
             self.abnormal_in = self.family(self._state)
         calm = self.share < _CALM_SHARE and last_hour <= 1 and self.loud_runs == 0
@@ -524,14 +538,19 @@ class AbnormalNoiseDetector:
     def _runs_heard(self, recent: list[float], now: float) -> tuple[int, float | None]:
         """In how many separate runs the bursts were heard, and when the pattern began.
 
-        `recent`: the bursts of the last hour, oldest first.  The start is
-        None unless they were heard in enough runs of a unit that rested at
-        least half the time since the first of them began.
+        `recent`: the bursts of the last hour, oldest first.  The start (the
+        first burst) is None unless every one was heard in a run, in enough
+        separate runs over a quarter hour, of a unit that rested at least
+        half the time since the first of those runs began.
         """
-        runs = {run for run in map(self._run_of, recent) if run is not None}
-        if len(runs) < self._runs_needed:
-            return len(runs), None
-        if self._running_share(min(runs), now) > _MAX_RUNNING_SHARE:
+        heard = [self._run_of(onset) for onset in recent]
+        runs = {run.start for run in heard if run is not None}
+        if (
+            len(runs) < self._runs_needed
+            or None in heard
+            or recent[-1] - recent[0] < _QUICK_SPAN_S
+            or self._running_share(min(runs), now) > _MAX_RUNNING_SHARE
+        ):
             return len(runs), None
         return len(runs), recent[0]
 
@@ -541,11 +560,9 @@ class AbnormalNoiseDetector:
         if span <= 0.0:
             return 1.0
         ran = 0.0
-        for start, end in self.runs:
-            if start is None:
-                continue
-            stop = now if end is None else end
-            ran += max(min(stop, now) - max(start, since), 0.0)
+        for run in self.runs:
+            stop = now if run.end is None else min(run.end, now)
+            ran += max(stop - max(run.start, since), 0.0)
         return ran / span
 
     @property
@@ -586,7 +603,7 @@ class AbnormalNoiseDetector:
             "share": round(self.share, 4),
             "loud_runs": self.loud_runs,
             "onsets": list(self.onsets),
-            "runs": [list(run) for run in self.runs],
+            "runs": [[run.start, run.end] for run in self.runs],
             "abnormal_in": self.abnormal_in,
         }
 
@@ -607,16 +624,22 @@ class AbnormalNoiseDetector:
             self.onsets = deque(values[-_MAX_ONSETS:], maxlen=_MAX_ONSETS)
         runs = data.get("runs")
         if isinstance(runs, list):
-            kept: list[list[float | None]] = []
-            for item in runs:
-                if not isinstance(item, list) or len(item) != 2:
-                    continue
-                start, end = as_float(item[0]), as_float(item[1])
-                if start is None or (end is None) != (item[1] is None):
-                    continue
-                if end is not None and end < start:
-                    continue
-                if kept and (kept[-1][1] is None or start < (kept[-1][1] or 0.0)):
-                    continue  # overlapping or out of order: not runs this detector wrote
-                kept.append([start, end])
-            self.runs = deque(kept[-_MAX_RUNS:], maxlen=_MAX_RUNS)
+            self.runs = deque(_stored_runs(runs)[-_MAX_RUNS:], maxlen=_MAX_RUNS)
+
+
+def _stored_runs(items: list[Any]) -> list[Run]:
+    """The well-formed runs of a stored list, in order and not overlapping."""
+    kept: list[Run] = []
+    for item in items:
+        if not isinstance(item, list) or len(item) != 2:
+            continue
+        start, end = as_float(item[0]), as_float(item[1])
+        if start is None or (end is None) != (item[1] is None):
+            continue
+        if end is not None and end < start:
+            continue
+        last = kept[-1] if kept else None
+        if last is not None and (last.end is None or start < last.end):
+            continue  # overlapping or out of order: not runs this detector wrote
+        kept.append(Run(start, end))
+    return kept

@@ -82,12 +82,6 @@ class EnergyMeter:
             return None
         return max(now - self._since, 0.0) + self._span / 2.0
 
-    def still_for(self, now: float) -> float | None:
-        """How long the counter has not moved, seconds (None before its first reading)."""
-        if self._since is None:
-            return None
-        return max(now - self._since, 0.0)
-
     def to_dict(self) -> dict[str, Any]:
         """What a restart needs to carry on."""
         return {

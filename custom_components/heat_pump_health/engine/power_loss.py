@@ -63,6 +63,9 @@ _STALE_POLLS = 2.0
 # supply the meter says is gone.
 _COIL_AT_AIR_K = 1.0
 _COIL_AT_AIR_S = 10 * 60.0
+# Switched off this long with its standby showing, a unit has shown that
+# being off does not cut its standby.
+_OFF_WITH_STANDBY_S = 3600.0
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -210,7 +213,7 @@ class PowerLossDetector:
             # A unit that stopped while reporting an error has its supply: it
             # is stopped with that code (in every fault's evidence), not
             # without power.
-            self.no_power_since = self.coil_at_air_since = None
+            self.no_power_since = self.coil_at_air_since = self.demand_zero_since = None
             return Verdict(Finding.HOLD, evidence={"unit_error": self._readings.error_code})
         lost = self._lost_together()
         if lost is not None:
@@ -269,14 +272,11 @@ class PowerLossDetector:
             details["power_resolution_w"] = rounded(readings.power_resolution_w)
             lag = readings.power_lag_s
             details["power_lag_minutes"] = None if lag is None else round(lag / 60.0, 1)
-        still = self._counter_still(demand, delivering)
-        if still is not None:
-            details["counter_still_minutes"] = round(still / 60.0, 1)
         self._zero_watch = False
-        self._follow_demand_zero(now, demand, power, still=still is not None)
+        self._follow_demand_zero(now, demand, power)
         if (
             (delivering and not self._meter_says_dead(power))
-            or (power is not None and not profile.near_zero(power) and still is None)
+            or (power is not None and not profile.near_zero(power))
             or readings.defrost_on
         ):
             # Power is drawn, heat (or cold) is going out, or a defrost is
@@ -296,11 +296,9 @@ class PowerLossDetector:
         self.no_power_since = None
         return Verdict(Finding.HOLD, evidence=details)
 
-    def _follow_demand_zero(
-        self, now: float, demand: str | None, power: float | None, *, still: bool
-    ) -> None:
-        """Keep when 0 W (or a still counter) with demand began, whatever the delivery."""
-        if demand is not None and power is not None and (still or self._profile.near_zero(power)):
+    def _follow_demand_zero(self, now: float, demand: str | None, power: float | None) -> None:
+        """Keep when 0 W with demand began, whatever the delivery."""
+        if demand is not None and power is not None and self._profile.near_zero(power):
             if self.demand_zero_since is None:
                 self.demand_zero_since = now
         else:
@@ -345,27 +343,6 @@ class PowerLossDetector:
             return self._unless_stale(now, verdict)
         self.no_power_since = None
         return Verdict(Finding.UNKNOWN, evidence=details)
-
-    def _counter_still(self, demand: str | None, delivering: bool | None) -> float | None:
-        """How long an energy counter has stood still while heat is asked for and none goes out.
-
-        A counter in steps of 0.1 kWh or more cannot show 0 W for hours (its
-        power is only bounded by one step over the wait), but a unit asked to
-        heat, delivering nothing and drawing too little to move its counter
-        over a whole poll is not running: as good as 0 W.  A counter that
-        moves says the unit draws power.  None where this does not apply, or
-        before the sampling is known.
-        """
-        readings = self._readings
-        still = readings.power_still_s
-        if not readings.power_counter or still is None or demand is None or delivering is not False:
-            return None
-        interval = self._cadence.unit_interval()
-        if interval is None:
-            # How often the counter is read is not known yet: a still spell
-            # may be shorter than one poll.
-            return None
-        return still if still >= max(interval, _FRESH_S) else None
 
     def _coil_delivering(self, now: float, demand: str | None) -> bool | None:
         """False once the outdoor coil has sat at the air's temperature, with demand, for long.
@@ -415,9 +392,12 @@ class PowerLossDetector:
         after it shows its power only at the next one, while the thermostat
         already says it calls, and a cycling unit can be caught off at two
         polls in a row.  So the spell must span three polls (two intervals)
-        before it is evidence, counted from its start: the first poll at 0 W
-        with demand, even if that poll still caught the supply's warmth
-        (a trip's first poll often does).
+        before it is evidence, counted from its start.  On a unit whose 0 W
+        is itself the evidence (it has shown a standby draw and never idles
+        at 0 W), that is the poll at 0 W with demand just before, even if it
+        still caught the supply's warmth (a trip's first poll often does);
+        never earlier.  Where the unit may idle at 0 W, or is not known yet,
+        0 W says nothing until the delivery has stopped.
         """
         if self.no_power_since is None:
             self.no_power_since = now
@@ -426,12 +406,17 @@ class PowerLossDetector:
             # Live: the evidence began when the readings changed (the tracker knows).
             return verdict
         start = self.no_power_since
-        if self.demand_zero_since is not None:
-            start = min(start, self.demand_zero_since)
+        if self.demand_zero_since is not None and self._shows_standby():
+            start = max(min(start, self.demand_zero_since), start - interval)
         if now - start < _STALE_POLLS * interval:
             return Verdict(Finding.HOLD, evidence=verdict.evidence, suspect=True)
         verdict.onset = start
         return verdict
+
+    def _shows_standby(self) -> bool:
+        """The unit has a learned standby draw a meter can see, and does not idle at 0 W."""
+        floor = self._profile.standby_floor
+        return floor is not None and floor >= _MIN_STANDBY_W and not self._profile.idles_at_zero
 
     def standby_judgeable(self) -> bool:
         """Whether the meter can tell a lost standby from a stop.
@@ -439,38 +424,42 @@ class PowerLossDetector:
         Polled every few minutes, a run that ends between two polls looks like
         standby dropping to 0 W on a meter that reads 0 W after a run, but
         not on one whose stops have all been seen to land on the standby
-        draw; an energy counter cannot resolve a standby draw of a few watts
-        at all.
+        draw, nor while the thermostat has long been off (see
+        _off_throughout); an energy counter cannot resolve a standby draw of
+        a few watts at all.
         """
         resolution = self._readings.power_resolution_w
         if resolution is not None and resolution > _MIN_STANDBY_W:
             return False
-        return self._cadence.finer_than(_FRESH_S) or self._profile.stops_land_on_standby
+        return (
+            self._cadence.finer_than(_FRESH_S)
+            or self._profile.stops_land_on_standby
+            or self._off_throughout()
+        )
 
     def _off_throughout(self) -> bool:
-        """The thermostat was off a poll before this 0 W spell began, and still is.
+        """The thermostat was off, the standby showing, well before this 0 W spell began.
 
-        Then no run can have ended between two polls into the spell: a polled
-        0 W is a lost standby as surely as a live one.
+        Then no run can have ended between two polls into the spell, and the
+        unit has shown that switching it off leaves its standby on (some cut
+        it when switched off, at once or after a while): a polled 0 W is a
+        lost standby as surely as a live one.
         """
         off, zero = self.off_since, self.zero_since
         interval = self._cadence.unit_interval()
-        resolution = self._readings.power_resolution_w
         return (
             off is not None
             and zero is not None
             and interval is not None
-            and off <= zero - interval
-            and (resolution is None or resolution <= _MIN_STANDBY_W)
+            and off <= zero - max(interval, _OFF_WITH_STANDBY_S)
         )
 
     def _judge_standby_lost(self, now: float, details: dict[str, Any]) -> Verdict:
         """0 W with nobody asking for heat: only a vanished standby draw counts."""
-        if not self.standby_judgeable() and not self._off_throughout():
+        if not self.standby_judgeable():
             return Verdict(Finding.NORMAL, evidence=details)
         profile = self._profile
-        floor = profile.standby_floor
-        if floor is None or floor < _MIN_STANDBY_W or profile.idles_at_zero:
+        if not self._shows_standby():
             return Verdict(Finding.NORMAL, evidence=details)
         if (
             self.zero_origin == _RUNNING

@@ -58,7 +58,6 @@ class Readings:
         "power_counter",
         "power_lag_s",
         "power_resolution_w",
-        "power_still_s",
         "ret",
         "supply",
     )
@@ -68,8 +67,6 @@ class Readings:
         # Set when the power comes from an energy counter: how sharp it is, W.
         self.power_resolution_w: float | None = None
         self.power_lag_s: float | None = None
-        # How long the energy counter has stood still, seconds.
-        self.power_still_s: float | None = None
         # The power field holds an energy counter (its power is derived).
         self.power_counter = False
         self.coil: float | None = None
