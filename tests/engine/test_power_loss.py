@@ -27,6 +27,7 @@ from .traces import (
     number,
     only,
     overlay,
+    polled,
 )
 
 HOURS = 60
@@ -146,9 +147,7 @@ def test_a_polled_meter_gone_with_demand_and_no_delivery_is_a_power_loss() -> No
         return breaker_trip(minute, readings) | {InputKey.POWER: None}
 
     live = overlay(Unit(), trip, gone)
-    results = drive(
-        evaluator(POWER_CLIMATE_SPLIT), lambda minute: live(minute - minute % 10), trip + 60
-    )
+    results = drive(evaluator(POWER_CLIMATE_SPLIT), polled(live, 10), trip + 60)
     index = first_active(results, FaultKey.POWER_LOSS)
     assert index is not None
     # The first poll without it, and two more.
@@ -440,7 +439,7 @@ def _stops(*, zero_after_stop: int, trip: int | None = None, poll: int = 1) -> l
 
     end = 9 * HOURS if trip is None else trip + 60
     live = overlay(unit, 0, draw)
-    return drive(evaluator(POWER_OUTDOOR), lambda minute: live(minute - minute % poll), end)
+    return drive(evaluator(POWER_OUTDOOR), polled(live, poll), end)
 
 
 def test_zero_straight_out_of_a_run_is_a_loss_where_stops_land_on_standby() -> None:
@@ -558,9 +557,7 @@ def test_a_polled_trip_counts_from_its_first_poll_at_zero_watts() -> None:
         return tripped
 
     live = overlay(Unit(), trip, coasting)
-    results = drive(
-        evaluator(POWER_CLIMATE_SPLIT), lambda minute: live(minute - minute % 10), trip + 60
-    )
+    results = drive(evaluator(POWER_CLIMATE_SPLIT), polled(live, 10), trip + 60)
     index = first_active(results, FaultKey.POWER_LOSS)
     assert index is not None
     assert index - trip <= 30
@@ -591,7 +588,7 @@ def _switched_off(*, off_at: int, zero_at: int, end: int) -> list[Evaluation]:
         return changed | {InputKey.POWER: 0.0}
 
     live = overlay(Unit(outdoor=0.0), 0, state)
-    return drive(evaluator(POWER_CLIMATE_SPLIT), lambda minute: live(minute - minute % 10), end)
+    return drive(evaluator(POWER_CLIMATE_SPLIT), polled(live, 10), end)
 
 
 def test_a_polled_standby_lost_while_the_thermostat_is_off_is_a_loss() -> None:

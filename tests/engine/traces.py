@@ -216,6 +216,11 @@ def overlay(base: Trace, after: int, change: Callable[[int, Sample], Sample]) ->
     return trace
 
 
+def polled(trace: Trace, every: int) -> Trace:
+    """The trace as a cloud reads it: held from one poll every `every` minutes to the next."""
+    return lambda minute: trace(minute - minute % every)
+
+
 def only(trace: Trace, inputs: Iterable[InputKey]) -> Trace:
     """The trace restricted to some inputs."""
     keep = frozenset(inputs)
