@@ -96,7 +96,6 @@ class Sentence:
 _DEMAND_HEAT = "heat"
 _DEMAND_COOL = "cool"
 
-
 # Per fault, in the order they are read.  A value (placeholder -> evidence key
 # and how to show it) that the evidence lacks leaves its sentence out.
 SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.const import UnitOfPower
@@ -22,6 +23,17 @@ from .conftest import (
 )
 
 POLL_MINUTES = 10
+
+
+def write_poll(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    readings: tuple[tuple[str, float, dict[str, Any]], ...],
+) -> None:
+    """Write one poll's readings as a coordinator does: one entity after the other."""
+    for entity_id, value, attributes in readings:
+        freezer.tick(timedelta(microseconds=300))
+        hass.states.async_set(entity_id, f"{value:.1f}", attributes)
 
 
 async def test_a_poll_written_entity_by_entity_is_judged_as_a_poll(
@@ -46,10 +58,7 @@ async def test_a_poll_written_entity_by_entity_is_judged_as_a_poll(
             (COIL, -4.0 - wobble, temperature()),
             (OUTDOOR, 3.0 - wobble, temperature()),
         )
-        for entity_id, value, attributes in readings:
-            # The coordinator writes one entity after the other.
-            freezer.tick(timedelta(microseconds=300))
-            hass.states.async_set(entity_id, f"{value:.1f}", attributes)
+        write_poll(hass, freezer, readings)
 
     await play_minutes(hass, freezer, start, 3 * 60, poll)
     health = hass.states.get("sensor.heat_pump_health")
@@ -92,9 +101,7 @@ async def test_a_polled_energy_counter_held_still_by_a_lock_out_is_not_a_power_l
             (COIL, 3.0 - wobble if locked else -4.0 - wobble, temperature()),
             (OUTDOOR, 3.0 - wobble, temperature()),
         )
-        for entity_id, value, attributes in readings:
-            freezer.tick(timedelta(microseconds=300))
-            hass.states.async_set(entity_id, f"{value:.1f}", attributes)
+        write_poll(hass, freezer, readings)
 
     await play_minutes(hass, freezer, start, 7 * 60, poll)
     assert hass.states.get("binary_sensor.heat_pump_power_loss").state == "off"

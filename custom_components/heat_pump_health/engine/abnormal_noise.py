@@ -516,7 +516,7 @@ class AbnormalNoiseDetector:
             and onsets[-1] - first_in_hour >= _QUICK_SPAN_S
         ):
             reason, pattern_since = "bursts", first_in_hour
-        else:
+        elif last_hour >= self._runs_needed:
             recent = list(onsets)[len(onsets) - last_hour :]
             runs_heard, since = self._runs_heard(recent, now)
             if since is not None:
