@@ -77,3 +77,16 @@ def test_the_evaluator_reads_a_counter_as_power_and_says_how_sharp() -> None:
     assert status.evidence["power_lag_minutes"] == pytest.approx(3.5)
     assert "standby" in result.diagnostics.not_judged
     assert ev.export_state()["energy"]["step_kwh"] == pytest.approx(0.1)
+
+
+def test_a_large_step_is_not_capped_by_the_smallest_one() -> None:
+    """A cloud counter read every 15 minutes moves by a few steps at once."""
+    meter = EnergyMeter()
+    meter.observe(10.0, 0.0)
+    meter.observe(10.1, 15 * MINUTE)  # a quiet quarter: 400 W
+    meter.observe(10.5, 30 * MINUTE)  # running: 0.4 kWh in 15 minutes
+    assert meter.power(30 * MINUTE) == pytest.approx(1600.0)
+    # Until the next poll is due the counter cannot have moved.
+    assert meter.power(44 * MINUTE) == pytest.approx(1600.0)
+    # A poll and a half without a step: below 0.1 kWh over the wait.
+    assert meter.power(60 * MINUTE) == pytest.approx(200.0)

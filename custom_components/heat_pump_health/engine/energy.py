@@ -3,11 +3,13 @@
 Daikin Onecta, MELCloud, ViCare, Aquarea and Toshiba report the unit's
 consumption as a counter (kWh, often reset every day) that moves in steps of
 0.1 kWh or more, every 5 to 30 minutes.  The average power over a step is
-its energy over the time it took; between steps, the power can only have
-been below one step over the time since the last.  So the estimate is the
-last step's average, falling as the counter stays put, and it is never
-sharper than one step over the time since the last change: that
-resolution goes with it into the evidence.
+its energy over the time it took.  The counter moves only when it is read,
+so until the next step is due (its last step's time, and half again for a
+late poll) the estimate is the last step's average; once it is overdue, the
+power can only have been below one step over the time since the last, and
+the estimate falls as the counter stays put.  It is never sharper than one
+step over the time since the last change: that resolution goes with it into
+the evidence.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from typing import Any
 from .stats import as_float
 
 _J_PER_KWH = 3_600_000.0
+# A counter still for this many times its last step's time is overdue: the
+# power was below one step over the wait (half a poll of slack for jitter).
+_OVERDUE = 1.5
 # A counter standing still longer than this says the unit draws (about) nothing.
 _MAX_SPAN_S = 6 * 3600.0
 
@@ -58,10 +63,15 @@ class EnergyMeter:
         """The unit's average power as far as the counter can tell, W."""
         if self._power_w is None or self._since is None:
             return None
-        bound = self.resolution(now)
-        if bound is None:
+        if self.step_kwh is None:
             return self._power_w
-        # Still at the last step's pace, or slower: the counter has not moved.
+        waited = now - self._since
+        if waited <= _OVERDUE * self._span:
+            # The next step is not due yet: a counter read every poll moves
+            # only at the next poll, whatever the unit draws meanwhile.
+            return self._power_w
+        # Overdue: less than one step was drawn over the wait.
+        bound = self.step_kwh * _J_PER_KWH / min(waited, _MAX_SPAN_S)
         return min(self._power_w, bound)
 
     def resolution(self, now: float) -> float | None:
