@@ -13,6 +13,7 @@ from custom_components.heat_pump_health.engine import (
 from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
+    ALL_INPUTS,
     Sample,
     Trace,
     Unit,
@@ -352,4 +353,70 @@ def test_a_morning_set_up_through_an_energy_counter_is_normal() -> None:
 
     ev = evaluator()
     results = drive(ev, _counted(overlay(unit, 0, day)), 4 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_slow_drift_within_the_allowance_is_not_learned_as_the_new_normal() -> None:
+    """An 8 % fade over three days: not a fault, but the reference stays where it was."""
+    unit = Unit(on=100, off=20, run_w=1500.0)
+    ev = evaluator()
+    results = drive(ev, _fading(unit, 2 * 24 * HOURS, 3.0, 0.08), 7 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+    # Learning the fade would have taken the reference below 15.3 K.
+    assert ev.export_learned()["heat"]["bands"]["0"]["split_k"] > 15.6
+
+
+def _rounded(trace: Trace, step: float) -> Trace:
+    """Supply and return as a sensor showing whole steps reports them."""
+
+    def rounding(minute: int) -> Sample:
+        readings = trace(minute)
+        return readings | {
+            key: round(number(readings, key) / step) * step
+            for key in (InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
+        }
+
+    return rounding
+
+
+def test_a_split_read_in_half_kelvin_steps_gets_credit_for_its_rounding() -> None:
+    """A 2.3 K split reads 2.5 K; 4 % less reads 2.0 K, a fifth less: that is rounding."""
+    unit = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=2.3, run_w=1500.0)
+    smaller = unit.but(split=2.2)
+    trace = _rounded(overlay(unit, 2 * 24 * HOURS, lambda m, r: smaller(m)), 0.5)
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, trace, 5 * 24 * HOURS)
+    assert ev.export_state()["heat"]["drop_score"] < 0.5
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_through_an_energy_counter_a_split_that_follows_the_load_is_normal() -> None:
+    """A water inverter's split follows its speed; a counter cannot say the speed.
+
+    Colder days in the same outdoor band run it harder, milder ones slower:
+    the split swings by a fifth from day to day, and that is its spread.
+    """
+    unit = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=5.0, outdoor=1.0)
+    milder = unit.but(split=4.0, outdoor=4.0)
+
+    def weather(minute: int, readings: Sample) -> Sample:
+        return milder(minute) if (minute // (24 * HOURS)) % 3 == 2 else readings
+
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, _counted(overlay(unit, 0, weather)), 9 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_an_hour_at_full_power_through_a_counter_without_a_thermostat_is_normal() -> None:
+    """A two-stage unit's morning at its high stage: a wide split nothing else explains."""
+    unit = Unit(on=100, off=20, split=10.0)
+    high = unit.but(split=22.0, run_w=2600.0, always_on=True)
+
+    def morning(minute: int, readings: Sample) -> Sample:
+        return high(minute) if 6 * HOURS <= minute % (24 * HOURS) < 7.25 * HOURS else readings
+
+    inputs = ALL_INPUTS - {InputKey.CLIMATE}
+    trace = only(_counted(overlay(unit, 0, morning)), inputs)
+    ev = evaluator(inputs)
+    results = drive(ev, trace, 5 * 24 * HOURS)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)

@@ -4,15 +4,17 @@ Judged only in steady heating: compressor running for a while, not defrosting
 and not recovering from a defrost.  The reference is what this unit delivered
 while healthy: its supply-return split against power, per 5 °C outdoor band
 (see split_model), with days of memory and learned only while no shortfall is
-building, so that a slow leak cannot drag it down with it.  The signs:
+building and while the split keeps close to it, so that a slow leak cannot
+drag it down with it.  The signs:
 - the split is suddenly well below the reference (or a default before one is
   learned).  The expectation follows power, so an inverter idling along in
   mild weather, with a small split at low power, is not a fault;
 - a sustained shortfall against the reference, however slow it came: a
   one-sided CUSUM on log(split / expected) over hours of steady heating.
   Shortfalls within an allowance are weather, fans and sensors and add
-  nothing; a leak that has cost a third of the capacity raises it within
-  hours of heating;
+  nothing (where a counter cannot say the load, the band's own spread is
+  the allowance; rounded sensors get half a step of credit); a leak that
+  has cost a third of the capacity raises it within hours of heating;
 - the split is far above the reference for long: the heat cannot get out
   because too little air (or water) moves through a clogged filter, strainer
   or closed vents.
@@ -64,12 +66,16 @@ _NO_OUTDOOR_BAND = 99
 _BAND_TAU_S = 3 * 86400.0
 _BAND_TRUSTED_S = 3600.0
 # The sustained-shortfall CUSUM, on x = log(split / expected): shortfalls up to
-# the allowance (15 %) add nothing; beyond it the score grows by the excess
+# the allowance (9 %) add nothing; beyond it the score grows by the excess
 # per hour of steady heating, and at the alarm level the fault is raised (a
-# 30 % shortfall after about 5 hours, a 50 % one after 2).  Samples are
+# 30 % shortfall after about 4 hours, a 50 % one after 2).  Samples are
 # clipped so one wild reading cannot do it, the score is capped so a repaired
 # unit clears in hours, and it is judged only against a well-learned band.
-_DROP_ALLOWANCE = math.log(1.0 / 0.85)
+_DROP_ALLOWANCE = math.log(1.0 / 0.91)
+# Where the meter cannot say the load (an energy counter, no power), the
+# split has one expectation per band whatever the unit's speed: a shortfall
+# then counts only beyond this, or the band's own spread if wider.
+_BLIND_ALLOWANCE = math.log(1.0 / 0.85)
 _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
 _DROP_CLIP = 1.2
@@ -79,6 +85,13 @@ _COARSE_DROP_CLIP = 0.5
 _DROP_TRUSTED_S = 6 * 3600.0
 # The reference learns only while the score stays below this share of the alarm.
 _DROP_LEARN_SHARE = 0.25
+# ...and while the split keeps within a few percent of it: a second, slower
+# CUSUM with a small allowance holds the learning once the split has sat
+# below the reference for a while, so that a leak's slow decline, too small
+# for the alarm at first, is not learned as the new normal.
+_DRIFT_ALLOWANCE = math.log(1.0 / 0.97)
+_DRIFT_HOLD = 0.1
+_DRIFT_CAP = 0.5
 # What contradicts the other signature: a day drawing clearly less per kelvin
 # than when healthy, a split per power clearly better than it ever was.  (A
 # split merely as good proves little: an inverter hides a leak in its split
@@ -108,6 +121,9 @@ _CALL_STEP_K = 0.5
 _CALL_RECOVERY_S = 3600.0
 _RECOVERED_K = 1.0
 _HIGH_S = 45 * 60.0
+# Judged against the band's spread (an energy counter cannot say the load),
+# a wide split must outlast a morning's recovery at full power.
+_BLIND_HIGH_S = 90 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
 _LEARN_MAX = 1.3
 
@@ -144,6 +160,7 @@ class InsufficientHeatDetector:
         "_warmed",
         "bands",
         "draw",
+        "drift_score",
         "drop_score",
         "efficiency",
         "flat_score",
@@ -183,6 +200,7 @@ class InsufficientHeatDetector:
         # The sustained-shortfall CUSUM (log-units x hours), and the recent
         # log(split / expected), smoothed, for the evidence.
         self.drop_score = 0.0
+        self.drift_score = 0.0
         self._recent: float | None = None
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
@@ -471,10 +489,22 @@ class InsufficientHeatDetector:
             self._recent = None
             return False
         x = math.log(max(split, 0.05) / expected)
+        resolution = self._readings.temperature_step
+        if x < 0.0 and resolution is not None:
+            # Rounded supply and return may read the split up to a step low:
+            # the shortfall counts only beyond half of one.
+            x = min(math.log((max(split, 0.05) + 0.5 * resolution) / expected), 0.0)
         clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
         x = min(max(x, -clip), clip)
-        step = (-x - _DROP_ALLOWANCE) * dt / 3600.0
+        hours = dt / 3600.0
+        blind = self._split_power() is None
+        allowance = max(_BLIND_ALLOWANCE, band.spread()) if blind else _DROP_ALLOWANCE
+        step = (-x - allowance) * hours
         self.drop_score = min(max(self.drop_score + step, 0.0), _DROP_CAP * self._margin)
+        # Without the load, the split wanders with the unit's speed: it
+        # cannot tell a drift from a quieter week.
+        drift = 0.0 if blind else self.drift_score + (-x - _DRIFT_ALLOWANCE) * hours
+        self.drift_score = min(max(drift, 0.0), _DRIFT_CAP)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
         details["delivery_share"] = round(math.exp(self._recent), 2)
@@ -502,7 +532,7 @@ class InsufficientHeatDetector:
             self.high_score = max(self.high_score - dt, 0.0)
         if self.high_score > 0.0:
             details["high_split_minutes"] = round(self.high_score / 60.0)
-        return self.high_score >= _HIGH_S
+        return self.high_score >= (_BLIND_HIGH_S if self._readings.power_counter else _HIGH_S)
 
     def _gate(self, now: float, dt: float) -> Finding | None:
         """Why the split cannot be judged now, or None in steady heating."""
@@ -567,7 +597,11 @@ class InsufficientHeatDetector:
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.
             return
-        if self.drop_score >= _DROP_LEARN_SHARE * self._drop_alarm or self.draw.rising:
+        if (
+            self.drop_score >= _DROP_LEARN_SHARE * self._drop_alarm
+            or self.drift_score >= _DRIFT_HOLD
+            or self.draw.rising
+        ):
             # A shortfall is building, by either signature: the reference
             # must not follow it (a leak would teach it a new normal).
             return
@@ -595,6 +629,7 @@ class InsufficientHeatDetector:
         self.flat_score = 0.0
         self.high_score = 0.0
         self.drop_score = 0.0
+        self.drift_score = 0.0
         self._recent = None
         self.draw.reset()
 
@@ -632,6 +667,7 @@ class InsufficientHeatDetector:
             "flat_score": round(self.flat_score, 1),
             "high_score": round(self.high_score, 1),
             "drop_score": round(self.drop_score, 4),
+            "drift_score": round(self.drift_score, 4),
             "draw": self.draw.state_dict(),
         }
 
@@ -642,4 +678,6 @@ class InsufficientHeatDetector:
             self.high_score = max(as_float(data.get("high_score")) or 0.0, 0.0)
             drop = as_float(data.get("drop_score")) or 0.0
             self.drop_score = min(max(drop, 0.0), _DROP_CAP * self._margin)
+            drift = as_float(data.get("drift_score")) or 0.0
+            self.drift_score = min(max(drift, 0.0), _DRIFT_CAP)
             self.draw.load_state(data.get("draw"))

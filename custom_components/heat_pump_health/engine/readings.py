@@ -8,6 +8,8 @@ from __future__ import annotations
 from .backup_heat import RUNNING_W as BACKUP_RUNNING_W
 from .model import ClimateReading, InputKey, SystemType, Value
 
+# Changes smaller than this are a unit conversion's float noise, not a step.
+_MIN_STEP_K = 0.005
 # A supply warmed by the backup heater takes this long to show the unit's own
 # delivery again.  Moving air or water carries the heater's heat off within
 # minutes; a duct sensor with the fan stopped, or a still water loop, holds it
@@ -60,6 +62,7 @@ class Readings:
         "power_resolution_w",
         "ret",
         "supply",
+        "temperature_step",
     )
 
     def __init__(self, *, system_type: SystemType, defrost_needs_proof: bool = False) -> None:
@@ -73,6 +76,9 @@ class Readings:
         self.outdoor: float | None = None
         self.supply: float | None = None
         self.ret: float | None = None
+        # The smallest change supply or return has shown (K): the sensors'
+        # rounding, which a split of a few kelvin must be given credit for.
+        self.temperature_step: float | None = None
         self.defrost_switch: bool | None = None
         self.climate: ClimateReading | None = None
         self.noise: float | None = None
@@ -97,6 +103,15 @@ class Readings:
         self.lost: dict[InputKey, float] = {}
         self._ever_available: set[InputKey] = set()
 
+    def _note_step(self, old: float | None, new: float | None) -> None:
+        """Keep the smallest change a water or air temperature has shown."""
+        if old is None or new is None:
+            return
+        change = abs(new - old)
+        step = self.temperature_step
+        if change >= _MIN_STEP_K and (step is None or change < step):
+            self.temperature_step = change
+
     def snapshot(self) -> dict[str, object]:
         """The latest values, for a log line that has to explain a failure."""
         return {
@@ -115,9 +130,13 @@ class Readings:
             case InputKey.OUTDOOR_TEMPERATURE:
                 self.outdoor = value if isinstance(value, float) else None
             case InputKey.SUPPLY_TEMPERATURE:
-                self.supply = value if isinstance(value, float) else None
+                new = value if isinstance(value, float) else None
+                self._note_step(self.supply, new)
+                self.supply = new
             case InputKey.RETURN_TEMPERATURE:
-                self.ret = value if isinstance(value, float) else None
+                new = value if isinstance(value, float) else None
+                self._note_step(self.ret, new)
+                self.ret = new
             case InputKey.DEFROST:
                 self.defrost_switch = value if isinstance(value, bool) else None
                 if value is True:
