@@ -90,3 +90,26 @@ def test_a_large_step_is_not_capped_by_the_smallest_one() -> None:
     assert meter.power(44 * MINUTE) == pytest.approx(1600.0)
     # A poll and a half without a step: below 0.1 kWh over the wait.
     assert meter.power(60 * MINUTE) == pytest.approx(200.0)
+
+
+def test_after_an_outage_the_average_is_held_for_a_poll_only() -> None:
+    """Three hours without a reading, then one step: the unit may have stopped since."""
+    meter = EnergyMeter()
+    meter.observe(10.0, 0.0)
+    meter.observe(10.4, 15 * MINUTE)
+    meter.observe(10.8, 30 * MINUTE)  # read every 15 minutes
+    meter.observe(14.8, 210 * MINUTE)  # the cloud was away for three hours
+    assert meter.power(215 * MINUTE) == pytest.approx(1333.3, rel=0.01)
+    # Overdue by its poll, not by the outage's three hours: below 0.4 kWh in 40 minutes.
+    assert meter.power(250 * MINUTE) == pytest.approx(600.0)
+
+
+def test_a_counter_that_reads_zero_for_a_moment_is_not_a_megawatt() -> None:
+    meter = EnergyMeter()
+    meter.observe(1234.4, 0.0)
+    meter.observe(1234.5, 15 * MINUTE)
+    meter.observe(0.0, 16 * MINUTE)  # a glitch, or a reset
+    meter.observe(1234.6, 30 * MINUTE)  # and back
+    assert meter.power(30 * MINUTE) == pytest.approx(400.0)
+    meter.observe(1234.7, 45 * MINUTE)
+    assert meter.power(45 * MINUTE) == pytest.approx(400.0)

@@ -29,7 +29,7 @@ _MAX_SPAN_S = 6 * 3600.0
 class EnergyMeter:
     """Turns an energy counter's readings into an average power and its resolution."""
 
-    __slots__ = ("_kwh", "_power_w", "_since", "_span", "step_kwh")
+    __slots__ = ("_kwh", "_power_w", "_reset", "_since", "_span", "poll_s", "step_kwh")
 
     def __init__(self) -> None:
         self._kwh: float | None = None
@@ -38,8 +38,12 @@ class EnergyMeter:
         # The average power over the last step, W, and how long that step took.
         self._power_w: float | None = None
         self._span = 0.0
-        # The smallest step seen: the counter's resolution, kWh.
+        # The smallest step seen: the counter's resolution, kWh; and the
+        # shortest time a step took: the poll, as far as the steps show it.
         self.step_kwh: float | None = None
+        self.poll_s: float | None = None
+        # The counter went back: its next step may be a glitch's way back up.
+        self._reset = False
 
     def observe(self, kwh: float, at: float) -> None:
         """Take a counter reading."""
@@ -48,27 +52,35 @@ class EnergyMeter:
         if last is None or since is None or kwh < last:
             # The first reading, or a reset (daily, or a new meter): from here.
             self._since = at
+            self._reset = last is not None
             return
         step = kwh - last
         span = at - since
         if step <= 0.0 or span <= 0.0:
             return
         self._since = at
+        if self._reset:
+            # A counter that read 0 for a moment comes back with its whole
+            # total in one step: after a reset, count from the first step.
+            self._reset = False
+            return
         self._span = span
         self._power_w = step * _J_PER_KWH / span
         if self.step_kwh is None or step < self.step_kwh:
             self.step_kwh = step
+        if self.poll_s is None or span < self.poll_s:
+            self.poll_s = span
 
     def power(self, now: float) -> float | None:
         """The unit's average power as far as the counter can tell, W."""
-        if self._power_w is None or self._since is None:
+        if self._power_w is None or self._since is None or self.step_kwh is None:
             return None
-        if self.step_kwh is None:
-            return self._power_w
         waited = now - self._since
-        if waited <= _OVERDUE * self._span:
-            # The next step is not due yet: a counter read every poll moves
-            # only at the next poll, whatever the unit draws meanwhile.
+        # A step is due within the poll (and half again, for a late one): a
+        # counter read every poll moves only then, whatever the unit draws
+        # meanwhile.  Not the last step's own time: after a long outage
+        # that would hold its average for hours.
+        if waited <= _OVERDUE * min(self._span, self.poll_s or self._span):
             return self._power_w
         # Overdue: less than one step was drawn over the wait.
         bound = self.step_kwh * _J_PER_KWH / min(waited, _MAX_SPAN_S)
@@ -100,6 +112,7 @@ class EnergyMeter:
             "power_w": self._power_w,
             "span": self._span,
             "step_kwh": self.step_kwh,
+            "poll_s": self.poll_s,
         }
 
     def load(self, data: object) -> None:
@@ -110,3 +123,4 @@ class EnergyMeter:
         self._power_w = as_float(values.get("power_w"))
         self._span = as_float(values.get("span")) or 0.0
         self.step_kwh = as_float(values.get("step_kwh"))
+        self.poll_s = as_float(values.get("poll_s"))
