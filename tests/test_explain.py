@@ -293,3 +293,17 @@ def test_a_rattle_heard_run_after_run_says_it_comes_with_the_running() -> None:
         FaultKey.ABNORMAL_NOISE, "bursts", EVIDENCE[FaultKey.ABNORMAL_NOISE]["bursts"]
     )
     assert not any("separate runs" in sentence for sentence in plain)
+
+
+def test_a_wider_coil_gap_says_the_coil_runs_colder_only_when_it_counted() -> None:
+    evidence = {"delivery_share": 0.8, "coil_gap_share": 1.6, "coil_gap_wider": True}
+    sentences = _explainer("en").sentences(FaultKey.INSUFFICIENT_HEAT, "capacity_drop", evidence)
+    assert sentences[-1] == (
+        "Where no frost can be on it, the outdoor coil has been running 160 % of its healthy"
+        " distance below the outdoor air, at the same load and weather: a coil short of"
+        " refrigerant runs colder."
+    )
+    # A share in the attributes that did not count is not told.
+    quiet = {key: value for key, value in evidence.items() if key != "coil_gap_wider"}
+    told = _explainer("en").sentences(FaultKey.INSUFFICIENT_HEAT, "capacity_drop", quiet)
+    assert not any("outdoor coil" in sentence for sentence in told)

@@ -262,6 +262,13 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             _reason("capacity_drop", "room_below_target"),
         ),
         Sentence(
+            "insufficient_heat_coil_gap",
+            {"share": ("coil_gap_share", Kind.SHARE)},
+            lambda reason, evidence: (
+                reason == "capacity_drop" and evidence.get("coil_gap_wider") is True
+            ),
+        ),
+        Sentence(
             "insufficient_heat_at_capacity",
             {"deficit": ("room_deficit_k", Kind.DELTA)},
             lambda reason, evidence: reason is None and evidence.get("at_capacity") is True,

@@ -4,17 +4,17 @@ Judged only in steady heating: compressor running for a while, not defrosting
 and not recovering from a defrost.  The reference is what this unit delivered
 while healthy: its supply-return split against power, per 5 °C outdoor band
 (see split_model), with days of memory and learned only while no shortfall is
-building and while the split keeps close to it, so that a slow leak cannot
-drag it down with it.  The signs:
+building, so that a slow leak cannot drag it down with it.  The signs:
 - the split is suddenly well below the reference (or a default before one is
   learned).  The expectation follows power, so an inverter idling along in
   mild weather, with a small split at low power, is not a fault;
 - a sustained shortfall against the reference, however slow it came: a
   one-sided CUSUM on log(split / expected) over hours of steady heating.
   Shortfalls within an allowance are weather, fans and sensors and add
-  nothing (where a counter cannot say the load, the band's own spread is
-  the allowance; rounded sensors get half a step of credit); a leak that
-  has cost a third of the capacity raises it within hours of heating;
+  nothing (rounded sensors get half a step of credit); a leak that has
+  cost a third of the capacity raises it within hours of heating, sooner
+  where the outdoor coil runs clearly further below the air than when
+  healthy (coil_gap: never enough alone);
 - the split is far above the reference for long: the heat cannot get out
   because too little air (or water) moves through a clogged filter, strainer
   or closed vents.
@@ -32,7 +32,8 @@ from typing import Any
 
 from .backup_heat import BackupHeat
 from .cadence import Cadence
-from .defrost import DefrostTracker
+from .coil_gap import CoilGap
+from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .detector import Context
 from .efficiency import DrawPerKelvin
 from .model import FaultKey, SystemType
@@ -66,16 +67,12 @@ _NO_OUTDOOR_BAND = 99
 _BAND_TAU_S = 3 * 86400.0
 _BAND_TRUSTED_S = 3600.0
 # The sustained-shortfall CUSUM, on x = log(split / expected): shortfalls up to
-# the allowance (9 %) add nothing; beyond it the score grows by the excess
+# the allowance (15 %) add nothing; beyond it the score grows by the excess
 # per hour of steady heating, and at the alarm level the fault is raised (a
-# 30 % shortfall after about 4 hours, a 50 % one after 2).  Samples are
+# 30 % shortfall after about 5 hours, a 50 % one after 2).  Samples are
 # clipped so one wild reading cannot do it, the score is capped so a repaired
 # unit clears in hours, and it is judged only against a well-learned band.
-_DROP_ALLOWANCE = math.log(1.0 / 0.91)
-# Where the meter cannot say the load (an energy counter, no power), the
-# split has one expectation per band whatever the unit's speed: a shortfall
-# then counts only beyond this, or the band's own spread if wider.
-_BLIND_ALLOWANCE = math.log(1.0 / 0.85)
+_DROP_ALLOWANCE = math.log(1.0 / 0.85)
 _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
 _DROP_CLIP = 1.2
@@ -85,13 +82,17 @@ _COARSE_DROP_CLIP = 0.5
 _DROP_TRUSTED_S = 6 * 3600.0
 # The reference learns only while the score stays below this share of the alarm.
 _DROP_LEARN_SHARE = 0.25
-# ...and while the split keeps within a few percent of it: a second, slower
-# CUSUM with a small allowance holds the learning once the split has sat
-# below the reference for a while, so that a leak's slow decline, too small
-# for the alarm at first, is not learned as the new normal.
-_DRIFT_ALLOWANCE = math.log(1.0 / 0.97)
-_DRIFT_HOLD = 0.1
-_DRIFT_CAP = 0.5
+# The outdoor coil's gap below the air is read only where no frost can hide
+# in it: on a coil above freezing, or this soon after a defrost's recovery.
+_FROST_FREE_C = 1.0
+_CLEAN_AFTER_RECOVERY_S = 15 * 60.0
+# A gap clearly wider than when healthy (coil_gap) corroborates a smaller
+# shortfall: a second CUSUM on the same samples with this allowance, or a day
+# drawing this much more per kelvin.  Alone, a split 10 % short for days is
+# as likely a faster fan or an opened zone; with a colder outdoor coil it is
+# the refrigerant side, which an indoor change does not touch.
+_LEAN_ALLOWANCE = math.log(1.0 / 0.91)
+_MORE_DRAW = 1.05
 # What contradicts the other signature: a day drawing clearly less per kelvin
 # than when healthy, a split per power clearly better than it ever was.  (A
 # split merely as good proves little: an inverter hides a leak in its split
@@ -147,6 +148,7 @@ class InsufficientHeatDetector:
         "_cadence",
         "_call",
         "_call_rose_at",
+        "_clean",
         "_context",
         "_defrost",
         "_expectation",
@@ -159,12 +161,13 @@ class InsufficientHeatDetector:
         "_system",
         "_warmed",
         "bands",
+        "coil_gap",
         "draw",
-        "drift_score",
         "drop_score",
         "efficiency",
         "flat_score",
         "high_score",
+        "lean_score",
     )
 
     def __init__(
@@ -200,13 +203,18 @@ class InsufficientHeatDetector:
         # The sustained-shortfall CUSUM (log-units x hours), and the recent
         # log(split / expected), smoothed, for the evidence.
         self.drop_score = 0.0
-        self.drift_score = 0.0
+        # The same CUSUM with the smaller allowance, read only with the coil's word.
+        self.lean_score = 0.0
         self._recent: float | None = None
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
         self.efficiency: tuple[float, float] | None = None
         # Energy per kelvin-hour of heating against healthy days (efficiency.py).
         self.draw = DrawPerKelvin()
+        # The outdoor coil's clean gap below the air against healthy (coil_gap.py),
+        # and this tick's clean gap and band, for learning.
+        self.coil_gap = CoilGap()
+        self._clean: tuple[int, float, float] | None = None
         # The fault built at the last tick: the draw's reference holds then.
         self._held = False
         # The backup heater warms the supply this tick: not the unit's split.
@@ -383,6 +391,7 @@ class InsufficientHeatDetector:
             )
             if drop_judged and self._recent is not None:
                 self.efficiency = (math.exp(self._recent), now)
+        self._judge_coil(now, dt, details, warmed=warmed)
         alarm = self._drop_alarm
         dropped = self._dropped(alarm, details)
         flat = self._judge_flat(dt, details)
@@ -450,12 +459,14 @@ class InsufficientHeatDetector:
         )
 
     def _dropped(self, alarm: float, details: dict[str, Any]) -> bool:
-        """A sustained loss of capacity, by two signatures that must not contradict.
+        """A sustained loss of capacity, by signatures that must not contradict.
 
         The split short against the reference, unless the unit draws less
         per kelvin than when healthy; or the draw per kelvin well up, unless
-        the split per power is better than ever.  One signature alone, the
+        the split per power is better than ever.  One of these alone, the
         other silent or unavailable, is enough; one contradicted is not.
+        The coil's gap clearly wider than when healthy is never enough alone:
+        it counts where the split or the draw leans the same way.
         """
         draw = self.draw
         if draw.share is not None:
@@ -463,7 +474,43 @@ class InsufficientHeatDetector:
         recent = None if self._recent is None else math.exp(self._recent)
         split_says = self.drop_score >= alarm and (draw.share is None or draw.share >= _LESS_DRAW)
         draw_says = draw.risen and (recent is None or recent < _BETTER_SPLIT)
-        return split_says or draw_says
+        leaning = self.lean_score >= alarm or (draw.share is not None and draw.share >= _MORE_DRAW)
+        coil_says = (
+            self.coil_gap.wider
+            and leaning
+            and (recent is None or recent < _BETTER_SPLIT)
+            and (draw.share is None or draw.share >= _LESS_DRAW)
+        )
+        if coil_says:
+            details["coil_gap_wider"] = True
+        return split_says or draw_says or coil_says
+
+    def _clean_gap(self, now: float) -> float | None:
+        """The coil's gap below the air where no frost can be in it; None elsewhere."""
+        readings = self._readings
+        coil, outdoor = readings.coil, readings.outdoor
+        if coil is None or outdoor is None:
+            return None
+        end = self._defrost.last_end
+        fresh = end is not None and now - end < DEFROST_RECOVERY_S + _CLEAN_AFTER_RECOVERY_S
+        return outdoor - coil if coil >= _FROST_FREE_C or fresh else None
+
+    def _judge_coil(self, now: float, dt: float, details: dict[str, Any], *, warmed: bool) -> None:
+        """Fold a clean coil's gap into its score, at a power the meter can say.
+
+        Not while the backup heater runs: a meter that sees it too no longer
+        says the unit's load.
+        """
+        self._clean = None
+        power = self._split_power()
+        gap = self._clean_gap(now)
+        if warmed or power is None or gap is None:
+            return
+        band = self.band_of(self._readings.outdoor)
+        self._clean = (band, gap, power)
+        share = self.coil_gap.judge(band, gap, power, dt)
+        if share is not None:
+            details["coil_gap_share"] = round(share, 2)
 
     def _judge_drop(
         self,
@@ -489,22 +536,17 @@ class InsufficientHeatDetector:
             self._recent = None
             return False
         x = math.log(max(split, 0.05) / expected)
-        resolution = self._readings.temperature_step
-        if x < 0.0 and resolution is not None:
+        rounding = self._readings.temperature_step
+        if x < 0.0 and rounding is not None:
             # Rounded supply and return may read the split up to a step low:
             # the shortfall counts only beyond half of one.
-            x = min(math.log((max(split, 0.05) + 0.5 * resolution) / expected), 0.0)
+            x = min(math.log((max(split, 0.05) + 0.5 * rounding) / expected), 0.0)
         clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
         x = min(max(x, -clip), clip)
         hours = dt / 3600.0
-        blind = self._split_power() is None
-        allowance = max(_BLIND_ALLOWANCE, band.spread()) if blind else _DROP_ALLOWANCE
-        step = (-x - allowance) * hours
-        self.drop_score = min(max(self.drop_score + step, 0.0), _DROP_CAP * self._margin)
-        # Without the load, the split wanders with the unit's speed: it
-        # cannot tell a drift from a quieter week.
-        drift = 0.0 if blind else self.drift_score + (-x - _DRIFT_ALLOWANCE) * hours
-        self.drift_score = min(max(drift, 0.0), _DRIFT_CAP)
+        cap = _DROP_CAP * self._margin
+        self.drop_score = min(max(self.drop_score + (-x - _DROP_ALLOWANCE) * hours, 0.0), cap)
+        self.lean_score = min(max(self.lean_score + (-x - _LEAN_ALLOWANCE) * hours, 0.0), cap)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
         details["delivery_share"] = round(math.exp(self._recent), 2)
@@ -597,10 +639,13 @@ class InsufficientHeatDetector:
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.
             return
+        learn_stop = _DROP_LEARN_SHARE * self._drop_alarm
         if (
-            self.drop_score >= _DROP_LEARN_SHARE * self._drop_alarm
-            or self.drift_score >= _DRIFT_HOLD
+            self.drop_score >= learn_stop
             or self.draw.rising
+            # The coil runs wider and the smaller shortfall builds: a leak
+            # the coil corroborates must not be learned while it does.
+            or (self.coil_gap.score > 0.0 and self.lean_score >= learn_stop)
         ):
             # A shortfall is building, by either signature: the reference
             # must not follow it (a leak would teach it a new normal).
@@ -610,6 +655,8 @@ class InsufficientHeatDetector:
         if band is None:
             band = self.bands[self.band_of(outdoor)] = SplitBand()
         band.add(split, self._split_power(), dt, _BAND_TAU_S)
+        if self._clean is not None:
+            self.coil_gap.learn(*self._clean, dt)
 
     def _split_power(self) -> float | None:
         """The power the split is compared at, if the meter can say it.
@@ -629,15 +676,17 @@ class InsufficientHeatDetector:
         self.flat_score = 0.0
         self.high_score = 0.0
         self.drop_score = 0.0
-        self.drift_score = 0.0
+        self.lean_score = 0.0
         self._recent = None
         self.draw.reset()
+        self.coil_gap.reset()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
         return {
             "bands": {str(key): band.to_dict() for key, band in sorted(self.bands.items())},
             "draw": self.draw.learned_dict(),
+            "coil_gap": self.coil_gap.learned_dict(),
         }
 
     def load_learned(self, data: object) -> None:
@@ -645,6 +694,7 @@ class InsufficientHeatDetector:
         if not isinstance(data, dict):
             return
         self.draw.load_learned(data.get("draw"))
+        self.coil_gap.load_learned(data.get("coil_gap"))
         bands = data.get("bands")
         if not isinstance(bands, dict):
             return
@@ -667,8 +717,9 @@ class InsufficientHeatDetector:
             "flat_score": round(self.flat_score, 1),
             "high_score": round(self.high_score, 1),
             "drop_score": round(self.drop_score, 4),
-            "drift_score": round(self.drift_score, 4),
+            "lean_score": round(self.lean_score, 4),
             "draw": self.draw.state_dict(),
+            "coil_gap": self.coil_gap.state_dict(),
         }
 
     def load_state(self, data: object) -> None:
@@ -678,6 +729,7 @@ class InsufficientHeatDetector:
             self.high_score = max(as_float(data.get("high_score")) or 0.0, 0.0)
             drop = as_float(data.get("drop_score")) or 0.0
             self.drop_score = min(max(drop, 0.0), _DROP_CAP * self._margin)
-            drift = as_float(data.get("drift_score")) or 0.0
-            self.drift_score = min(max(drift, 0.0), _DRIFT_CAP)
+            lean = as_float(data.get("lean_score")) or 0.0
+            self.lean_score = min(max(lean, 0.0), _DROP_CAP * self._margin)
             self.draw.load_state(data.get("draw"))
+            self.coil_gap.load_state(data.get("coil_gap"))
