@@ -15,10 +15,11 @@ the draw already leans towards.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import math
 from typing import Any
 
-from .split_model import SplitBand
+from .split_model import SplitBand, load_bands
 from .stats import as_float, blend
 
 # Gaps narrower than this are a unit barely working: a ratio says nothing.
@@ -40,7 +41,6 @@ _CLIP = 1.0
 _LEARN_SHARE = 0.25
 _LEARN_MAX = 1.1
 _RECENT_TAU_S = 2 * 3600.0
-_BAND_LIMIT = 99
 
 
 class CoilGap:
@@ -109,18 +109,9 @@ class CoilGap:
         """The learned gaps, JSON-serialisable."""
         return {str(key): band.to_dict() for key, band in sorted(self.bands.items())}
 
-    def load_learned(self, data: object) -> None:
-        """Restore the learned gaps, ignoring anything unusable."""
-        if not isinstance(data, dict):
-            return
-        for key, value in data.items():
-            try:
-                index = int(key)
-            except TypeError, ValueError:
-                continue
-            band = SplitBand.from_dict(value) if abs(index) <= _BAND_LIMIT else None
-            if band is not None:
-                self.bands[index] = band
+    def load_learned(self, data: object, known: Callable[[int], bool]) -> None:
+        """Restore the learned gaps of the bands ``known`` accepts, ignoring anything unusable."""
+        self.bands.update(load_bands(data, known))
 
     def state_dict(self) -> dict[str, Any]:
         """The score, JSON-serialisable."""

@@ -40,7 +40,7 @@ from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
-from .split_model import SplitBand
+from .split_model import SplitBand, load_bands
 from .stats import as_float, blend, rounded
 
 # The rule a coarse sampling rules out; named in the diagnostics.
@@ -127,6 +127,11 @@ _HIGH_S = 45 * 60.0
 _BLIND_HIGH_S = 90 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
 _LEARN_MAX = 1.3
+
+
+def _known_band(index: int) -> bool:
+    """Whether a saved band index is one band_of gives."""
+    return index == _NO_OUTDOOR_BAND or abs(index) <= _BAND_LIMIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -694,22 +699,8 @@ class InsufficientHeatDetector:
         if not isinstance(data, dict):
             return
         self.draw.load_learned(data.get("draw"))
-        self.coil_gap.load_learned(data.get("coil_gap"))
-        bands = data.get("bands")
-        if not isinstance(bands, dict):
-            return
-        for key, value in bands.items():
-            try:
-                index = int(key)
-            except TypeError, ValueError:
-                continue
-            if index != _NO_OUTDOOR_BAND and abs(index) > _BAND_LIMIT:
-                continue
-            if not isinstance(value, dict):
-                continue
-            band = SplitBand.from_dict(value)
-            if band is not None:
-                self.bands[index] = band
+        self.coil_gap.load_learned(data.get("coil_gap"), _known_band)
+        self.bands.update(load_bands(data.get("bands"), _known_band))
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""

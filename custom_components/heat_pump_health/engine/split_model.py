@@ -10,6 +10,7 @@ unbiased by whether the unit spent the last hours at high or low speed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import math
 from typing import Any
 
@@ -153,3 +154,19 @@ def _weight(dt: float, tau: float, seconds: float) -> float:
     minutes do not weigh like days; exponential after.
     """
     return max(blend(dt, tau), dt / (seconds + dt))
+
+
+def load_bands(data: object, known: Callable[[int], bool]) -> dict[int, SplitBand]:
+    """Bands from their saved form by index; unknown indices and garbage left out."""
+    bands: dict[int, SplitBand] = {}
+    if not isinstance(data, dict):
+        return bands
+    for key, value in data.items():
+        try:
+            index = int(key)
+        except TypeError, ValueError:
+            continue
+        band = SplitBand.from_dict(value) if known(index) else None
+        if band is not None:
+            bands[index] = band
+    return bands
