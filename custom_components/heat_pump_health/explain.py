@@ -264,9 +264,7 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
         Sentence(
             "insufficient_heat_coil_gap",
             {"share": ("coil_gap_share", Kind.SHARE)},
-            lambda reason, evidence: (
-                reason == "capacity_drop" and evidence.get("coil_gap_wider") is True
-            ),
+            _reason_and("capacity_drop", "coil_gap_wider", True),
         ),
         Sentence(
             "insufficient_heat_at_capacity",

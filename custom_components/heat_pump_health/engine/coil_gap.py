@@ -19,7 +19,7 @@ from collections.abc import Callable
 import math
 from typing import Any
 
-from .split_model import SplitBand, load_bands
+from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend
 
 # Gaps narrower than this are a unit barely working: a ratio says nothing.
@@ -107,7 +107,7 @@ class CoilGap:
 
     def learned_dict(self) -> dict[str, Any]:
         """The learned gaps, JSON-serialisable."""
-        return {str(key): band.to_dict() for key, band in sorted(self.bands.items())}
+        return save_bands(self.bands)
 
     def load_learned(self, data: object, known: Callable[[int], bool]) -> None:
         """Restore the learned gaps of the bands ``known`` accepts, ignoring anything unusable."""

@@ -4,12 +4,12 @@ Daikin Onecta, MELCloud, ViCare, Aquarea and Toshiba report the unit's
 consumption as a counter (kWh, often reset every day) that moves in steps of
 0.1 kWh or more, every 5 to 30 minutes.  The average power over a step is
 its energy over the time it took.  The counter moves only when it is read,
-so until the next step is due (its last step's time, and half again for a
-late poll) the estimate is the last step's average; once it is overdue, the
-power can only have been below one step over the time since the last, and
-the estimate falls as the counter stays put.  It is never sharper than one
-step over the time since the last change: that resolution goes with it into
-the evidence.
+so until the next step is due (its poll, as the shortest step shows it, and
+half again for a late poll) the estimate is the last step's average; once
+it is overdue, the power can only have been below one step over the time
+since the last, and the estimate falls as the counter stays put.  It is
+never sharper than one step over the time since the last change: that
+resolution goes with it into the evidence.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from typing import Any
 from .stats import as_float
 
 _J_PER_KWH = 3_600_000.0
-# A counter still for this many times its last step's time is overdue: the
-# power was below one step over the wait (half a poll of slack for jitter).
+# A counter still for this many times its poll is overdue: the power was
+# below one step over the wait (half a poll of slack for jitter).
 _OVERDUE = 1.5
 # A counter standing still longer than this says the unit draws (about) nothing.
 _MAX_SPAN_S = 6 * 3600.0
@@ -80,7 +80,7 @@ class EnergyMeter:
         # counter read every poll moves only then, whatever the unit draws
         # meanwhile.  Not the last step's own time: after a long outage
         # that would hold its average for hours.
-        if waited <= _OVERDUE * min(self._span, self.poll_s or self._span):
+        if waited <= _OVERDUE * (self.poll_s or self._span):
             return self._power_w
         # Overdue: less than one step was drawn over the wait.
         bound = self.step_kwh * _J_PER_KWH / min(waited, _MAX_SPAN_S)

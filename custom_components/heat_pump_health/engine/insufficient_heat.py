@@ -40,7 +40,7 @@ from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
-from .split_model import SplitBand, load_bands
+from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
 
 # The rule a coarse sampling rules out; named in the diagnostics.
@@ -689,7 +689,7 @@ class InsufficientHeatDetector:
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
         return {
-            "bands": {str(key): band.to_dict() for key, band in sorted(self.bands.items())},
+            "bands": save_bands(self.bands),
             "draw": self.draw.learned_dict(),
             "coil_gap": self.coil_gap.learned_dict(),
         }

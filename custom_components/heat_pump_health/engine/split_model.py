@@ -156,6 +156,11 @@ def _weight(dt: float, tau: float, seconds: float) -> float:
     return max(blend(dt, tau), dt / (seconds + dt))
 
 
+def save_bands(bands: dict[int, SplitBand]) -> dict[str, Any]:
+    """Bands in their saved form, by index (load_bands reads it back)."""
+    return {str(key): band.to_dict() for key, band in sorted(bands.items())}
+
+
 def load_bands(data: object, known: Callable[[int], bool]) -> dict[int, SplitBand]:
     """Bands from their saved form by index; unknown indices and garbage left out."""
     bands: dict[int, SplitBand] = {}
