@@ -151,10 +151,13 @@ def with_split(readings: Sample, split: float) -> Sample:
     return readings | {InputKey.SUPPLY_TEMPERATURE: round(supply, 1)}
 
 
-def defrost_stops(*, fading: bool) -> Trace:
-    """A day of defrosts every 45 minutes, then none; the split fades as frost grows, or holds."""
+def defrost_stops(*, fading: bool, outdoor: float = 1.0) -> Trace:
+    """A day of defrosts every 45 minutes, then none; the split fades as frost grows, or holds.
+
+    ``outdoor``: the air from when the defrosts stop (the day before is at 1 °C).
+    """
     healthy = frosty()
-    never = frosty(defrost_every=None)
+    never = frosty(defrost_every=None, outdoor=outdoor)
 
     def after(minute: int, readings: Sample) -> Sample:
         readings = never(minute)
@@ -180,6 +183,23 @@ def test_defrost_overdue_with_delivery_collapsed_fires_without_a_coil_sensor() -
     assert status.reason == "defrost_overdue"
     assert status.evidence["split_share"] < 0.5
     assert status.evidence["running_since_defrost_minutes"] >= 1.5 * 45
+
+
+def test_defrost_overdue_is_found_on_the_first_night_in_colder_air() -> None:
+    """The weather band of that night was never learned: the next band's split stands in."""
+    ev = evaluator(NO_COIL)
+    results = drive(ev, defrost_stops(fading=True, outdoor=-1.0), STOPS_AT + 6 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    assert index - STOPS_AT <= 90
+    assert results[index].statuses[FaultKey.ICE_BUILDUP].reason == "defrost_overdue"
+
+
+def test_no_defrost_for_hours_in_colder_air_with_delivery_holding_is_normal() -> None:
+    ev = evaluator(NO_COIL)
+    results = drive(ev, defrost_stops(fading=False, outdoor=-1.0), STOPS_AT + 12 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+    assert not any(result.statuses[FaultKey.ICE_BUILDUP].suspect for result in results)
 
 
 def test_no_defrost_for_hours_with_delivery_holding_is_normal() -> None:

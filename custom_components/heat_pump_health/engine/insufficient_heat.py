@@ -328,10 +328,23 @@ class InsufficientHeatDetector:
         split = readings.split
         if split is None or not self.split_judgeable() or readings.backup_warms(now):
             return None
-        band = self.bands.get(self.band_of(readings.outdoor))
-        if band is None or band.seconds < _BAND_TRUSTED_S:
+        index = self.band_of(readings.outdoor)
+        power = self._split_power()
+        band = self.bands.get(index)
+        if band is not None and band.seconds >= _BAND_TRUSTED_S:
+            return max(split, 0.0) / band.expected(power)
+        # A band not yet learned (the first cold night) borrows the next
+        # learned one's split at the same power, the smaller where both are:
+        # a degree or two of weather moves it far less than the collapse a
+        # coil left to ice shows, and the smaller one never makes it look worse.
+        if index == _NO_OUTDOOR_BAND:
             return None
-        return max(split, 0.0) / band.expected(self._split_power())
+        borrowed = [
+            neighbour.expected(power)
+            for neighbour in (self.bands.get(index - 1), self.bands.get(index + 1))
+            if neighbour is not None and neighbour.seconds >= _BAND_TRUSTED_S
+        ]
+        return max(split, 0.0) / min(borrowed) if borrowed else None
 
     @property
     def fault(self) -> FaultKey:
