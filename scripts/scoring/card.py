@@ -38,6 +38,9 @@ LEAK_SHARE_FOR_SMALLEST = 0.9
 ENCASED_LIMIT = 0.02
 # ...nor one whose own compressor short-cycles for this many hours.
 SHORT_CYCLING_HOURS = 2
+# A miss whose unit ran less than this share of its deadline after the onset
+# had little to show in time (a power loss never runs: not counted there).
+MOSTLY_STOPPED_SHARE = 0.5
 # Drawing more homes of a kind whose faults did not all become real: at most
 # this many rounds, this many times the planned homes in all, and never
 # assuming fewer than this share will.
@@ -177,6 +180,11 @@ def _row(scores: Sequence[HomeScore]) -> dict[str, Any]:
         score.latency_s / 60.0 if score.latency_s is not None else math.inf for score in scored
     ]
     found = sum(score.in_time for score in scored)
+    stopped = sum(
+        not score.in_time
+        and score.ran_in_deadline_min * 60.0 < MOSTLY_STOPPED_SHARE * score.deadline_s
+        for score in scored
+    )
     median = statistics.median(latencies) if latencies else None
     return {
         "found_share": round(found / len(scored), 3) if scored else None,
@@ -185,6 +193,7 @@ def _row(scores: Sequence[HomeScore]) -> dict[str, Any]:
         "homes": len(scored),
         "drawn": len(scores),
         "missed": len(scored) - found,
+        "missed_mostly_stopped": stopped,
         "other_alarms": sum(len(score.false_alarms) for score in scores),
     }
 
@@ -285,6 +294,11 @@ def format_table(card: dict[str, Any]) -> str:
             f"{cell(row['latency_median_min'], ' min')} | {cell(row['latency_p90_min'], ' min')} | "
             f"{_deadline(DEADLINE_S[kind])} |"
         )
+    stopped = [
+        f"{kind} {row['missed_mostly_stopped']} of {row['missed']}"
+        for kind, row in card["kinds"].items()
+        if row["fault"] != "power_loss" and row["missed"]
+    ]
     rate = card["false_alarms_per_100_home_weeks"]
     mark = "" if rate is not None and rate <= TARGET_FALSE_ALARMS else " ✗"
     lines += [
@@ -296,6 +310,8 @@ def format_table(card: dict[str, Any]) -> str:
         f"{cell(_pct(card['leak_25pct_found_48h_share']))} of homes (target at least 90 %).",
         f"- Smallest leak found within 24 h in 90 % of homes: "
         f"{cell(_pct(card['smallest_leak_found_24h_in_90pct']), ' of capacity')}.",
+        f"- Misses whose unit ran less than {MOSTLY_STOPPED_SHARE:.0%} of the deadline "
+        f"after the onset: {', '.join(stopped) if stopped else 'none'}.",
         f"- Healthy homes whose own model short-cycles (at least {FLEET_SHORT_STARTS} starts "
         f"in an hour, median run at most {FLEET_SHORT_RUN_S / 60:g} min, for "
         f"{SHORT_CYCLING_HOURS} h or more): {card['healthy_homes_short_cycling']}.",

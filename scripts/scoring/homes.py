@@ -34,6 +34,8 @@ class HomeScore:
     # Hours the model's own compressor short-cycled by the fleet rule (a
     # healthy home with any was drawn oversized).
     short_cycling_hours: int = 0
+    # Minutes the model's compressor ran between the onset and the deadline.
+    ran_in_deadline_min: float = 0.0
     leak_reached: dict[float, float] = field(default_factory=dict)
 
     @property
@@ -69,6 +71,7 @@ class HomeScore:
             "false_alarms": self.false_alarms,
             "encased_share": round(self.encased_share, 3),
             "short_cycling_hours": self.short_cycling_hours,
+            "ran_in_deadline_min": round(self.ran_in_deadline_min),
         }
 
 
@@ -100,6 +103,7 @@ def score_home(home: Home) -> HomeScore:
         leak_reached=dict(truth.leak_reached),
         encased_share=truth.encased_share,
         short_cycling_hours=len(truth.short_cycling_hours),
+        ran_in_deadline_min=truth.ran_in_deadline_s / 60.0,
     )
     for episode in result.episodes:
         fault = episode.fault.value

@@ -9,6 +9,7 @@ from itertools import pairwise
 from heat_pump_sim.physics import (
     BLOCKED_FILTER,
     BREAKER_TRIP,
+    RATTLING,
     REFRIGERANT_LEAK,
     FaultInjection,
     HeatPumpModel,
@@ -18,6 +19,7 @@ from heat_pump_sim.physics import (
     simulate,
 )
 from heat_pump_sim.population import (
+    DEADLINE_S,
     KINDS,
     LEAK_ONSET_LOSS,
     Home,
@@ -233,3 +235,15 @@ def test_truth_counts_the_hours_a_compressor_short_cycles_by_the_fleet_rule() ->
     # Two long runs an hour, or many runs of twenty minutes: not short cycling.
     assert _short_cycling_hours(1500.0, 300.0, 4) == 0
     assert _short_cycling_hours(1200.0, 60.0, 4) == 0
+
+
+def test_truth_counts_the_compressor_running_between_onset_and_deadline() -> None:
+    """What a miss had to go on: a unit running half the time ran half its deadline."""
+    truth = Truth(draw_home(0, RATTLING))
+    truth.onset = 1800.0
+    model = _Compressor()
+    for step in range(int(4 * 3600 / 15)):
+        model.now = step * 15.0
+        model.compressor_running = model.now % 1200.0 < 600.0
+        truth.watch(model)
+    assert truth.ran_in_deadline_s == pytest.approx(0.5 * DEADLINE_S[RATTLING], abs=30.0)

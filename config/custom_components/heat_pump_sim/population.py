@@ -179,6 +179,9 @@ class Truth:
     encased_steps: int = 0
     # Hours in which the model's own compressor short-cycled by the fleet rule.
     short_cycling_hours: set[int] = field(default_factory=set)
+    # Seconds the compressor ran between the onset and its deadline: a fault
+    # that becomes real just before a long stop can hardly show in time.
+    ran_in_deadline_s: float = 0.0
     # When the fault was switched on (epoch seconds; None: a healthy home).
     injected: float | None = field(init=False)
     _defrost_since: float | None = None
@@ -187,6 +190,7 @@ class Truth:
     _twin: HeatPumpModel | None = field(init=False, default=None)
     # The compressor's starts and finished runs (end, seconds) within the last hour.
     _run_since: float | None = None
+    _watched_at: float | None = None
     _starts: deque[float] = field(default_factory=deque)
     _runs: deque[tuple[float, float]] = field(default_factory=deque)
 
@@ -213,6 +217,11 @@ class Truth:
         if twin is not None:
             twin.step(model.now - twin.now)
         self._follow_compressor(model.now, running=model.compressor_running)
+        onset, last = self.onset, self._watched_at
+        self._watched_at = model.now
+        if onset is not None and last is not None and model.compressor_running:
+            ran = min(model.now, onset + self.deadline_s) - max(last, onset)
+            self.ran_in_deadline_s += max(ran, 0.0)
         kind = self.home.kind
         injected = self.injected
         if kind is None or injected is None or model.now < injected:
