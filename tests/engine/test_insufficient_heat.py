@@ -117,6 +117,30 @@ def test_startup_and_defrost_recovery_are_excluded() -> None:
     assert any_fault(drive(ev, overlay(unit, 0, sluggish), 36 * HOURS)) == []
 
 
+def test_an_air_unit_whose_runs_last_eight_minutes_is_judged() -> None:
+    """Duct air settles within minutes: short runs still teach and show the split."""
+    unit = Unit(on=8, off=12)
+    ev = evaluator()
+    results = drive(ev, overlay(unit, 24 * HOURS, lambda m, r: unit.but(split=6.0)(m)), 30 * HOURS)
+    assert not ever_active(results[: 24 * HOURS], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].evidence["expectation"] == "learned"
+
+
+def test_an_air_unit_in_eight_minute_runs_with_a_slow_first_minutes_is_normal() -> None:
+    """Each run's first four minutes still warming the duct: not a low split."""
+    unit = Unit(on=8, off=12)
+
+    def warming(minute: int, readings: Sample) -> Sample:
+        if unit.running(minute) and minute % (unit.on + unit.off) < 4:
+            ret = number(readings, InputKey.RETURN_TEMPERATURE)
+            return readings | {InputKey.SUPPLY_TEMPERATURE: ret + 2.0}
+        return readings
+
+    assert any_fault(drive(evaluator(), overlay(unit, 0, warming), 36 * HOURS)) == []
+
+
 def test_idle_and_off_are_not_judged() -> None:
     ev = evaluator()
     results = drive(ev, Unit(on=0, off=1, room=19.0), 12 * HOURS)

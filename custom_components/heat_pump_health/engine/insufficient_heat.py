@@ -60,6 +60,12 @@ _MAX_SPLIT_SAMPLING_S = 5 * 60.0
 _COOLING_SPLIT_K = -0.5
 # Without a climate entity, warm weather running is taken to be cooling.
 _HEATING_SEASON_MAX_C = 18.0
+# A start's transient: the split is read as steady this long after a start.
+# Duct air follows the indoor coil within a few minutes; a water loop's mass
+# takes longer.  An oversized air unit whose runs last 5-10 minutes would
+# otherwise never be judged, nor teach its reference anything.  Behind an
+# energy counter a start is dated only to within a poll: the longer time then.
+_AIR_STEADY_S = 5 * 60.0
 _BAND_K = 5.0
 _BAND_LIMIT = 8
 _NO_OUTDOOR_BAND = 99
@@ -616,7 +622,7 @@ class InsufficientHeatDetector:
         unsettled = (
             readings.defrost_on
             or self._defrost.just_ended(now)
-            or operation.running_for(now) < STEADY_RUN_S
+            or operation.running_for(now) < self._steady_after()
         )
         cooling = split is not None and split < _COOLING_SPLIT_K
         # An iced coil delivers little heat (the ice fault), a unit without
@@ -625,6 +631,12 @@ class InsufficientHeatDetector:
         if unsure or unsettled or cooling or context.iced or context.unpowered:
             return Finding.HOLD
         return None
+
+    def _steady_after(self) -> float:
+        """How long after a start the split counts as steady running, s."""
+        if self._system is SystemType.AIR_TO_AIR and not self._readings.power_counter:
+            return _AIR_STEADY_S
+        return STEADY_RUN_S
 
     def _judge_flat(self, dt: float, details: dict[str, Any]) -> bool | None:
         readings = self._readings
