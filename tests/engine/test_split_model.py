@@ -59,9 +59,10 @@ def test_the_anchor_is_set_once_settled_and_survives_a_restart() -> None:
 def test_a_settled_band_saved_before_anchors_takes_its_line_as_its_anchor() -> None:
     saved = _learned([8.0] * 400).to_dict()
     del saved["anchor_x"], saved["anchor_y"]
-    again = SplitBand.from_dict(saved)
-    assert again is not None
-    assert math.isclose(again.below_anchor(6.0, None), math.log(8.0 / 6.0), abs_tol=1e-5)
+    for stored in (saved, saved | {"anchor_x": "junk", "anchor_y": 99.0}):
+        again = SplitBand.from_dict(stored)
+        assert again is not None
+        assert math.isclose(again.below_anchor(6.0, None), math.log(8.0 / 6.0), abs_tol=1e-5)
 
 
 def test_the_anchor_follows_the_line_only_over_weeks() -> None:

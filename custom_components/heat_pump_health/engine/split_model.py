@@ -174,7 +174,12 @@ class SplitBand:
         if yy is not None and spread_seconds is not None and 0.0 < spread_seconds <= seconds:
             band.yy, band.spread_seconds = yy, spread_seconds
         anchor_x, anchor_y = as_float(data.get("anchor_x")), as_float(data.get("anchor_y"))
-        if anchor_x is not None and anchor_y is not None and -5.0 < anchor_y < 5.0:
+        if (
+            anchor_x is not None
+            and anchor_y is not None
+            and -5.0 < anchor_y < 5.0
+            and -5.0 < anchor_x < 12.0
+        ):
             band.anchor_x, band.anchor_y = anchor_x, anchor_y
         elif seconds >= _ANCHOR_SETTLE_S:
             # Saved before anchors: the line as it stands is the best anchor.
