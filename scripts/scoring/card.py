@@ -39,8 +39,10 @@ ENCASED_LIMIT = 0.02
 # ...nor one whose own compressor short-cycles for this many hours.
 SHORT_CYCLING_HOURS = 2
 # A miss whose unit ran less than this share of its deadline after the onset
-# had little to show in time (a power loss never runs: not counted there).
+# (as far as the run went) had little to show in time.  A power loss never
+# runs: its rows say None.
 MOSTLY_STOPPED_SHARE = 0.5
+_POWER_LOSS = "power_loss"
 # Drawing more homes of a kind whose faults did not all become real: at most
 # this many rounds, this many times the planned homes in all, and never
 # assuming fewer than this share will.
@@ -174,7 +176,7 @@ def _percentile(values: Sequence[float], share: float) -> float | None:
     return None if math.isinf(value) else value
 
 
-def _row(scores: Sequence[HomeScore]) -> dict[str, Any]:
+def _row(scores: Sequence[HomeScore], *, power_loss: bool = False) -> dict[str, Any]:
     scored = [score for score in scores if score.onset is not None]
     latencies = [
         score.latency_s / 60.0 if score.latency_s is not None else math.inf for score in scored
@@ -182,7 +184,7 @@ def _row(scores: Sequence[HomeScore]) -> dict[str, Any]:
     found = sum(score.in_time for score in scored)
     stopped = sum(
         not score.in_time
-        and score.ran_in_deadline_min * 60.0 < MOSTLY_STOPPED_SHARE * score.deadline_s
+        and score.ran_in_deadline_min < MOSTLY_STOPPED_SHARE * score.deadline_seen_min
         for score in scored
     )
     median = statistics.median(latencies) if latencies else None
@@ -193,7 +195,7 @@ def _row(scores: Sequence[HomeScore]) -> dict[str, Any]:
         "homes": len(scored),
         "drawn": len(scores),
         "missed": len(scored) - found,
-        "missed_mostly_stopped": stopped,
+        "missed_mostly_stopped": None if power_loss else stopped,
         "other_alarms": sum(len(score.false_alarms) for score in scores),
     }
 
@@ -222,8 +224,14 @@ def scorecard(scores: Sequence[HomeScore], days: Sequence[dict[str, Any]]) -> di
             s for kind, group in by_kind.items() if FAULT_OF_KIND[kind] == fault for s in group
         ]
         if members:
-            faults[fault] = _row(members)
-    kinds = {kind: {"fault": FAULT_OF_KIND[kind], **_row(group)} for kind, group in by_kind.items()}
+            faults[fault] = _row(members, power_loss=fault == _POWER_LOSS)
+    kinds = {
+        kind: {
+            "fault": FAULT_OF_KIND[kind],
+            **_row(group, power_loss=FAULT_OF_KIND[kind] == _POWER_LOSS),
+        }
+        for kind, group in by_kind.items()
+    }
     weeks = sum(score.days for score in healthy) / WEEK_DAYS
     alarms = sum(len(score.false_alarms) for score in healthy)
     leaks = by_kind.get("refrigerant_leak", [])
@@ -297,7 +305,7 @@ def format_table(card: dict[str, Any]) -> str:
     stopped = [
         f"{kind} {row['missed_mostly_stopped']} of {row['missed']}"
         for kind, row in card["kinds"].items()
-        if row["fault"] != "power_loss" and row["missed"]
+        if row["missed_mostly_stopped"] is not None and row["missed"]
     ]
     rate = card["false_alarms_per_100_home_weeks"]
     mark = "" if rate is not None and rate <= TARGET_FALSE_ALARMS else " ✗"

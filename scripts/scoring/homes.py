@@ -34,8 +34,10 @@ class HomeScore:
     # Hours the model's own compressor short-cycled by the fleet rule (a
     # healthy home with any was drawn oversized).
     short_cycling_hours: int = 0
-    # Minutes the model's compressor ran between the onset and the deadline.
+    # Minutes the model's compressor ran between the onset and the deadline,
+    # and how much of that window the run covered.
     ran_in_deadline_min: float = 0.0
+    deadline_seen_min: float = 0.0
     leak_reached: dict[float, float] = field(default_factory=dict)
 
     @property
@@ -72,6 +74,7 @@ class HomeScore:
             "encased_share": round(self.encased_share, 3),
             "short_cycling_hours": self.short_cycling_hours,
             "ran_in_deadline_min": round(self.ran_in_deadline_min),
+            "deadline_seen_min": round(self.deadline_seen_min),
         }
 
 
@@ -104,6 +107,7 @@ def score_home(home: Home) -> HomeScore:
         encased_share=truth.encased_share,
         short_cycling_hours=len(truth.short_cycling_hours),
         ran_in_deadline_min=truth.ran_in_deadline_s / 60.0,
+        deadline_seen_min=truth.deadline_seen_s / 60.0,
     )
     for episode in result.episodes:
         fault = episode.fault.value

@@ -43,32 +43,3 @@ def test_a_band_saved_before_the_spread_was_learned_starts_it_afresh() -> None:
     # Its first reading after the restart is not a spread of zero over days.
     again.add(8.0, None, 60.0, TAU)
     assert again.spread_seconds == 60.0
-
-
-def test_the_anchor_is_set_once_settled_and_survives_a_restart() -> None:
-    band = _learned([8.0] * 359)
-    assert band.below_anchor(6.0, None) == 0.0  # not settled: nothing is below it yet
-    band.add(8.0, None, 60.0, TAU)  # six hours learned
-    assert math.isclose(band.below_anchor(6.0, None), math.log(8.0 / 6.0), abs_tol=1e-6)
-    assert band.below_anchor(9.0, None) == 0.0
-    again = SplitBand.from_dict(json.loads(json.dumps(band.to_dict())))
-    assert again is not None
-    assert math.isclose(again.below_anchor(6.0, None), band.below_anchor(6.0, None), abs_tol=1e-5)
-
-
-def test_a_settled_band_saved_before_anchors_takes_its_line_as_its_anchor() -> None:
-    saved = _learned([8.0] * 400).to_dict()
-    del saved["anchor_x"], saved["anchor_y"]
-    for stored in (saved, saved | {"anchor_x": "junk", "anchor_y": 99.0}):
-        again = SplitBand.from_dict(stored)
-        assert again is not None
-        assert math.isclose(again.below_anchor(6.0, None), math.log(8.0 / 6.0), abs_tol=1e-5)
-
-
-def test_the_anchor_follows_the_line_only_over_weeks() -> None:
-    band = _learned([8.0] * 400)
-    for _ in range(24 * 60):  # a day of a split 5 % lower
-        band.add(7.6, None, 60.0, TAU)
-    # The line moved a good part of the way; the anchor barely.
-    assert band.typical_split < 7.85
-    assert band.below_anchor(7.6, None) > 0.045

@@ -204,6 +204,13 @@ class Truth:
             self._twin = HeatPumpModel(scenario=replace(scenario, faults=()))
 
     @property
+    def deadline_seen_s(self) -> float:
+        """How much of the deadline after the onset the run covered, s (0 without an onset)."""
+        if self.onset is None or self._watched_at is None:
+            return 0.0
+        return max(min(self.deadline_s, self._watched_at - self.onset), 0.0)
+
+    @property
     def encased_share(self) -> float:
         """Share of the run the coil was nearly encased in frost."""
         return self.encased_steps / self.steps if self.steps else 0.0

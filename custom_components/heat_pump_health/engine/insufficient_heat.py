@@ -133,13 +133,6 @@ _HIGH_S = 45 * 60.0
 _BLIND_HIGH_S = 90 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
 _LEARN_MAX = 1.3
-# A settled band learns no split further than this below its anchor (log
-# ratio): a slow leak then drags the reference at most this far down from
-# what the unit did healthy.  A wider split is learned (a healthy unit's is
-# never held down), and a narrower one this close is noise.  Not where no
-# live power says the load (an energy counter, no meter): there the split's
-# day-to-day swing with the load would never be learned.
-_LEARN_WINDOW = math.log(1.08)
 
 
 def _known_band(index: int) -> bool:
@@ -355,7 +348,10 @@ class InsufficientHeatDetector:
         borrowed = [
             neighbour.expected(power)
             for neighbour in (self.bands.get(index - 1), self.bands.get(index + 1))
-            if neighbour is not None and neighbour.seconds >= _BAND_TRUSTED_S
+            if neighbour is not None
+            and neighbour.seconds >= _BAND_TRUSTED_S
+            # Not a line stretched to powers it never saw.
+            and neighbour.covers(power)
         ]
         return max(split, 0.0) / min(borrowed) if borrowed else None
 
@@ -691,9 +687,7 @@ class InsufficientHeatDetector:
         band = self.bands.get(self.band_of(outdoor))
         if band is None:
             band = self.bands[self.band_of(outdoor)] = SplitBand()
-        power = self._split_power()
-        if power is None or band.below_anchor(split, power) <= _LEARN_WINDOW:
-            band.add(split, power, dt, _BAND_TAU_S)
+        band.add(split, self._split_power(), dt, _BAND_TAU_S)
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
 

@@ -28,19 +28,12 @@ _COVERED_LOG = math.log(1.25)
 # Powers within this many standard deviations (of log power) of the band's
 # mean are covered: about the range the line was learned over.
 _COVERED_SPREADS = 2.0
-# The anchor: where the line stood once the band had this much learned, then
-# following it with weeks of memory (seconds of steady heating).  A split far
-# below the anchor is not learned, so no drift of a few percent a day (a slow
-# leak) can drag the line further down than that from what the unit did
-# healthy; a change of season still moves it, over weeks.
-_ANCHOR_SETTLE_S = 6 * 3600.0
-_ANCHOR_TAU_S = 30 * 86400.0
 
 
 class SplitBand:
     """Learned split-versus-power line for one outdoor-temperature band."""
 
-    __slots__ = ("anchor_x", "anchor_y", "seconds", "spread_seconds", "x", "xx", "xy", "y", "yy")
+    __slots__ = ("seconds", "spread_seconds", "x", "xx", "xy", "y", "yy")
 
     def __init__(self) -> None:
         # Time-weighted means of x = log(power), y = log(split), x², x·y.
@@ -54,9 +47,6 @@ class SplitBand:
         # load (bands saved before it was learned start it afresh).
         self.yy = 0.0
         self.spread_seconds = 0.0
-        # The line's point (log power, log split) once settled; None before.
-        self.anchor_x: float | None = None
-        self.anchor_y: float | None = None
 
     def add(self, split: float, power: float | None, dt: float, tau: float) -> None:
         """Fold in a healthy steady split (K) at a power (W, None if unknown)."""
@@ -79,23 +69,6 @@ class SplitBand:
             self.xx += weight * (x * x - self.xx)
             self.xy += weight * (x * y - self.xy)
         self.seconds += dt
-        if self.anchor_x is None or self.anchor_y is None:
-            if self.seconds >= _ANCHOR_SETTLE_S:
-                self.anchor_x, self.anchor_y = self.x, self.y
-        else:
-            follow = blend(dt, _ANCHOR_TAU_S)
-            self.anchor_x += follow * (self.x - self.anchor_x)
-            self.anchor_y += follow * (self.y - self.anchor_y)
-
-    def below_anchor(self, split: float, power: float | None) -> float:
-        """How far (log ratio) a split lies below the anchor's line; 0 above it or until set."""
-        if self.anchor_x is None or self.anchor_y is None or split <= 0.0:
-            return 0.0
-        expected = self.anchor_y
-        if power is not None and power > 0.0:
-            offset = self.exponent() * (math.log(power) - self.anchor_x)
-            expected += min(max(offset, math.log(_MIN_SCALE)), math.log(_MAX_SCALE))
-        return max(expected - math.log(split), 0.0)
 
     def exponent(self) -> float:
         """Learned exponent of split versus power, within physical bounds."""
@@ -148,8 +121,6 @@ class SplitBand:
             "seconds": round(self.seconds, 1),
             "yy": round(self.yy, 6),
             "spread_seconds": round(self.spread_seconds, 1),
-            "anchor_x": None if self.anchor_x is None else round(self.anchor_x, 6),
-            "anchor_y": None if self.anchor_y is None else round(self.anchor_y, 6),
             "split_k": round(self.typical_split, 2),
             "power_w": round(math.exp(self.x), 1),
             "exponent": round(self.exponent(), 3),
@@ -173,17 +144,6 @@ class SplitBand:
         spread_seconds = as_float(data.get("spread_seconds"))
         if yy is not None and spread_seconds is not None and 0.0 < spread_seconds <= seconds:
             band.yy, band.spread_seconds = yy, spread_seconds
-        anchor_x, anchor_y = as_float(data.get("anchor_x")), as_float(data.get("anchor_y"))
-        if (
-            anchor_x is not None
-            and anchor_y is not None
-            and -5.0 < anchor_y < 5.0
-            and -5.0 < anchor_x < 12.0
-        ):
-            band.anchor_x, band.anchor_y = anchor_x, anchor_y
-        elif seconds >= _ANCHOR_SETTLE_S:
-            # Saved before anchors: the line as it stands is the best anchor.
-            band.anchor_x, band.anchor_y = x, y
         return band
 
 
