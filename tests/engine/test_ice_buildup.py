@@ -195,6 +195,23 @@ def test_defrost_overdue_is_found_on_the_first_night_in_colder_air() -> None:
     assert results[index].statuses[FaultKey.ICE_BUILDUP].reason == "defrost_overdue"
 
 
+def test_a_first_cold_night_at_a_fifth_of_the_power_is_not_taken_for_ice() -> None:
+    """Far below the powers the next band saw, its line says nothing of this split."""
+    healthy = frosty()
+    never = frosty(defrost_every=None, outdoor=-1.0)
+
+    def slow(minute: int, readings: Sample) -> Sample:
+        readings = never(minute)
+        if minute < STOPS_AT + 40:
+            return readings  # full power first: delivery at its best since the defrost
+        readings = with_split(readings, 0.2 * healthy.split)
+        return readings | {InputKey.POWER: 0.2 * healthy.run_w}
+
+    ev = evaluator(NO_COIL)
+    results = drive(ev, only(overlay(healthy, STOPS_AT, slow), NO_COIL), STOPS_AT + 8 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
 def test_no_defrost_for_hours_in_colder_air_with_delivery_holding_is_normal() -> None:
     ev = evaluator(NO_COIL)
     results = drive(ev, defrost_stops(fading=False, outdoor=-1.0), STOPS_AT + 12 * HOURS)

@@ -350,8 +350,12 @@ class InsufficientHeatDetector:
             for neighbour in (self.bands.get(index - 1), self.bands.get(index + 1))
             if neighbour is not None
             and neighbour.seconds >= _BAND_TRUSTED_S
-            # Not a line stretched to powers it never saw.
-            and neighbour.covers(power)
+            # Not a line stretched below the powers it saw (its limits would
+            # expect too much there); above them it can only expect too little.
+            and (
+                neighbour.covers(power)
+                or (power is not None and power > 0.0 and math.log(power) > neighbour.x)
+            )
         ]
         return max(split, 0.0) / min(borrowed) if borrowed else None
 
