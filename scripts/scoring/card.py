@@ -22,6 +22,7 @@ from heat_pump_sim.population import (
     draw_home,
 )
 
+from custom_components.heat_pump_health.engine import FaultKey
 from custom_components.heat_pump_health.playback import ReplayConfig, replay_rows
 
 from . import nist
@@ -42,7 +43,6 @@ SHORT_CYCLING_HOURS = 2
 # (as far as the run went) had little to show in time.  A power loss never
 # runs: its rows say None.
 MOSTLY_STOPPED_SHARE = 0.5
-_POWER_LOSS = "power_loss"
 # Drawing more homes of a kind whose faults did not all become real: at most
 # this many rounds, this many times the planned homes in all, and never
 # assuming fewer than this share will.
@@ -176,8 +176,9 @@ def _percentile(values: Sequence[float], share: float) -> float | None:
     return None if math.isinf(value) else value
 
 
-def _row(scores: Sequence[HomeScore], *, power_loss: bool = False) -> dict[str, Any]:
+def _row(scores: Sequence[HomeScore]) -> dict[str, Any]:
     scored = [score for score in scores if score.onset is not None]
+    power_loss = all(score.fault == FaultKey.POWER_LOSS.value for score in scores)
     latencies = [
         score.latency_s / 60.0 if score.latency_s is not None else math.inf for score in scored
     ]
@@ -224,14 +225,8 @@ def scorecard(scores: Sequence[HomeScore], days: Sequence[dict[str, Any]]) -> di
             s for kind, group in by_kind.items() if FAULT_OF_KIND[kind] == fault for s in group
         ]
         if members:
-            faults[fault] = _row(members, power_loss=fault == _POWER_LOSS)
-    kinds = {
-        kind: {
-            "fault": FAULT_OF_KIND[kind],
-            **_row(group, power_loss=FAULT_OF_KIND[kind] == _POWER_LOSS),
-        }
-        for kind, group in by_kind.items()
-    }
+            faults[fault] = _row(members)
+    kinds = {kind: {"fault": FAULT_OF_KIND[kind], **_row(group)} for kind, group in by_kind.items()}
     weeks = sum(score.days for score in healthy) / WEEK_DAYS
     alarms = sum(len(score.false_alarms) for score in healthy)
     leaks = by_kind.get("refrigerant_leak", [])

@@ -313,14 +313,23 @@ class InsufficientHeatDetector:
         share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
         return band.typical_split * max(share, math.exp(_SPREAD_SDS * band.spread()))
 
+    def _neighbours(self, index: int, learned_s: float) -> list[SplitBand]:
+        """The bands either side of this one with this much learned (none without an outdoor)."""
+        if index == _NO_OUTDOOR_BAND:
+            return []
+        return [
+            band
+            for band in (self.bands.get(index - 1), self.bands.get(index + 1))
+            if band is not None and band.seconds >= learned_s
+        ]
+
     def _neighbour_high(self, index: int, power: float | None, share: float) -> float | None:
         """The high limit the next well-learned band gives, widened; None if none is."""
         limits = [
             neighbour.expected(power) * share * _NEIGHBOUR_HIGH_SHARE
-            for neighbour in (self.bands.get(index - 1), self.bands.get(index + 1))
-            if neighbour is not None and neighbour.seconds >= _HIGH_TRUSTED_S
+            for neighbour in self._neighbours(index, _HIGH_TRUSTED_S)
         ]
-        return max(limits) if limits and index != _NO_OUTDOOR_BAND else None
+        return max(limits) if limits else None
 
     def split_share(self, now: float) -> float | None:
         """The split now as a share of this unit's healthy split here; None where unknown.
@@ -342,20 +351,12 @@ class InsufficientHeatDetector:
         # A band not yet learned (the first cold night) borrows the next
         # learned one's split at the same power, the smaller where both are:
         # a degree or two of weather moves it far less than the collapse a
-        # coil left to ice shows, and the smaller one never makes it look worse.
-        if index == _NO_OUTDOOR_BAND:
-            return None
+        # coil left to ice shows, and the smaller one never makes it look worse
+        # (nor one stretched below the powers it saw, where it would).
         borrowed = [
             neighbour.expected(power)
-            for neighbour in (self.bands.get(index - 1), self.bands.get(index + 1))
-            if neighbour is not None
-            and neighbour.seconds >= _BAND_TRUSTED_S
-            # Not a line stretched below the powers it saw (its limits would
-            # expect too much there); above them it can only expect too little.
-            and (
-                neighbour.covers(power)
-                or (power is not None and power > 0.0 and math.log(power) > neighbour.x)
-            )
+            for neighbour in self._neighbours(index, _BAND_TRUSTED_S)
+            if not neighbour.below(power)
         ]
         return max(split, 0.0) / min(borrowed) if borrowed else None
 

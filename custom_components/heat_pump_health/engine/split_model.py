@@ -102,6 +102,19 @@ class SplitBand:
             and _MIN_SCALE < scale < _MAX_SCALE
         )
 
+    def below(self, power: float | None) -> bool:
+        """Whether ``power`` lies below the powers this band was learned from.
+
+        There the line's clamp expects more split than it knows of; above
+        them it can only expect less.
+        """
+        return (
+            power is not None
+            and power > 0.0
+            and not self.covers(power)
+            and math.log(power) <= self.x
+        )
+
     def spread(self) -> float:
         """Standard deviation of log(split) over everything learned (0 until learned)."""
         return math.sqrt(max(self.yy - self.y * self.y, 0.0))
