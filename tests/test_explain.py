@@ -307,3 +307,20 @@ def test_a_wider_coil_gap_says_the_coil_runs_colder_only_when_it_counted() -> No
     quiet = {key: value for key, value in evidence.items() if key != "coil_gap_wider"}
     told = _explainer("en").sentences(FaultKey.INSUFFICIENT_HEAT, "capacity_drop", quiet)
     assert not any("outdoor coil" in sentence for sentence in told)
+
+
+def test_a_short_defrost_that_left_ice_says_how_short_and_how_little_heat() -> None:
+    """Without a coil probe there is no coil temperature to name: length and heat instead."""
+    explainer = Explainer(load_texts("en"))
+    evidence = {
+        "failed_defrosts_in_a_row": 0,
+        "success_coil_c": 5.0,
+        "short_defrosts_not_clearing": 2,
+        "last_defrost_minutes": 1.2,
+        "usual_defrost_minutes": 6.0,
+        "split_share_after_defrost": 0.2,
+    }
+    text = explainer.summary(FaultKey.ICE_BUILDUP, "defrost_not_clearing", evidence)
+    assert "cut short after 1 min (this unit's usually take 6 min)" in text
+    assert "20 % of its usual" in text
+    assert "defrosts in a row ended with the outdoor coil" not in text

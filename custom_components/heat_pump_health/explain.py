@@ -186,6 +186,19 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
                 "count": ("failed_defrosts_in_a_row", Kind.COUNT),
                 "coil": ("success_coil_c", Kind.TEMPERATURE),
             },
+            lambda reason, evidence: (
+                reason == "defrost_not_clearing"
+                and evidence.get("short_defrosts_not_clearing") is None
+            ),
+        ),
+        Sentence(
+            "ice_buildup_short_defrosts",
+            {
+                "count": ("short_defrosts_not_clearing", Kind.COUNT),
+                "minutes": ("last_defrost_minutes", Kind.MINUTES),
+                "usual": ("usual_defrost_minutes", Kind.MINUTES),
+                "share": ("split_share_after_defrost", Kind.SHARE),
+            },
             _reason("defrost_not_clearing"),
         ),
         Sentence(

@@ -254,3 +254,53 @@ def test_delivery_low_since_the_last_defrost_is_not_ice() -> None:
     results = drive(ev, only(overlay(unit, STOPS_AT, weak), NO_COIL), STOPS_AT + 8 * HOURS)
     assert not ever_active(results, FaultKey.ICE_BUILDUP)
     assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def short_defrosts(*, collapsing: bool, before: float = 1.0) -> tuple[Trace, int]:
+    """A day of 6-minute defrosts, then 1-minute ones; the trace and the first short one's end.
+
+    ``collapsing``: the heat after each short defrost falls to a fifth (ice
+    left on the coil); else it comes back as after a long one (a light frost).
+    ``before``: the heat's share of the healthy split from the change on.
+    """
+    healthy = frosty()
+    short = frosty(defrost_minutes=1)
+    first = next(minute for minute in range(STOPS_AT, STOPS_AT + HOURS) if short.defrosting(minute))
+
+    def after(minute: int, readings: Sample) -> Sample:
+        readings = short(minute)
+        share = 0.2 if collapsing and minute > first else before
+        return with_split(readings, share * healthy.split)
+
+    return only(overlay(healthy, STOPS_AT, after), NO_COIL), first + 1
+
+
+def test_short_defrosts_that_leave_the_heat_collapsed_fire_without_a_coil_sensor() -> None:
+    """A defrost that ends at a fifth of its usual length and leaves a fifth of the heat."""
+    trace, first_end = short_defrosts(collapsing=True)
+    results = drive(evaluator(NO_COIL), trace, STOPS_AT + 6 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    # Found as ice within the hour and a half after the first short defrost,
+    # and not first as a unit short of heat: the coil, not the unit, is short.
+    assert index - first_end <= 90
+    assert not ever_active(results[:index], FaultKey.INSUFFICIENT_HEAT)
+    status = results[index].statuses[FaultKey.ICE_BUILDUP]
+    assert status.reason == "defrost_not_clearing"
+    assert status.evidence["short_defrosts_not_clearing"] >= 1
+    assert status.evidence["usual_defrost_minutes"] == 6
+
+
+def test_short_defrosts_with_the_heat_coming_back_are_normal() -> None:
+    """A lightly frosted coil clears in a minute: the heat after it says so."""
+    trace, _ = short_defrosts(collapsing=False)
+    results = drive(evaluator(NO_COIL), trace, STOPS_AT + 8 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_short_defrosts_of_a_unit_already_short_of_heat_are_not_ice() -> None:
+    """The heat was a third before the short defrosts as after: a leak, not ice left behind."""
+    trace, _ = short_defrosts(collapsing=False, before=0.3)
+    results = drive(evaluator(NO_COIL), trace, STOPS_AT + 8 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+    assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)

@@ -2,7 +2,9 @@
 
 Frost, and a defrost every 30-90 minutes to clear it, is normal.  Signs of a
 problem: a defrost that runs past the ~20 minutes manufacturers alarm at;
-defrosts that end with the coil still below freezing; defrosts back to back;
+defrosts that end with the coil still below freezing, or, where no coil
+probe says so, cut far shorter than this unit's own with the heat collapsed
+after them (short_defrost); defrosts back to back;
 no defrost long after this unit's usual interval while its delivery has
 collapsed since the last one (overdue_defrost); or, without any defrost
 signal, the coil running far colder than the outdoor air, and getting colder,
@@ -23,6 +25,7 @@ from .operation import STEADY_RUN_S, Operation
 from .overdue_defrost import OverdueDefrost
 from .persistence import Finding, Verdict
 from .readings import Readings
+from .short_defrost import ShortDefrost
 from .stats import Ewma, as_float, rounded
 
 # The rules a coarse sampling rules out; named in the diagnostics.
@@ -78,6 +81,7 @@ class IceBuildupDetector:
         "_operation",
         "_overdue",
         "_readings",
+        "_short",
         "deep_coil0",
         "deep_gap0",
         "deep_score",
@@ -120,6 +124,12 @@ class IceBuildupDetector:
             )
             if use_defrost and split_share is not None
             else None
+        )
+        # With the same delivery between defrosts, a defrost too short to clear.
+        self._short = (
+            None
+            if self._overdue is None
+            else ShortDefrost(delivery=self._overdue, margin_scale=margin_scale)
         )
         self._cadence = cadence or Cadence()
         self._operation = operation
@@ -189,6 +199,11 @@ class IceBuildupDetector:
             self.failed_in_a_row += 1
             self.failed_at = done.end
             return
+        if self._short is not None:
+            # Where the coil cannot say, its length and the heat after it can.
+            self._short.absorb(
+                done, sampling_minutes=self.sampling_minutes(), checked=success is True
+            )
         # A defrost of normal length that cleared the coil (or could not be
         # checked) puts earlier defrost trouble behind us.
         self.failed_in_a_row = 0
@@ -209,6 +224,8 @@ class IceBuildupDetector:
         """Learning holds while the fault is suspect or active: an interval ending then is lost."""
         if self._overdue is not None:
             self._overdue.settle(healthy=not (suspect or active))
+        if self._short is not None:
+            self._short.settle(healthy=not (suspect or active))
 
     def not_judged(self) -> list[str]:
         """The defrost-cycle tests, where defrosts cannot be timed."""
@@ -236,6 +253,9 @@ class IceBuildupDetector:
                 if overdue.confirmed and abnormal is None:
                     abnormal = "defrost_overdue"
                 suspect = overdue.suspect
+        short = self._short
+        if short is not None and cycles and short.judge(now, details) and abnormal is None:
+            abnormal = "defrost_not_clearing"
         if self.use_gap:
             gap_state = self._judge_gap(now, dt, details)
             known = known or gap_state is not None
@@ -363,6 +383,8 @@ class IceBuildupDetector:
         """Learn the working gap, the usual defrost peak and interval from healthy operation."""
         if self._overdue is not None:
             self._overdue.learn()
+        if self._short is not None:
+            self._short.learn()
         for done in self.defrosts:
             if done.peak_coil is not None:
                 self.peak_count += 1
@@ -396,6 +418,8 @@ class IceBuildupDetector:
         self.peak_count = 0
         if self._overdue is not None:
             self._overdue.reset_learned()
+        if self._short is not None:
+            self._short.reset_learned()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
@@ -404,6 +428,7 @@ class IceBuildupDetector:
             "peak_coil": rounded(self.peak, 2),
             "peak_count": self.peak_count,
             "intervals": [] if self._overdue is None else self._overdue.learned_list(),
+            "defrost_minutes": [] if self._short is None else self._short.learned_list(),
         }
 
     def load_learned(self, data: object) -> None:
@@ -420,6 +445,8 @@ class IceBuildupDetector:
             self.peak_count = 0
         if self._overdue is not None:
             self._overdue.load_learned(data.get("intervals"))
+        if self._short is not None:
+            self._short.load_learned(data.get("defrost_minutes"))
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
@@ -434,6 +461,7 @@ class IceBuildupDetector:
             "deep_gap0": self.deep_gap0,
             "deep_coil0": self.deep_coil0,
             "overdue": None if self._overdue is None else self._overdue.state_dict(),
+            "short_defrost": None if self._short is None else self._short.state_dict(),
         }
 
     def load_state(self, data: object) -> None:
@@ -456,5 +484,7 @@ class IceBuildupDetector:
         self.deep_coil0 = as_float(data.get("deep_coil0"))
         if self._overdue is not None:
             self._overdue.load_state(data.get("overdue"))
+        if self._short is not None:
+            self._short.load_state(data.get("short_defrost"))
         if self.deep_since is None or self.deep_gap0 is None or self.deep_coil0 is None:
             self._reset_deep()

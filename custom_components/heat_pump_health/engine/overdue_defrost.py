@@ -62,6 +62,7 @@ class OverdueDefrost:
         "frosting_run_s",
         "intervals",
         "judged_s",
+        "previous_best",
         "score",
         "smoothed",
         "start_seen",
@@ -92,6 +93,9 @@ class OverdueDefrost:
         self.smoothed: float | None = None
         self.best: float | None = None
         self.judged_s = 0.0
+        # The best share between the last two defrosts that had one: what
+        # the heat was before the latest defrost.
+        self.previous_best: float | None = None
         # How long (leaky) a defrost has been overdue with delivery collapsed.
         self.score = 0.0
         # Learned: running between healthy defrosts; the latest waits for
@@ -133,6 +137,8 @@ class OverdueDefrost:
         if latest is not None and latest != self.start_seen:
             if self.start_seen is not None:
                 self._pending = self.frosting_run_s
+            if self.best_share() is not None:
+                self.previous_best = self.best_share()
             self.start_seen = latest
             self.frosting_run_s = 0.0
             self.smoothed = self.best = None
@@ -221,6 +227,7 @@ class OverdueDefrost:
             "start_seen": self.start_seen,
             "smoothed": None if self.smoothed is None else round(self.smoothed, 3),
             "best": None if self.best is None else round(self.best, 3),
+            "previous_best": None if self.previous_best is None else round(self.previous_best, 3),
             "judged_s": round(self.judged_s, 1),
             "score": round(self.score, 1),
         }
@@ -233,6 +240,7 @@ class OverdueDefrost:
         self.start_seen = as_float(data.get("start_seen"))
         self.smoothed = _share(data.get("smoothed"))
         self.best = _share(data.get("best"))
+        self.previous_best = _share(data.get("previous_best"))
         self.judged_s = max(as_float(data.get("judged_s")) or 0.0, 0.0)
         self.score = max(as_float(data.get("score")) or 0.0, 0.0)
 
