@@ -186,16 +186,17 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
                 "count": ("failed_defrosts_in_a_row", Kind.COUNT),
                 "coil": ("success_coil_c", Kind.TEMPERATURE),
             },
+            # Counted by the coil's peak: without a probe there is none to name.
             lambda reason, evidence: (
                 reason == "defrost_not_clearing"
-                and evidence.get("short_defrosts_not_clearing") is None
+                and isinstance(count := evidence.get("failed_defrosts_in_a_row"), int)
+                and count > 0
             ),
         ),
         Sentence(
             "ice_buildup_short_defrosts",
             {
                 "count": ("short_defrosts_not_clearing", Kind.COUNT),
-                "minutes": ("last_defrost_minutes", Kind.MINUTES),
                 "usual": ("usual_defrost_minutes", Kind.MINUTES),
                 "share": ("split_share_after_defrost", Kind.SHARE),
             },

@@ -16,6 +16,7 @@ from .traces import (
     number,
     only,
     overlay,
+    polled,
 )
 
 HOURS = 60
@@ -256,15 +257,21 @@ def test_delivery_low_since_the_last_defrost_is_not_ice() -> None:
     assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
-def short_defrosts(*, collapsing: bool, before: float = 1.0) -> tuple[Trace, int]:
-    """A day of 6-minute defrosts, then 1-minute ones; the trace and the first short one's end.
+def short_defrosts(
+    *,
+    collapsing: bool,
+    before: float = 1.0,
+    minutes: int = 1,
+    inputs: tuple[InputKey, ...] = NO_COIL,
+) -> tuple[Trace, int]:
+    """A day of 6-minute defrosts, then shorter ones; the trace and the first short one's end.
 
     ``collapsing``: the heat after each short defrost falls to a fifth (ice
     left on the coil); else it comes back as after a long one (a light frost).
     ``before``: the heat's share of the healthy split from the change on.
     """
     healthy = frosty()
-    short = frosty(defrost_minutes=1)
+    short = frosty(defrost_minutes=minutes)
     first = next(minute for minute in range(STOPS_AT, STOPS_AT + HOURS) if short.defrosting(minute))
 
     def after(minute: int, readings: Sample) -> Sample:
@@ -272,23 +279,25 @@ def short_defrosts(*, collapsing: bool, before: float = 1.0) -> tuple[Trace, int
         share = 0.2 if collapsing and minute > first else before
         return with_split(readings, share * healthy.split)
 
-    return only(overlay(healthy, STOPS_AT, after), NO_COIL), first + 1
+    return only(overlay(healthy, STOPS_AT, after), inputs), first + minutes
 
 
 def test_short_defrosts_that_leave_the_heat_collapsed_fire_without_a_coil_sensor() -> None:
-    """A defrost that ends at a fifth of its usual length and leaves a fifth of the heat."""
+    """A defrost that ends at a sixth of its usual length and leaves a fifth of the heat."""
     trace, first_end = short_defrosts(collapsing=True)
     results = drive(evaluator(NO_COIL), trace, STOPS_AT + 6 * HOURS)
     index = first_active(results, FaultKey.ICE_BUILDUP)
     assert index is not None
-    # Found as ice within the hour and a half after the first short defrost,
-    # and not first as a unit short of heat: the coil, not the unit, is short.
+    # Found as ice within the hour and a half after the first short defrost
+    # (at the next defrost, the heat having stayed collapsed until then), and
+    # not first as a unit short of heat: the coil, not the unit, is short.
     assert index - first_end <= 90
     assert not ever_active(results[:index], FaultKey.INSUFFICIENT_HEAT)
     status = results[index].statuses[FaultKey.ICE_BUILDUP]
     assert status.reason == "defrost_not_clearing"
     assert status.evidence["short_defrosts_not_clearing"] >= 1
     assert status.evidence["usual_defrost_minutes"] == 6
+    assert status.evidence["split_share_after_defrost"] < 0.5
 
 
 def test_short_defrosts_with_the_heat_coming_back_are_normal() -> None:
@@ -304,3 +313,53 @@ def test_short_defrosts_of_a_unit_already_short_of_heat_are_not_ice() -> None:
     results = drive(evaluator(NO_COIL), trace, STOPS_AT + 8 * HOURS)
     assert not ever_active(results, FaultKey.ICE_BUILDUP)
     assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+NO_POWER = tuple(key for key in NO_COIL if key is not InputKey.POWER)
+
+
+def test_a_short_defrost_then_half_an_hour_of_little_heat_is_not_ice() -> None:
+    """Without a meter, an inverter turned down after a light frost's short defrost looks the same.
+
+    Its heat comes back before the next defrost: the coil was cleared.
+    """
+    healthy = frosty()
+    trace, first_end = short_defrosts(collapsing=False, minutes=2, inputs=NO_POWER)
+
+    def dip(minute: int, readings: Sample) -> Sample:
+        readings = trace(minute)
+        if minute < first_end + 40:
+            return with_split(readings, 0.4 * healthy.split)
+        return readings
+
+    results = drive(evaluator(NO_POWER), overlay(trace, first_end, dip), STOPS_AT + 6 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+def test_a_leak_seen_only_before_busy_defrosts_is_not_taken_for_ice() -> None:
+    """Defrosts too close to judge the heat between them: the last judged 'fine' is from before.
+
+    The heat before the short defrosts must be what was seen just before
+    them, not a healthy figure from hours earlier.
+    """
+    healthy = frosty()
+    busy = frosty(defrost_every=20, defrost_minutes=8)
+    light = frosty(defrost_minutes=2)
+
+    def leaking(minute: int, readings: Sample) -> Sample:
+        unit = busy if minute < STOPS_AT + 3 * HOURS else light
+        return with_split(unit(minute), 0.3 * healthy.split)
+
+    trace = only(overlay(healthy, STOPS_AT, leaking), NO_COIL)
+    results = drive(evaluator(NO_COIL), trace, STOPS_AT + 8 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+    assert ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_defrost_lengths_are_learned_only_where_defrosts_can_be_timed() -> None:
+    """A defrost read through a 15-minute poll lasts whole polls: no usual length comes of it."""
+    ev = evaluator(NO_COIL)
+    drive(ev, only(polled(frosty(), 15), NO_COIL), 30 * HOURS)
+    assert ev.export_learned()["ice"]["defrost_minutes"] == []
+    drive(ev, only(frosty(), NO_COIL), 12 * HOURS, start_minute=30 * HOURS)
+    assert ev.export_learned()["ice"]["defrost_minutes"][-5:] == [6.0] * 5

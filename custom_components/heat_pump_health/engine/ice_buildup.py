@@ -199,11 +199,9 @@ class IceBuildupDetector:
             self.failed_in_a_row += 1
             self.failed_at = done.end
             return
-        if self._short is not None:
+        if self._short is not None and self.cycles_judgeable():
             # Where the coil cannot say, its length and the heat after it can.
-            self._short.absorb(
-                done, sampling_minutes=self.sampling_minutes(), checked=success is True
-            )
+            self._short.absorb(done, checked=success is True)
         # A defrost of normal length that cleared the coil (or could not be
         # checked) puts earlier defrost trouble behind us.
         self.failed_in_a_row = 0
@@ -253,9 +251,13 @@ class IceBuildupDetector:
                 if overdue.confirmed and abnormal is None:
                     abnormal = "defrost_overdue"
                 suspect = overdue.suspect
-        short = self._short
-        if short is not None and cycles and short.judge(now, details) and abnormal is None:
+        # Followed whatever the sampling, so that its windows stay in step.
+        short = self._short is not None and self._short.judge(now, details)
+        if short and cycles and abnormal is None:
             abnormal = "defrost_not_clearing"
+        if self._short is not None and cycles:
+            # Meanwhile the coil, not the unit, may be what is short of heat.
+            suspect = suspect or self._short.suspect
         if self.use_gap:
             gap_state = self._judge_gap(now, dt, details)
             known = known or gap_state is not None

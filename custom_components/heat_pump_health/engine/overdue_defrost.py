@@ -18,7 +18,7 @@ from typing import Any
 from .defrost import DefrostTracker
 from .operation import STEADY_RUN_S, Operation
 from .readings import Readings
-from .stats import as_float, blend, stored_durations
+from .stats import as_float, blend, rounded, stored_durations
 
 # Frost forms on a coil in air up to about this warm: running in warmer air
 # does not count towards the next defrost.
@@ -39,6 +39,9 @@ _OVERDUE_MIN_S = 45 * 60.0
 # leaking unit does not even then.  Trusted once this much running is in.
 _SMOOTH_TAU_S = 10 * 60.0
 _BEST_TRUSTED_S = 10 * 60.0
+# A window between defrosts judged this long says what the heat was in it
+# (its best once trusted, else its last smoothed share).
+_WINDOW_SEEN_S = 5 * 60.0
 _BEST_MIN_SHARE = 0.8
 # Delivery below this share of the healthy split has collapsed: frost at the
 # point a healthy defrost starts costs a fraction of that.
@@ -62,10 +65,10 @@ class OverdueDefrost:
         "frosting_run_s",
         "intervals",
         "judged_s",
-        "previous_best",
         "score",
         "smoothed",
         "start_seen",
+        "window_bests",
     )
 
     def __init__(
@@ -93,9 +96,9 @@ class OverdueDefrost:
         self.smoothed: float | None = None
         self.best: float | None = None
         self.judged_s = 0.0
-        # The best share between the last two defrosts that had one: what
-        # the heat was before the latest defrost.
-        self.previous_best: float | None = None
+        # The share of the last two windows between defrost starts that
+        # ended, oldest first (None: too little judged in it to say).
+        self.window_bests: deque[float | None] = deque(maxlen=2)
         # How long (leaky) a defrost has been overdue with delivery collapsed.
         self.score = 0.0
         # Learned: running between healthy defrosts; the latest waits for
@@ -130,6 +133,13 @@ class OverdueDefrost:
         """The best smoothed share of the healthy split since the last defrost; None until known."""
         return self.best if self.judged_s >= _BEST_TRUSTED_S else None
 
+    def _window_share(self) -> float | None:
+        """What the heat was in the window now ending, as a share of the healthy split."""
+        best = self.best_share()
+        if best is None and self.judged_s >= _WINDOW_SEEN_S:
+            return self.smoothed
+        return best
+
     def judge(self, now: float, dt: float, details: dict[str, Any], *, unpowered: bool) -> None:
         """Follow this tick; ``unpowered``: the unit has lost power (no frost, no heat)."""
         defrost = self._defrost
@@ -137,8 +147,7 @@ class OverdueDefrost:
         if latest is not None and latest != self.start_seen:
             if self.start_seen is not None:
                 self._pending = self.frosting_run_s
-            if self.best_share() is not None:
-                self.previous_best = self.best_share()
+                self.window_bests.append(self._window_share())
             self.start_seen = latest
             self.frosting_run_s = 0.0
             self.smoothed = self.best = None
@@ -227,7 +236,7 @@ class OverdueDefrost:
             "start_seen": self.start_seen,
             "smoothed": None if self.smoothed is None else round(self.smoothed, 3),
             "best": None if self.best is None else round(self.best, 3),
-            "previous_best": None if self.previous_best is None else round(self.previous_best, 3),
+            "window_bests": [rounded(best, 3) for best in self.window_bests],
             "judged_s": round(self.judged_s, 1),
             "score": round(self.score, 1),
         }
@@ -240,7 +249,9 @@ class OverdueDefrost:
         self.start_seen = as_float(data.get("start_seen"))
         self.smoothed = _share(data.get("smoothed"))
         self.best = _share(data.get("best"))
-        self.previous_best = _share(data.get("previous_best"))
+        bests = data.get("window_bests")
+        if isinstance(bests, list):
+            self.window_bests.extend(_share(best) for best in bests[-2:])
         self.judged_s = max(as_float(data.get("judged_s")) or 0.0, 0.0)
         self.score = max(as_float(data.get("score")) or 0.0, 0.0)
 

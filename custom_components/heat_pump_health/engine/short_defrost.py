@@ -1,16 +1,17 @@
 """A defrost too short to clear the coil, the ice_buildup sign a unit without a coil probe can show.
 
 A defrost melts the frost off the outdoor coil, and the heat comes back after
-it.  One that ends far sooner than this unit's defrosts usually last (a
-termination sensor or timer gone wrong) leaves ice behind: the unit goes back
-to heating on a coil that is still iced, and delivers a fraction of what it
-did before the defrost.  Each half alone is normal: a demand defrost on a
+it.  One that ends far sooner than this unit's defrosts last (a termination
+sensor or timer gone wrong) leaves ice behind: the unit goes back to heating
+on a coil that is still iced, and until the next defrost delivers a fraction
+of what it did before.  Each half alone is normal: a demand defrost on a
 lightly frosted coil ends early and the heat comes back; a leak or a weak
-compressor delivers little after a defrost as before it.  Together, a short
-defrost after which delivery has collapsed from a healthy level before it,
-they are ice that defrosts are not clearing.  With a coil probe, the coil's
-peak during the defrost says it directly (ice_buildup); this is for where it
-cannot.
+compressor delivers as little before a defrost as after it; an inverter turned
+down as the room reaches its target delivers little for a while after any
+defrost.  Together, a short defrost after which delivery stayed collapsed
+until the next one, from a healthy level before it, is ice that defrosts are
+not clearing.  With a coil probe, the coil's peak during the defrost says it
+directly (ice_buildup); this is for where it cannot.
 """
 
 from __future__ import annotations
@@ -21,18 +22,20 @@ from typing import Any
 
 from .defrost import CompletedDefrost
 from .overdue_defrost import OverdueDefrost
-from .stats import as_bool, as_float, stored_durations
+from .stats import as_float, stored_durations
 
-# Healthy defrost lengths kept, and how many before this unit's usual is trusted.
+# Healthy defrost lengths kept (minutes), and how many before they are trusted.
 _LENGTHS_KEPT = 24
 _LENGTHS_TO_TRUST = 5
-# Shorter than this share of the usual length, sampling allowed for, is short.
-# Lengths vary with the frost a defrost finds; the heat after it tells a
-# light frost cleared from ice left behind.
-_SHORT_SHARE = 0.6
-# Delivery before the defrost at least this share of the healthy split, and
+# Short: under this share of the shorter quarter of this unit's defrosts.
+# Lengths vary with the frost a defrost finds, and a defrost switch polled by
+# a cloud reads in whole polls: the lower quartile of the lengths learned at
+# the same sampling holds both.  The heat until the next defrost, not the
+# length, is the evidence; the length says the defrost is what changed.
+_SHORT_SHARE = 2.0 / 3.0
+# The heat before the defrost at least this share of the healthy split, and
 # after it below the collapsed share (overdue_defrost's: frost at the point a
-# healthy defrost starts costs a fraction of that).
+# healthy defrost starts costs a fraction of that) until the next defrost.
 _BEFORE_MIN_SHARE = 0.8
 _COLLAPSED_SHARE = 0.5
 # A flag with no defrost since to renew it is forgotten after this.
@@ -46,77 +49,111 @@ class ShortDefrost:
         "_delivery",
         "_margin",
         "_pending",
+        "after",
         "failed",
         "failed_at",
         "lengths",
-        "waiting",
+        "short_minutes",
+        "window",
     )
 
     def __init__(self, *, delivery: OverdueDefrost, margin_scale: float) -> None:
-        # The split's share of the healthy one between defrosts.
+        # The split's share of the healthy one, window by window between defrosts.
         self._delivery = delivery
         self._margin = margin_scale
         # Learned: healthy defrost lengths, minutes; the latest waits for the
         # judgement to say whether it was healthy.
         self.lengths: deque[float] = deque(maxlen=_LENGTHS_KEPT)
         self._pending: float | None = None
-        # A short defrost whose aftermath is still to be seen.
-        self.waiting = False
-        # Short defrosts in a row that left the heat collapsed, and the latest.
+        # The length of a short defrost whose aftermath is still to be seen
+        # (None: none is), and the start of the delivery window last seen.
+        self.short_minutes: float | None = None
+        self.window: float | None = None
+        # Short defrosts in a row that left the heat collapsed, the latest,
+        # and the best share of the healthy split after it.
         self.failed = 0
         self.failed_at: float | None = None
+        self.after: float | None = None
 
-    def usual_minutes(self) -> float | None:
-        """How long this unit's defrosts usually last, minutes; None until known."""
+    def short_below(self) -> float | None:
+        """A defrost shorter than this (minutes) is short; None until the lengths are known."""
         if len(self.lengths) < _LENGTHS_TO_TRUST:
             return None
-        return statistics.median(self.lengths)
+        lower_quartile = statistics.quantiles(self.lengths, n=4)[0]
+        return _SHORT_SHARE * lower_quartile
 
-    def absorb(self, done: CompletedDefrost, *, sampling_minutes: float, checked: bool) -> None:
+    def absorb(self, done: CompletedDefrost, *, checked: bool) -> None:
         """Take a finished defrost that was not too long and not seen to fail.
 
-        ``sampling_minutes``: how much a sampled defrost's length may be off;
         ``checked``: the coil's peak showed it cleared the coil.
         """
-        self._pending = done.minutes
-        usual = self.usual_minutes()
-        short = usual is not None and done.minutes + sampling_minutes < _SHORT_SHARE * usual
-        if checked or not short:
+        limit = self.short_below()
+        if checked or limit is None or done.minutes >= limit:
             # A defrost of the usual length clears the coil.
-            self.waiting = False
+            self._pending = done.minutes
+            self.short_minutes = None
             self.failed = 0
             return
-        self.waiting = True
+        # Learned as healthy only once the heat after it has come back.
+        self.short_minutes = done.minutes
 
     def judge(self, now: float, details: dict[str, Any]) -> bool:
         """Follow this tick (after the delivery's); whether defrosts are not clearing."""
         if self.failed_at is not None and now - self.failed_at > _EXPIRY_S:
             self.failed = 0
-            self.failed_at = None
-        after = self._delivery.best_share()
+        delivery = self._delivery
+        if delivery.start_seen != self.window:
+            # A defrost began: the window after the last one is closed.
+            closed = self.window is not None
+            self.window = delivery.start_seen
+            if closed and self.short_minutes is not None:
+                self._decide()
+        if self.failed == 0:
+            self.failed_at = self.after = None
+            return False
+        details["short_defrosts_not_clearing"] = self.failed
+        details["split_share_after_defrost"] = self.after
+        below = self.short_below()
+        if below is not None:
+            details["usual_defrost_minutes"] = round(below / _SHORT_SHARE, 1)
+        return True
+
+    @property
+    def suspect(self) -> bool:
+        """A short defrost, the heat collapsed since from a healthy level: ice unless it returns."""
+        if self.short_minutes is None:
+            return False
+        delivery = self._delivery
+        now_best = delivery.best_share()
+        before = delivery.window_bests[-1] if delivery.window_bests else None
+        return (
+            now_best is not None
+            and now_best < 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
+            and (self.failed > 0 or (before is not None and before >= _BEFORE_MIN_SHARE))
+        )
+
+    def _decide(self) -> None:
+        """Judge the short defrost by the heat between it and the next one."""
+        minutes = self.short_minutes
+        self.short_minutes = None
+        bests = list(self._delivery.window_bests)
+        after = bests[-1] if bests else None
+        before = bests[-2] if len(bests) > 1 else None
+        if after is None:
+            # Too little judged between the two defrosts to say.
+            return
         collapsed_below = 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
-        if self.waiting and after is not None:
-            self.waiting = False
-            # The first needs the heat to have been fine before it: else it
-            # was already short (a leak), and the defrost changed nothing.
-            before = self._delivery.previous_best
-            fine_before = before is not None and before >= _BEFORE_MIN_SHARE
-            if after < collapsed_below and (self.failed > 0 or fine_before):
-                self.failed += 1
-                self.failed_at = now
-            elif after >= collapsed_below:
-                self.failed = 0
-        elif self.failed > 0 and after is not None and after >= collapsed_below:
-            # The heat came back after all: the coil was cleared.
+        if after >= collapsed_below:
+            # The heat came back: a light frost, cleared.
             self.failed = 0
-        if self.failed > 0:
-            details["short_defrosts_not_clearing"] = self.failed
-            if after is not None:
-                details["split_share_after_defrost"] = round(after, 2)
-            usual = self.usual_minutes()
-            if usual is not None:
-                details["usual_defrost_minutes"] = round(usual, 1)
-        return self.failed > 0
+            self._pending = minutes
+            return
+        # The first needs the heat to have been fine before it: else it was
+        # already short (a leak), and the defrost changed nothing.
+        if self.failed > 0 or (before is not None and before >= _BEFORE_MIN_SHARE):
+            self.failed += 1
+            self.failed_at = self._delivery.start_seen
+            self.after = round(after, 2)
 
     def settle(self, *, healthy: bool) -> None:
         """A defrost that ended while the fault built says nothing of the usual length."""
@@ -140,25 +177,33 @@ class ShortDefrost:
 
     def load_learned(self, data: object) -> None:
         """Restore the learned lengths, ignoring anything unusable."""
-        # Minutes, not seconds: the day bound of stored_durations is loose enough.
-        self.lengths = deque(stored_durations(data, _LENGTHS_KEPT), maxlen=_LENGTHS_KEPT)
+        if isinstance(data, list):
+            # Minutes: anything past the longest defrost a day holds is not ours.
+            lengths = stored_durations(data, _LENGTHS_KEPT)
+            self.lengths = deque((v for v in lengths if v < 24 * 60.0), maxlen=_LENGTHS_KEPT)
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
         return {
-            "waiting": self.waiting,
+            "short_minutes": self.short_minutes,
+            "window": self.window,
             "failed": self.failed,
             "failed_at": self.failed_at,
+            "after": self.after,
         }
 
     def load_state(self, data: object) -> None:
         """Restore the state, ignoring anything unusable."""
         if not isinstance(data, dict):
             return
-        self.waiting = as_bool(data.get("waiting"))
+        self.short_minutes = as_float(data.get("short_minutes"))
+        self.window = as_float(data.get("window"))
         failed = data.get("failed")
         self.failed = failed if isinstance(failed, int) and not isinstance(failed, bool) else 0
         self.failed = max(self.failed, 0)
         self.failed_at = as_float(data.get("failed_at"))
-        if self.failed_at is None:
+        after = as_float(data.get("after"))
+        self.after = after if after is not None and 0.0 <= after <= 3.0 else None
+        if self.failed_at is None or self.after is None:
             self.failed = 0
+            self.failed_at = self.after = None
