@@ -323,7 +323,7 @@ def test_a_short_defrost_that_left_ice_says_how_short_and_how_little_heat() -> N
     text = explainer.summary(FaultKey.ICE_BUILDUP, "defrost_not_clearing", evidence)
     assert "Defrosts are being cut short (this unit's usually last 6 min or more)" in text
     assert "at or below 20 % of its usual until the next defrost" in text
-    assert "(2 in a row)" in text
+    assert "Short defrosts in a row that did: 2." in text
     assert "The last defrost took 1 min." in text
     assert "ended with the outdoor coil" not in text
     # Clearing, with the short defrosts' evidence gone: no coil count of 0 either.

@@ -336,6 +336,39 @@ def test_a_short_defrost_then_half_an_hour_of_little_heat_is_not_ice() -> None:
     assert not ever_active(results, FaultKey.ICE_BUILDUP)
 
 
+def test_without_a_meter_it_takes_two_short_defrosts_in_a_row() -> None:
+    """A set-back turns a unit without a meter down much as ice does: once is not enough."""
+    trace, first_end = short_defrosts(collapsing=True, inputs=NO_POWER)
+    results = drive(evaluator(NO_POWER), trace, STOPS_AT + 6 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    # The second short defrost's window ends about 45 + 46 minutes after the first.
+    assert 85 <= index - first_end <= 150
+    status = results[index].statuses[FaultKey.ICE_BUILDUP]
+    assert status.reason == "defrost_not_clearing"
+    assert status.evidence["short_defrosts_not_clearing"] == 2
+
+
+def test_a_short_defrost_then_warm_weather_leaves_no_lasting_suspicion() -> None:
+    """No next defrost comes in mild air: the short one is forgotten, and a leak later is found."""
+    healthy = frosty()
+    trace, first_end = short_defrosts(collapsing=False, minutes=2)
+    mild = frosty(defrost_every=None, outdoor=9.0)
+    leak_at = first_end + 6 * HOURS
+
+    def later(minute: int, readings: Sample) -> Sample:
+        readings = trace(minute) if minute < first_end + 30 else only(mild, NO_COIL)(minute)
+        share = 0.4 if minute < first_end + 40 else 0.3 if minute >= leak_at else 1.0
+        return with_split(readings, share * healthy.split)
+
+    results = drive(evaluator(NO_COIL), overlay(trace, first_end, later), leak_at + 4 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+    assert not results[first_end + 4 * HOURS].statuses[FaultKey.ICE_BUILDUP].suspect
+    found = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert found is not None
+    assert leak_at <= found <= leak_at + 2 * HOURS
+
+
 def test_a_leak_seen_only_before_busy_defrosts_is_not_taken_for_ice() -> None:
     """Defrosts too close to judge the heat between them: the last judged 'fine' is from before.
 

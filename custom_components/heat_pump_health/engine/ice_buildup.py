@@ -199,7 +199,11 @@ class IceBuildupDetector:
             self.failed_in_a_row += 1
             self.failed_at = done.end
             return
-        if self._short is not None and self.cycles_judgeable():
+        # Lengths are learned only where defrosts are known to be timed (a
+        # cloud's first polls after a restart look live).
+        if self._short is not None and self._cadence.proven_finer_than(
+            _MAX_DEFROST_SAMPLING_MIN * 60.0
+        ):
             # Where the coil cannot say, its length and the heat after it can.
             self._short.absorb(done, checked=success is True)
         # A defrost of normal length that cleared the coil (or could not be
@@ -252,7 +256,9 @@ class IceBuildupDetector:
                     abnormal = "defrost_overdue"
                 suspect = overdue.suspect
         # Followed whatever the sampling, so that its windows stay in step.
-        short = self._short is not None and self._short.judge(now, details)
+        readings = self._readings
+        power_known = readings.power is not None and not readings.power_counter
+        short = self._short is not None and self._short.judge(now, details, power_known=power_known)
         if short and cycles and abnormal is None:
             abnormal = "defrost_not_clearing"
         if self._short is not None and cycles:

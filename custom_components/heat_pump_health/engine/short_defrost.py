@@ -40,6 +40,15 @@ _BEFORE_MIN_SHARE = 0.8
 _COLLAPSED_SHARE = 0.5
 # A flag with no defrost since to renew it is forgotten after this.
 _EXPIRY_S = 4 * 3600.0
+# A short defrost whose window found no next defrost this long after it ended
+# is forgotten undecided: the unit stopped or the weather warmed, and whatever
+# ice it left has melted.
+_PENDING_S = 3 * 3600.0
+# Short defrosts that left the heat collapsed, in a row, that raise the fault:
+# one where a live meter says the power the heat is judged at (a unit turned
+# down shows it); two where it cannot, as a set-back looks the same once.
+_FAILED_WITH_POWER = 1
+_FAILED_WITHOUT_POWER = 2
 
 
 class ShortDefrost:
@@ -53,6 +62,7 @@ class ShortDefrost:
         "failed",
         "failed_at",
         "lengths",
+        "short_at",
         "short_minutes",
         "window",
     )
@@ -65,9 +75,10 @@ class ShortDefrost:
         # judgement to say whether it was healthy.
         self.lengths: deque[float] = deque(maxlen=_LENGTHS_KEPT)
         self._pending: float | None = None
-        # The length of a short defrost whose aftermath is still to be seen
-        # (None: none is), and the start of the delivery window last seen.
+        # The length and end of a short defrost whose aftermath is still to be
+        # seen (None: none is), and the start of the delivery window last seen.
         self.short_minutes: float | None = None
+        self.short_at: float | None = None
         self.window: float | None = None
         # Short defrosts in a row that left the heat collapsed, the latest,
         # and the best share of the healthy split after it.
@@ -91,16 +102,22 @@ class ShortDefrost:
         if checked or limit is None or done.minutes >= limit:
             # A defrost of the usual length clears the coil.
             self._pending = done.minutes
-            self.short_minutes = None
+            self.short_minutes = self.short_at = None
             self.failed = 0
             return
         # Learned as healthy only once the heat after it has come back.
         self.short_minutes = done.minutes
+        self.short_at = done.end
 
-    def judge(self, now: float, details: dict[str, Any]) -> bool:
-        """Follow this tick (after the delivery's); whether defrosts are not clearing."""
+    def judge(self, now: float, details: dict[str, Any], *, power_known: bool) -> bool:
+        """Follow this tick (after the delivery's); whether defrosts are not clearing.
+
+        ``power_known``: a live meter says the power the heat is judged at.
+        """
         if self.failed_at is not None and now - self.failed_at > _EXPIRY_S:
             self.failed = 0
+        if self.short_at is not None and now - self.short_at > _PENDING_S:
+            self.short_minutes = self.short_at = None
         delivery = self._delivery
         if delivery.start_seen != self.window:
             # A defrost began: the window after the last one is closed.
@@ -116,7 +133,7 @@ class ShortDefrost:
         below = self.short_below()
         if below is not None:
             details["usual_defrost_minutes"] = round(below / _SHORT_SHARE, 1)
-        return True
+        return self.failed >= (_FAILED_WITH_POWER if power_known else _FAILED_WITHOUT_POWER)
 
     @property
     def suspect(self) -> bool:
@@ -135,7 +152,7 @@ class ShortDefrost:
     def _decide(self) -> None:
         """Judge the short defrost by the heat between it and the next one."""
         minutes = self.short_minutes
-        self.short_minutes = None
+        self.short_minutes = self.short_at = None
         bests = list(self._delivery.window_bests)
         after = bests[-1] if bests else None
         before = bests[-2] if len(bests) > 1 else None
@@ -186,6 +203,7 @@ class ShortDefrost:
         """Return the state, JSON-serialisable."""
         return {
             "short_minutes": self.short_minutes,
+            "short_at": self.short_at,
             "window": self.window,
             "failed": self.failed,
             "failed_at": self.failed_at,
@@ -197,6 +215,9 @@ class ShortDefrost:
         if not isinstance(data, dict):
             return
         self.short_minutes = as_float(data.get("short_minutes"))
+        self.short_at = as_float(data.get("short_at"))
+        if self.short_minutes is None or self.short_at is None:
+            self.short_minutes = self.short_at = None
         self.window = as_float(data.get("window"))
         failed = data.get("failed")
         self.failed = failed if isinstance(failed, int) and not isinstance(failed, bool) else 0
