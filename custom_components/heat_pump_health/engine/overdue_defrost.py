@@ -18,7 +18,7 @@ from typing import Any
 from .defrost import DefrostTracker
 from .operation import STEADY_RUN_S, Operation
 from .readings import Readings
-from .stats import as_float, blend, rounded, stored_durations
+from .stats import HealthyDurations, as_float, blend, rounded
 
 # Frost forms on a coil in air up to about this warm: running in warmer air
 # does not count towards the next defrost.
@@ -58,7 +58,6 @@ class OverdueDefrost:
         "_defrost",
         "_margin",
         "_operation",
-        "_pending",
         "_readings",
         "_split_share",
         "best",
@@ -101,10 +100,8 @@ class OverdueDefrost:
         self.window_bests: deque[float | None] = deque(maxlen=2)
         # How long (leaky) a defrost has been overdue with delivery collapsed.
         self.score = 0.0
-        # Learned: running between healthy defrosts; the latest waits for
-        # the judgement to say whether it was healthy.
-        self.intervals: deque[float] = deque(maxlen=_INTERVALS_KEPT)
-        self._pending: float | None = None
+        # Learned: running between healthy defrosts, s.
+        self.intervals = HealthyDurations(_INTERVALS_KEPT, minimum=_MIN_INTERVAL_S)
 
     @property
     def confirmed(self) -> bool:
@@ -118,9 +115,9 @@ class OverdueDefrost:
 
     def usual_interval(self) -> float | None:
         """Usual running between defrosts in frosting air, s; None until known."""
-        if len(self.intervals) < _INTERVALS_TO_TRUST:
+        if len(self.intervals.values) < _INTERVALS_TO_TRUST:
             return None
-        return statistics.median(self.intervals)
+        return statistics.median(self.intervals.values)
 
     def overdue_after(self) -> float | None:
         """Running in frosting air after which a defrost is overdue, s (None: not yet known)."""
@@ -146,7 +143,7 @@ class OverdueDefrost:
         latest = defrost.starts[-1] if defrost.starts else None
         if latest is not None and latest != self.start_seen:
             if self.start_seen is not None:
-                self._pending = self.frosting_run_s
+                self.intervals.offer(self.frosting_run_s)
                 self.window_bests.append(self._window_share())
             self.start_seen = latest
             self.frosting_run_s = 0.0
@@ -206,15 +203,11 @@ class OverdueDefrost:
 
     def settle(self, *, healthy: bool) -> None:
         """An interval that ended while the fault built is not a healthy one."""
-        if not healthy:
-            self._pending = None
+        self.intervals.settle(healthy=healthy)
 
     def learn(self) -> None:
         """Keep the interval that just ended, if it was a healthy one."""
-        pending = self._pending
-        self._pending = None
-        if pending is not None and pending >= _MIN_INTERVAL_S:
-            self.intervals.append(pending)
+        self.intervals.learn()
 
     def reset_learned(self) -> None:
         """Forget the usual interval."""
@@ -222,12 +215,11 @@ class OverdueDefrost:
 
     def learned_list(self) -> list[float]:
         """The learned intervals, s, JSON-serialisable."""
-        return [round(value) for value in self.intervals]
+        return self.intervals.to_list(0)
 
     def load_learned(self, data: object) -> None:
         """Restore the learned intervals, ignoring anything unusable."""
-        if isinstance(data, list):
-            self.intervals = deque(stored_durations(data, _INTERVALS_KEPT), maxlen=_INTERVALS_KEPT)
+        self.intervals.load(data)
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""

@@ -16,13 +16,12 @@ directly (ice_buildup); this is for where it cannot.
 
 from __future__ import annotations
 
-from collections import deque
 import statistics
 from typing import Any
 
 from .defrost import CompletedDefrost
 from .overdue_defrost import OverdueDefrost
-from .stats import as_float, stored_durations
+from .stats import HealthyDurations, as_float
 
 # Healthy defrost lengths kept (minutes), and how many before they are trusted.
 _LENGTHS_KEPT = 24
@@ -57,7 +56,6 @@ class ShortDefrost:
     __slots__ = (
         "_delivery",
         "_margin",
-        "_pending",
         "after",
         "failed",
         "failed_at",
@@ -71,10 +69,8 @@ class ShortDefrost:
         # The split's share of the healthy one, window by window between defrosts.
         self._delivery = delivery
         self._margin = margin_scale
-        # Learned: healthy defrost lengths, minutes; the latest waits for the
-        # judgement to say whether it was healthy.
-        self.lengths: deque[float] = deque(maxlen=_LENGTHS_KEPT)
-        self._pending: float | None = None
+        # Learned: healthy defrost lengths, minutes.
+        self.lengths = HealthyDurations(_LENGTHS_KEPT)
         # The length and end of a short defrost whose aftermath is still to be
         # seen (None: none is), and the start of the delivery window last seen.
         self.short_minutes: float | None = None
@@ -88,9 +84,9 @@ class ShortDefrost:
 
     def short_below(self) -> float | None:
         """A defrost shorter than this (minutes) is short; None until the lengths are known."""
-        if len(self.lengths) < _LENGTHS_TO_TRUST:
+        if len(self.lengths.values) < _LENGTHS_TO_TRUST:
             return None
-        lower_quartile = statistics.quantiles(self.lengths, n=4)[0]
+        lower_quartile = statistics.quantiles(self.lengths.values, n=4)[0]
         return _SHORT_SHARE * lower_quartile
 
     def absorb(self, done: CompletedDefrost, *, checked: bool) -> None:
@@ -101,7 +97,7 @@ class ShortDefrost:
         limit = self.short_below()
         if checked or limit is None or done.minutes >= limit:
             # A defrost of the usual length clears the coil.
-            self._pending = done.minutes
+            self.lengths.offer(done.minutes)
             self.short_minutes = self.short_at = None
             self.failed = 0
             return
@@ -163,7 +159,8 @@ class ShortDefrost:
         if after >= collapsed_below:
             # The heat came back: a light frost, cleared.
             self.failed = 0
-            self._pending = minutes
+            if minutes is not None:
+                self.lengths.offer(minutes)
             return
         # The first needs the heat to have been fine before it: else it was
         # already short (a leak), and the defrost changed nothing.
@@ -174,15 +171,11 @@ class ShortDefrost:
 
     def settle(self, *, healthy: bool) -> None:
         """A defrost that ended while the fault built says nothing of the usual length."""
-        if not healthy:
-            self._pending = None
+        self.lengths.settle(healthy=healthy)
 
     def learn(self) -> None:
         """Keep the defrost that just ended, if it was a healthy one."""
-        pending = self._pending
-        self._pending = None
-        if pending is not None and pending > 0.0:
-            self.lengths.append(pending)
+        self.lengths.learn()
 
     def reset_learned(self) -> None:
         """Forget the usual length."""
@@ -190,14 +183,11 @@ class ShortDefrost:
 
     def learned_list(self) -> list[float]:
         """The learned lengths, minutes, JSON-serialisable."""
-        return [round(value, 2) for value in self.lengths]
+        return self.lengths.to_list(2)
 
     def load_learned(self, data: object) -> None:
         """Restore the learned lengths, ignoring anything unusable."""
-        if isinstance(data, list):
-            # Minutes: anything past the longest defrost a day holds is not ours.
-            lengths = stored_durations(data, _LENGTHS_KEPT)
-            self.lengths = deque((v for v in lengths if v < 24 * 60.0), maxlen=_LENGTHS_KEPT)
+        self.lengths.load(data)
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""

@@ -7,6 +7,7 @@ exponential average over two back-to-back spans equals the one over their union.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Reversible
 import math
 from typing import Any
@@ -86,6 +87,53 @@ def stored_durations(value: object, keep: int) -> list[float]:
         return []
     durations = (as_float(item) for item in value[-keep:])
     return [d for d in durations if d is not None and 0.0 < d < DAY_S]
+
+
+class HealthyDurations:
+    """The last durations of something seen while healthy (defrost intervals, lengths).
+
+    The latest waits to be kept until the judgement after it says the fault
+    was not building meanwhile (a fault's own durations must not become its
+    normal).
+    """
+
+    __slots__ = ("_minimum", "_pending", "values")
+
+    def __init__(self, keep: int, *, minimum: float = 0.0) -> None:
+        self.values: deque[float] = deque(maxlen=keep)
+        self._pending: float | None = None
+        # Shorter ones are not durations of the thing (a retry, a blip).
+        self._minimum = minimum
+
+    def offer(self, value: float) -> None:
+        """One that just ended, kept at the next learn() if still healthy then."""
+        self._pending = value
+
+    def settle(self, *, healthy: bool) -> None:
+        """One that ended while the fault built is not a healthy one."""
+        if not healthy:
+            self._pending = None
+
+    def learn(self) -> None:
+        """Keep the one waiting, if any (called only while healthy)."""
+        pending = self._pending
+        self._pending = None
+        if pending is not None and pending > 0.0 and pending >= self._minimum:
+            self.values.append(pending)
+
+    def clear(self) -> None:
+        """Forget them."""
+        self.values.clear()
+
+    def to_list(self, digits: int) -> list[float]:
+        """JSON-serialisable, rounded."""
+        return [round(value, digits) for value in self.values]
+
+    def load(self, data: object) -> None:
+        """Restore from to_list output, ignoring anything unusable (nothing if not a list)."""
+        if isinstance(data, list):
+            self.values.clear()
+            self.values.extend(stored_durations(data, self.values.maxlen or 0))
 
 
 def as_bool(value: object, default: bool = False) -> bool:
