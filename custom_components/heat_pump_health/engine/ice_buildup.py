@@ -126,11 +126,7 @@ class IceBuildupDetector:
             else None
         )
         # With the same delivery between defrosts, a defrost too short to clear.
-        self._short = (
-            None
-            if self._overdue is None
-            else ShortDefrost(delivery=self._overdue, margin_scale=margin_scale)
-        )
+        self._short = None if self._overdue is None else ShortDefrost(delivery=self._overdue)
         self._cadence = cadence or Cadence()
         self._operation = operation
         self._defrost = defrost

@@ -39,10 +39,11 @@ _OVERDUE_MIN_S = 45 * 60.0
 # leaking unit does not even then.  Trusted once this much running is in.
 _SMOOTH_TAU_S = 10 * 60.0
 _BEST_TRUSTED_S = 10 * 60.0
+# At its best since a defrost, a cleared coil delivers at least this share.
+CLEARED_SHARE = 0.8
 # A window between defrosts judged this long says what the heat was in it
 # (its best once trusted, else its last smoothed share).
 _WINDOW_SEEN_S = 5 * 60.0
-_BEST_MIN_SHARE = 0.8
 # Delivery below this share of the healthy split has collapsed: frost at the
 # point a healthy defrost starts costs a fraction of that.
 _COLLAPSED_SHARE = 0.5
@@ -126,6 +127,10 @@ class OverdueDefrost:
             return None
         return max(_OVERDUE_SHARE * usual, _OVERDUE_MIN_S) * self._margin
 
+    def collapsed(self, share: float) -> bool:
+        """Whether a share of the healthy split is delivery collapsed, at this sensitivity."""
+        return share < 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
+
     def best_share(self) -> float | None:
         """The best smoothed share of the healthy split since the last defrost; None until known."""
         return self.best if self.judged_s >= _BEST_TRUSTED_S else None
@@ -189,11 +194,7 @@ class OverdueDefrost:
         if self.judged_s >= _BEST_TRUSTED_S:
             self.best = smoothed if self.best is None else max(self.best, smoothed)
         best = self.best_share()
-        collapsed = (
-            best is not None
-            and best >= _BEST_MIN_SHARE
-            and share < 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
-        )
+        collapsed = best is not None and best >= CLEARED_SHARE and self.collapsed(share)
         if collapsed and overdue:
             self.score += dt
         else:

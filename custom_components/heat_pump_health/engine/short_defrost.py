@@ -20,7 +20,7 @@ import statistics
 from typing import Any
 
 from .defrost import CompletedDefrost
-from .overdue_defrost import OverdueDefrost
+from .overdue_defrost import CLEARED_SHARE, OverdueDefrost
 from .stats import HealthyDurations, as_float
 
 # Healthy defrost lengths kept (minutes), and how many before they are trusted.
@@ -32,11 +32,6 @@ _LENGTHS_TO_TRUST = 5
 # the same sampling holds both.  The heat until the next defrost, not the
 # length, is the evidence; the length says the defrost is what changed.
 _SHORT_SHARE = 2.0 / 3.0
-# The heat before the defrost at least this share of the healthy split, and
-# after it below the collapsed share (overdue_defrost's: frost at the point a
-# healthy defrost starts costs a fraction of that) until the next defrost.
-_BEFORE_MIN_SHARE = 0.8
-_COLLAPSED_SHARE = 0.5
 # A flag with no defrost since to renew it is forgotten after this.
 _EXPIRY_S = 4 * 3600.0
 # A short defrost whose window found no next defrost this long after it ended
@@ -55,7 +50,6 @@ class ShortDefrost:
 
     __slots__ = (
         "_delivery",
-        "_margin",
         "after",
         "failed",
         "failed_at",
@@ -65,10 +59,9 @@ class ShortDefrost:
         "window",
     )
 
-    def __init__(self, *, delivery: OverdueDefrost, margin_scale: float) -> None:
+    def __init__(self, *, delivery: OverdueDefrost) -> None:
         # The split's share of the healthy one, window by window between defrosts.
         self._delivery = delivery
-        self._margin = margin_scale
         # Learned: healthy defrost lengths, minutes.
         self.lengths = HealthyDurations(_LENGTHS_KEPT)
         # The length and end of a short defrost whose aftermath is still to be
@@ -141,8 +134,8 @@ class ShortDefrost:
         before = delivery.window_bests[-1] if delivery.window_bests else None
         return (
             now_best is not None
-            and now_best < 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
-            and (self.failed > 0 or (before is not None and before >= _BEFORE_MIN_SHARE))
+            and delivery.collapsed(now_best)
+            and (self.failed > 0 or (before is not None and before >= CLEARED_SHARE))
         )
 
     def _decide(self) -> None:
@@ -155,8 +148,7 @@ class ShortDefrost:
         if after is None:
             # Too little judged between the two defrosts to say.
             return
-        collapsed_below = 1.0 - (1.0 - _COLLAPSED_SHARE) * self._margin
-        if after >= collapsed_below:
+        if not self._delivery.collapsed(after):
             # The heat came back: a light frost, cleared.
             self.failed = 0
             if minutes is not None:
@@ -164,7 +156,7 @@ class ShortDefrost:
             return
         # The first needs the heat to have been fine before it: else it was
         # already short (a leak), and the defrost changed nothing.
-        if self.failed > 0 or (before is not None and before >= _BEFORE_MIN_SHARE):
+        if self.failed > 0 or (before is not None and before >= CLEARED_SHARE):
             self.failed += 1
             self.failed_at = self._delivery.start_seen
             self.after = round(after, 2)
