@@ -251,15 +251,10 @@ class IceBuildupDetector:
                 if overdue.confirmed and abnormal is None:
                     abnormal = "defrost_overdue"
                 suspect = overdue.suspect
-        # Followed whatever the sampling, so that its windows stay in step.
-        readings = self._readings
-        power_known = readings.power is not None and not readings.power_counter
-        short = self._short is not None and self._short.judge(now, details, power_known=power_known)
-        if short and cycles and abnormal is None:
+        failing, short_suspect = self._judge_short(now, details, cycles=cycles)
+        if failing and abnormal is None:
             abnormal = "defrost_not_clearing"
-        if self._short is not None and cycles:
-            # Meanwhile the coil, not the unit, may be what is short of heat.
-            suspect = suspect or self._short.suspect
+        suspect = suspect or short_suspect
         if self.use_gap:
             gap_state = self._judge_gap(now, dt, details)
             known = known or gap_state is not None
@@ -274,6 +269,24 @@ class IceBuildupDetector:
         if hold or suspect:
             return Verdict(Finding.HOLD, evidence=details, suspect=suspect)
         return Verdict(Finding.NORMAL, evidence=details)
+
+    def _judge_short(
+        self, now: float, details: dict[str, Any], *, cycles: bool
+    ) -> tuple[bool, bool]:
+        """The cut-short defrost check: (defrosts not clearing, suspect), where defrosts are timed.
+
+        Followed whatever the sampling, so that its windows stay in step.
+        """
+        short = self._short
+        if short is None:
+            return False, False
+        readings = self._readings
+        power_known = readings.power is not None and not readings.power_counter
+        failing = short.judge(now, details, power_known=power_known)
+        if not cycles:
+            return False, False
+        # Meanwhile the coil, not the unit, may be what is short of heat.
+        return failing, short.suspect
 
     def _judge_defrosts(self, now: float, details: dict[str, Any]) -> tuple[str | None, bool]:
         """Defrost-cycle tests: (reason if abnormal, hold instead of normal)."""

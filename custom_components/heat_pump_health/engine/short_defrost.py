@@ -75,20 +75,19 @@ class ShortDefrost:
         self.failed_at: float | None = None
         self.after: float | None = None
 
-    def short_below(self) -> float | None:
-        """A defrost shorter than this (minutes) is short; None until the lengths are known."""
+    def usual_minutes(self) -> float | None:
+        """Minutes this unit's defrosts usually last at least (lower quartile); None until known."""
         if len(self.lengths.values) < _LENGTHS_TO_TRUST:
             return None
-        lower_quartile = statistics.quantiles(self.lengths.values, n=4)[0]
-        return _SHORT_SHARE * lower_quartile
+        return statistics.quantiles(self.lengths.values, n=4)[0]
 
     def absorb(self, done: CompletedDefrost, *, checked: bool) -> None:
         """Take a finished defrost that was not too long and not seen to fail.
 
         ``checked``: the coil's peak showed it cleared the coil.
         """
-        limit = self.short_below()
-        if checked or limit is None or done.minutes >= limit:
+        usual = self.usual_minutes()
+        if checked or usual is None or done.minutes >= _SHORT_SHARE * usual:
             # A defrost of the usual length clears the coil.
             self.lengths.offer(done.minutes)
             self.short_minutes = self.short_at = None
@@ -119,9 +118,9 @@ class ShortDefrost:
             return False
         details["short_defrosts_not_clearing"] = self.failed
         details["split_share_after_defrost"] = self.after
-        below = self.short_below()
-        if below is not None:
-            details["usual_defrost_minutes"] = round(below / _SHORT_SHARE, 1)
+        usual = self.usual_minutes()
+        if usual is not None:
+            details["usual_defrost_minutes"] = round(usual, 1)
         return self.failed >= (_FAILED_WITH_POWER if power_known else _FAILED_WITHOUT_POWER)
 
     @property
