@@ -43,3 +43,43 @@ def test_a_band_saved_before_the_spread_was_learned_starts_it_afresh() -> None:
     # Its first reading after the restart is not a spread of zero over days.
     again.add(8.0, None, 60.0, TAU)
     assert again.spread_seconds == 60.0
+
+
+def _line(points: list[tuple[float, float]]) -> SplitBand:
+    """A band learned from (power W, split K) pairs, an hour each."""
+    band = SplitBand()
+    for _ in range(4):
+        for power, split in points:
+            band.add(split, power, 3600.0, TAU)
+    return band
+
+
+def test_within_the_powers_learned_the_least_expected_split_is_the_line() -> None:
+    band = _line([(1000.0, 10.0), (1500.0, 12.0), (2000.0, 14.0)])
+    assert band.least_expected(1400.0) == band.expected(1400.0)
+    assert band.least_expected(None) == band.expected(None)
+
+
+def test_above_the_powers_learned_the_top_of_them_is_expected_not_an_extrapolation() -> None:
+    band = _line([(1000.0, 10.0), (1500.0, 12.0), (2000.0, 14.0)])
+    top = band.least_expected(4000.0)
+    assert top is not None
+    assert not band.covers(4000.0)
+    # No more than the line gives at the edge of what it learned, whatever the power.
+    assert top == band.least_expected(8000.0)
+    assert 14.0 < top < band.expected(4000.0)
+
+
+def test_below_the_powers_learned_the_split_may_fall_with_the_power_but_no_faster() -> None:
+    band = _line([(1000.0, 10.0), (1500.0, 12.0), (2000.0, 14.0)])
+    assert band.below(600.0)
+    least = band.least_expected(600.0)
+    lower = band.least_expected(450.0)
+    assert least is not None
+    assert lower is not None
+    # Proportional to the power below the powers learned, and never more
+    # than the line itself would give there.
+    assert math.isclose(lower / least, 450.0 / 600.0)
+    assert least < band.expected(600.0)
+    # Too far below, a unit's own fixed draw weighs too much: not judged.
+    assert band.least_expected(200.0) is None

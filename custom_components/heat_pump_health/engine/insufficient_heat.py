@@ -4,10 +4,13 @@ Judged only in steady heating: compressor running for a while, not defrosting
 and not recovering from a defrost.  The reference is what this unit delivered
 while healthy: its supply-return split against power, per 5 °C outdoor band
 (see split_model), with days of memory and learned only while no shortfall is
-building, so that a slow leak cannot drag it down with it.  The signs:
+building (and ten times slower while the split has stayed a little below it),
+so that a slow leak cannot drag it down with it.  The signs:
 - the split is suddenly well below the reference (or a default before one is
   learned).  The expectation follows power, so an inverter idling along in
-  mild weather, with a small split at low power, is not a fault;
+  mild weather, with a small split at low power, is not a fault; outside the
+  powers learned, the shortfall is judged against the least a healthy unit
+  shows there (split_model.least_expected);
 - a sustained shortfall against the reference, however slow it came: a
   one-sided CUSUM on log(split / expected) over hours of steady heating.
   Shortfalls within an allowance are weather, fans and sensors and add
@@ -105,6 +108,15 @@ _MORE_DRAW = 1.05
 # by running harder, and learns the harder running as it goes.)
 _LESS_DRAW = 0.95
 _BETTER_SPLIT = 1.03
+# A drift too slow for the shortfall score must not teach the reference to
+# follow it: once the split has stayed even 5 % below it for hours (a CUSUM
+# on the smoothed share, in log-units x hours), the reference learns ten
+# times slower.  A leak losing a few percent a day then opens a gap the
+# shortfall score sees; a real new normal is still taken in over weeks.
+_DRIFT_ALLOWANCE = math.log(1.0 / 0.95)
+_DRIFT_SLOWS = 0.25
+_DRIFT_CAP = 1.0
+_DRIFTED_LEARNING = 0.1
 # How the recent delivery is smoothed for the evidence.
 _RECENT_TAU_S = 2 * 3600.0
 _FLAT_SHARE = 0.85
@@ -174,6 +186,7 @@ class InsufficientHeatDetector:
         "bands",
         "coil_gap",
         "draw",
+        "drift_score",
         "drop_score",
         "efficiency",
         "flat_score",
@@ -216,6 +229,9 @@ class InsufficientHeatDetector:
         self.drop_score = 0.0
         # The same CUSUM with the smaller allowance, read only with the coil's word.
         self.lean_score = 0.0
+        # How long, and how far, the smoothed share has stayed below the
+        # reference (it slows the reference's learning).
+        self.drift_score = 0.0
         self._recent: float | None = None
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
@@ -554,19 +570,27 @@ class InsufficientHeatDetector:
         fine: bool,
     ) -> bool:
         """Add this minute to the sustained-shortfall score; False when not judged."""
-        expected = expectation.expected
         band = self.bands.get(self.band_of(self._readings.outdoor))
+        power = self._split_power()
         if (
-            expected is None
+            expectation.expected is None
             or band is None
             or band.seconds < _DROP_TRUSTED_S
             or dt <= 0.0
-            or not band.covers(self._split_power())
         ):
             # Nothing known of the delivery here: an older figure must not
             # speak for it (it could contradict the draw per kelvin).
             self._recent = None
             return False
+        # Outside the powers learned (an inverter running harder to make up
+        # for lost charge, or turned down by a leak's low suction), held to
+        # the least a healthy unit would show there.
+        expected = band.least_expected(power)
+        if expected is None:
+            self._recent = None
+            return False
+        if not band.covers(power):
+            details["expected_split_k"] = rounded(expected)
         x = math.log(max(split, 0.05) / expected)
         rounding = self._readings.temperature_step
         if x < 0.0 and rounding is not None:
@@ -581,6 +605,11 @@ class InsufficientHeatDetector:
         self.lean_score = min(max(self.lean_score + (-x - _LEAN_ALLOWANCE) * hours, 0.0), cap)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
+        # On the smoothed share: a two-stage unit read through a counter
+        # alternates above and below its band's one expectation.
+        self.drift_score = min(
+            max(self.drift_score + (-self._recent - _DRIFT_ALLOWANCE) * hours, 0.0), _DRIFT_CAP
+        )
         details["delivery_share"] = round(math.exp(self._recent), 2)
         if self.drop_score > 0.0:
             details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
@@ -692,6 +721,10 @@ class InsufficientHeatDetector:
         band = self.bands.get(self.band_of(outdoor))
         if band is None:
             band = self.bands[self.band_of(outdoor)] = SplitBand()
+        if self.drift_score >= _DRIFT_SLOWS and band.seconds >= _DROP_TRUSTED_S:
+            # A band not yet trusted learns at full speed: it has no
+            # reference to hold to yet.
+            dt *= _DRIFTED_LEARNING
         band.add(split, self._split_power(), dt, _BAND_TAU_S)
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
@@ -715,6 +748,7 @@ class InsufficientHeatDetector:
         self.high_score = 0.0
         self.drop_score = 0.0
         self.lean_score = 0.0
+        self.drift_score = 0.0
         self._recent = None
         self.draw.reset()
         self.coil_gap.reset()
@@ -742,6 +776,7 @@ class InsufficientHeatDetector:
             "high_score": round(self.high_score, 1),
             "drop_score": round(self.drop_score, 4),
             "lean_score": round(self.lean_score, 4),
+            "drift_score": round(self.drift_score, 4),
             "draw": self.draw.state_dict(),
             "coil_gap": self.coil_gap.state_dict(),
         }
@@ -755,5 +790,7 @@ class InsufficientHeatDetector:
             self.drop_score = min(max(drop, 0.0), _DROP_CAP * self._margin)
             lean = as_float(data.get("lean_score")) or 0.0
             self.lean_score = min(max(lean, 0.0), _DROP_CAP * self._margin)
+            drift = as_float(data.get("drift_score")) or 0.0
+            self.drift_score = min(max(drift, 0.0), _DRIFT_CAP)
             self.draw.load_state(data.get("draw"))
             self.coil_gap.load_state(data.get("coil_gap"))

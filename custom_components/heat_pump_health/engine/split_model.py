@@ -28,6 +28,11 @@ _COVERED_LOG = math.log(1.25)
 # Powers within this many standard deviations (of log power) of the band's
 # mean are covered: about the range the line was learned over.
 _COVERED_SPREADS = 2.0
+# Below the powers learned, a shortfall is judged down to this share of the
+# lowest of them (see least_expected).
+_LEAST_BELOW_SHARE = 0.5
+# The edge of the powers covered is taken this far inside the clamp.
+_EDGE_INSIDE = 0.99
 
 
 class SplitBand:
@@ -114,6 +119,40 @@ class SplitBand:
             and not self.covers(power)
             and math.log(power) <= self.x
         )
+
+    def least_expected(self, power: float | None) -> float | None:
+        """The least split a healthy unit shows at ``power``, judged only from what was learned.
+
+        Within the powers learned, the line.  Above them, what it gave at the
+        top of them: drawing more, a healthy unit delivers at least as much.
+        Below them, what it gave at the bottom, scaled down with the power: a
+        compressor turned down is at least as efficient, and neither a fixed
+        pump nor a fan that slows with it moves more, so the split falls no
+        faster than the power.  Further below than half of the bottom the
+        unit's own fixed draw (pump, fans, controls) weighs too much for
+        that: None, not judged.
+        """
+        if power is None or power <= 0.0 or self.covers(power):
+            return self.expected(power)
+        if not self.below(power):
+            return self.expected(self._edge(math.log(_MAX_SCALE)))
+        bottom = self._edge(math.log(_MIN_SCALE))
+        if power < _LEAST_BELOW_SHARE * bottom:
+            return None
+        return self.expected(bottom) * power / bottom
+
+    def _edge(self, clamp: float) -> float:
+        """The highest (clamp > 0) or lowest (clamp < 0) power the line covers, W.
+
+        Both the spread of the powers learned and the clamp on the line's
+        scale bound it, so that the line is taken there as it was learned.
+        """
+        spread = math.sqrt(max(self.xx - self.x * self.x, 0.0))
+        reach = max(_COVERED_SPREADS * spread, _COVERED_LOG)
+        exponent = self.exponent()
+        if exponent > 0.0:
+            reach = min(reach, _EDGE_INSIDE * abs(clamp) / exponent)
+        return math.exp(self.x + math.copysign(reach, clamp))
 
     def spread(self) -> float:
         """Standard deviation of log(split) over everything learned (0 until learned)."""
