@@ -4,11 +4,11 @@ Judged only in steady heating: compressor running for a while, not defrosting
 and not recovering from a defrost.  The reference is what this unit delivered
 while healthy: its supply-return split against power, per 5 °C outdoor band
 (see split_model), with days of memory and learned only while no shortfall is
-building (and ten times slower while the split has stayed a little below it),
-so that a slow leak cannot drag it down with it.  The signs:
+building (and ten times slower while the split slides a little below it: see
+reference_drift), so that a slow leak cannot drag it down with it.  The signs:
 - the split is suddenly well below the reference (or a default before one is
   learned).  The expectation follows power, so an inverter idling along in
-  mild weather, with a small split at low power, is not a fault; outside the
+  mild weather, with a small split at low power, is not a fault; below the
   powers learned, the shortfall is judged against the least a healthy unit
   shows there (split_model.least_expected);
 - a sustained shortfall against the reference, however slow it came: a
@@ -43,6 +43,7 @@ from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
+from .reference_drift import SLOW_LEARNING, ReferenceDrift
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
 
@@ -108,15 +109,6 @@ _MORE_DRAW = 1.05
 # by running harder, and learns the harder running as it goes.)
 _LESS_DRAW = 0.95
 _BETTER_SPLIT = 1.03
-# A drift too slow for the shortfall score must not teach the reference to
-# follow it: once the split has stayed even 5 % below it for hours (a CUSUM
-# on the smoothed share, in log-units x hours), the reference learns ten
-# times slower.  A leak losing a few percent a day then opens a gap the
-# shortfall score sees; a real new normal is still taken in over weeks.
-_DRIFT_ALLOWANCE = math.log(1.0 / 0.95)
-_DRIFT_SLOWS = 0.25
-_DRIFT_CAP = 1.0
-_DRIFTED_LEARNING = 0.1
 # How the recent delivery is smoothed for the evidence.
 _RECENT_TAU_S = 2 * 3600.0
 _FLAT_SHARE = 0.85
@@ -186,7 +178,7 @@ class InsufficientHeatDetector:
         "bands",
         "coil_gap",
         "draw",
-        "drift_score",
+        "drift",
         "drop_score",
         "efficiency",
         "flat_score",
@@ -229,9 +221,8 @@ class InsufficientHeatDetector:
         self.drop_score = 0.0
         # The same CUSUM with the smaller allowance, read only with the coil's word.
         self.lean_score = 0.0
-        # How long, and how far, the smoothed share has stayed below the
-        # reference (it slows the reference's learning).
-        self.drift_score = 0.0
+        # Whether the split slides below the reference: it then learns slowly.
+        self.drift = ReferenceDrift()
         self._recent: float | None = None
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
@@ -582,9 +573,8 @@ class InsufficientHeatDetector:
             # speak for it (it could contradict the draw per kelvin).
             self._recent = None
             return False
-        # Outside the powers learned (an inverter running harder to make up
-        # for lost charge, or turned down by a leak's low suction), held to
-        # the least a healthy unit would show there.
+        # Below the powers learned (an inverter turned down by a leak's low
+        # suction), held to the least a healthy unit would show there.
         expected = band.least_expected(power)
         if expected is None:
             self._recent = None
@@ -605,11 +595,10 @@ class InsufficientHeatDetector:
         self.lean_score = min(max(self.lean_score + (-x - _LEAN_ALLOWANCE) * hours, 0.0), cap)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
-        # On the smoothed share: a two-stage unit read through a counter
-        # alternates above and below its band's one expectation.
-        self.drift_score = min(
-            max(self.drift_score + (-self._recent - _DRIFT_ALLOWANCE) * hours, 0.0), _DRIFT_CAP
-        )
+        # The drift's score reads the smoothed share: a two-stage unit read
+        # through a counter alternates above and below its band's one
+        # expectation.
+        self.drift.follow(x, self._recent, dt)
         details["delivery_share"] = round(math.exp(self._recent), 2)
         if self.drop_score > 0.0:
             details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
@@ -721,10 +710,11 @@ class InsufficientHeatDetector:
         band = self.bands.get(self.band_of(outdoor))
         if band is None:
             band = self.bands[self.band_of(outdoor)] = SplitBand()
-        if self.drift_score >= _DRIFT_SLOWS and band.seconds >= _DROP_TRUSTED_S:
+        if self.drift.slows and band.seconds >= _DROP_TRUSTED_S:
+            # A slide the shortfall score cannot see yet (reference_drift).
             # A band not yet trusted learns at full speed: it has no
             # reference to hold to yet.
-            dt *= _DRIFTED_LEARNING
+            dt *= SLOW_LEARNING
         band.add(split, self._split_power(), dt, _BAND_TAU_S)
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
@@ -748,7 +738,7 @@ class InsufficientHeatDetector:
         self.high_score = 0.0
         self.drop_score = 0.0
         self.lean_score = 0.0
-        self.drift_score = 0.0
+        self.drift = ReferenceDrift()
         self._recent = None
         self.draw.reset()
         self.coil_gap.reset()
@@ -776,7 +766,7 @@ class InsufficientHeatDetector:
             "high_score": round(self.high_score, 1),
             "drop_score": round(self.drop_score, 4),
             "lean_score": round(self.lean_score, 4),
-            "drift_score": round(self.drift_score, 4),
+            "drift": self.drift.to_dict(),
             "draw": self.draw.state_dict(),
             "coil_gap": self.coil_gap.state_dict(),
         }
@@ -790,7 +780,6 @@ class InsufficientHeatDetector:
             self.drop_score = min(max(drop, 0.0), _DROP_CAP * self._margin)
             lean = as_float(data.get("lean_score")) or 0.0
             self.lean_score = min(max(lean, 0.0), _DROP_CAP * self._margin)
-            drift = as_float(data.get("drift_score")) or 0.0
-            self.drift_score = min(max(drift, 0.0), _DRIFT_CAP)
+            self.drift = ReferenceDrift.from_dict(data.get("drift"))
             self.draw.load_state(data.get("draw"))
             self.coil_gap.load_state(data.get("coil_gap"))

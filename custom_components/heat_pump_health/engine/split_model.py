@@ -121,28 +121,29 @@ class SplitBand:
         )
 
     def least_expected(self, power: float | None) -> float | None:
-        """The least split a healthy unit shows at ``power``, judged only from what was learned.
+        """The least split a healthy unit shows at ``power``; None where that is not known.
 
-        Within the powers learned, the line.  Above them, what it gave at the
-        top of them: drawing more, a healthy unit delivers at least as much.
-        Below them, what it gave at the bottom, scaled down with the power: a
-        compressor turned down is at least as efficient, and neither a fixed
-        pump nor a fan that slows with it moves more, so the split falls no
-        faster than the power.  Further below than half of the bottom the
-        unit's own fixed draw (pump, fans, controls) weighs too much for
-        that: None, not judged.
+        Within the powers learned, the line.  Below them, what it gave at the
+        bottom of them, scaled down with the power: a compressor turned down
+        is at least as efficient, and no pump or fan moves more for less
+        heat (a fixed one moves the same, one that slows or holds the
+        supply-return difference less), so the split falls no faster than
+        the power.  Further below than half of the bottom, the unit's own
+        fixed draw (pump, fans, controls) weighs too much for that.  Above
+        them, nothing is known: a fan or pump that speeds up with the
+        compressor can move more air or water than the heat grows.
         """
         if power is None or power <= 0.0 or self.covers(power):
             return self.expected(power)
         if not self.below(power):
-            return self.expected(self._edge(math.log(_MAX_SCALE)))
-        bottom = self._edge(math.log(_MIN_SCALE))
+            return None
+        bottom = self._bottom()
         if power < _LEAST_BELOW_SHARE * bottom:
             return None
         return self.expected(bottom) * power / bottom
 
-    def _edge(self, clamp: float) -> float:
-        """The highest (clamp > 0) or lowest (clamp < 0) power the line covers, W.
+    def _bottom(self) -> float:
+        """The lowest power the line covers, W.
 
         Both the spread of the powers learned and the clamp on the line's
         scale bound it, so that the line is taken there as it was learned.
@@ -151,8 +152,8 @@ class SplitBand:
         reach = max(_COVERED_SPREADS * spread, _COVERED_LOG)
         exponent = self.exponent()
         if exponent > 0.0:
-            reach = min(reach, _EDGE_INSIDE * abs(clamp) / exponent)
-        return math.exp(self.x + math.copysign(reach, clamp))
+            reach = min(reach, _EDGE_INSIDE * -math.log(_MIN_SCALE) / exponent)
+        return math.exp(self.x - reach)
 
     def spread(self) -> float:
         """Standard deviation of log(split) over everything learned (0 until learned)."""
