@@ -227,6 +227,21 @@ def test_a_leak_too_slow_for_the_allowance_is_not_followed_down() -> None:
     assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "capacity_drop"
 
 
+def test_a_slow_leak_on_a_unit_that_never_stops_does_not_pass_for_a_step() -> None:
+    """40 % over fifteen days, heating all day: the share slides, it never holds still.
+
+    A reference let loose to take in a step trails a slide at a constant
+    distance; read against where it stood before, the slide shows on.
+    """
+    unit = Unit(always_on=True, run_w=1500.0)
+    ev = evaluator()
+    results = drive(ev, _fading(unit, 2 * 24 * HOURS, 15.0, 0.4), 15 * 24 * HOURS)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    # 30 % lost after 11.25 days of the fade; found within a day of that.
+    assert index <= (2 + 11.25 + 1) * 24 * HOURS
+
+
 def _turned_down(
     unit: Unit, start: int, days: float, *, power: float, split: float, colder: float = 0.0
 ) -> Trace:

@@ -55,3 +55,17 @@ def test_a_held_step_survives_a_restart() -> None:
     again = ReferenceDrift.from_dict(json.loads(json.dumps(drift.to_dict())))
     assert again.to_dict() == drift.to_dict()
     assert not again.slows
+
+
+def test_a_slide_a_loosened_reference_trails_does_not_stay_held() -> None:
+    """The share against a reference trailing a slide looks still; against where it stood, not."""
+    drift = _fed([0.9] * (2 * 1440))
+    assert drift.held
+    # The reference now falls 3 % a day with the split: the live share stays
+    # at 0.9, the reference it is held against does not move.
+    x = math.log(0.9)
+    for _ in range(2 * 1440):
+        drift.reference_moved(math.log(0.97) / 1440.0)
+        drift.follow(x, x, MINUTE)
+    assert drift.slows
+    assert not drift.held

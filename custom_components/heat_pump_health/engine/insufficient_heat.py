@@ -715,7 +715,11 @@ class InsufficientHeatDetector:
             # A band not yet trusted learns at full speed: it has no
             # reference to hold to yet.
             dt *= SLOW_LEARNING
-        band.add(split, self._split_power(), dt, _BAND_TAU_S)
+        power = self._split_power()
+        before = band.expected(power) if band.seconds > 0.0 else None
+        band.add(split, power, dt, _BAND_TAU_S)
+        if before is not None:
+            self.drift.reference_moved(math.log(band.expected(power) / before))
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
 
