@@ -61,11 +61,10 @@ def test_a_slide_a_loosened_reference_trails_does_not_stay_held() -> None:
     """The share against a reference trailing a slide looks still; against where it stood, not."""
     drift = _fed([0.9] * (2 * 1440))
     assert drift.held
-    # The reference now falls 3 % a day with the split: the live share stays
-    # at 0.9, the reference it is held against does not move.
+    # The live share stays at 0.9 (the reference falls with the split); the
+    # share against the reference as it stood falls 3 % a day.
     x = math.log(0.9)
-    for _ in range(2 * 1440):
-        drift.reference_moved(math.log(0.97) / 1440.0)
-        drift.follow(x, x, MINUTE)
+    for minute in range(2 * 1440):
+        drift.follow(x, x, MINUTE, held_x=x + math.log(0.97) * minute / 1440.0)
     assert drift.slows
     assert not drift.held

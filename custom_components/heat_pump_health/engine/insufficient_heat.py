@@ -168,6 +168,7 @@ class InsufficientHeatDetector:
         "_defrost",
         "_expectation",
         "_held",
+        "_held_bands",
         "_margin",
         "_operation",
         "_profile",
@@ -223,6 +224,8 @@ class InsufficientHeatDetector:
         self.lean_score = 0.0
         # Whether the split slides below the reference: it then learns slowly.
         self.drift = ReferenceDrift()
+        # The bands as they stood when a step began to be held (reference_drift).
+        self._held_bands: dict[int, SplitBand] | None = None
         self._recent: float | None = None
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
@@ -581,14 +584,7 @@ class InsufficientHeatDetector:
             return False
         if not band.covers(power):
             details["expected_split_k"] = rounded(expected)
-        x = math.log(max(split, 0.05) / expected)
-        rounding = self._readings.temperature_step
-        if x < 0.0 and rounding is not None:
-            # Rounded supply and return may read the split up to a step low:
-            # the shortfall counts only beyond half of one.
-            x = min(math.log((max(split, 0.05) + 0.5 * rounding) / expected), 0.0)
-        clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
-        x = min(max(x, -clip), clip)
+        x = self._log_share(split, expected, fine=fine)
         hours = dt / 3600.0
         cap = _DROP_CAP * self._margin
         self.drop_score = min(max(self.drop_score + (-x - _DROP_ALLOWANCE) * hours, 0.0), cap)
@@ -597,12 +593,41 @@ class InsufficientHeatDetector:
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
         # The drift's score reads the smoothed share: a two-stage unit read
         # through a counter alternates above and below its band's one
-        # expectation.
-        self.drift.follow(x, self._recent, dt)
+        # expectation.  While a step is held, whether the share holds still
+        # is read against the bands as they stood when the hold began: the
+        # live ones learn at full speed then, and would trail a slide.
+        held_x = self._held_share(split, power, fine=fine)
+        self.drift.follow(x, self._recent, dt, held_x=held_x)
+        if not self.drift.held:
+            self._held_bands = None
+        elif self._held_bands is None:
+            self._held_bands = {index: band.copy() for index, band in self.bands.items()}
         details["delivery_share"] = round(math.exp(self._recent), 2)
         if self.drop_score > 0.0:
             details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
         return True
+
+    def _log_share(self, split: float, expected: float, *, fine: bool) -> float:
+        """log(split / expected), with rounding's credit, clipped so one reading cannot do much."""
+        x = math.log(max(split, 0.05) / expected)
+        rounding = self._readings.temperature_step
+        if x < 0.0 and rounding is not None:
+            # Rounded supply and return may read the split up to a step low:
+            # the shortfall counts only beyond half of one.
+            x = min(math.log((max(split, 0.05) + 0.5 * rounding) / expected), 0.0)
+        clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
+        return min(max(x, -clip), clip)
+
+    def _held_share(self, split: float, power: float | None, *, fine: bool) -> float | None:
+        """The log share against this band as it stood when the hold began; None if not held."""
+        held = self._held_bands
+        if held is None:
+            return None
+        band = held.get(self.band_of(self._readings.outdoor))
+        if band is None or band.seconds < _DROP_TRUSTED_S:
+            return None
+        expected = band.least_expected(power)
+        return None if expected is None else self._log_share(split, expected, fine=fine)
 
     def split_judgeable(self) -> bool:
         """Whether the unit is sampled often enough to judge the split.
@@ -715,11 +740,7 @@ class InsufficientHeatDetector:
             # A band not yet trusted learns at full speed: it has no
             # reference to hold to yet.
             dt *= SLOW_LEARNING
-        power = self._split_power()
-        before = band.expected(power) if band.seconds > 0.0 else None
-        band.add(split, power, dt, _BAND_TAU_S)
-        if before is not None:
-            self.drift.reference_moved(math.log(band.expected(power) / before))
+        band.add(split, self._split_power(), dt, _BAND_TAU_S)
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
 
@@ -743,6 +764,7 @@ class InsufficientHeatDetector:
         self.drop_score = 0.0
         self.lean_score = 0.0
         self.drift = ReferenceDrift()
+        self._held_bands = None
         self._recent = None
         self.draw.reset()
         self.coil_gap.reset()
@@ -771,6 +793,7 @@ class InsufficientHeatDetector:
             "drop_score": round(self.drop_score, 4),
             "lean_score": round(self.lean_score, 4),
             "drift": self.drift.to_dict(),
+            "held_bands": None if self._held_bands is None else save_bands(self._held_bands),
             "draw": self.draw.state_dict(),
             "coil_gap": self.coil_gap.state_dict(),
         }
@@ -785,5 +808,7 @@ class InsufficientHeatDetector:
             lean = as_float(data.get("lean_score")) or 0.0
             self.lean_score = min(max(lean, 0.0), _DROP_CAP * self._margin)
             self.drift = ReferenceDrift.from_dict(data.get("drift"))
+            held = load_bands(data.get("held_bands"), _known_band)
+            self._held_bands = held if self.drift.held and held else None
             self.draw.load_state(data.get("draw"))
             self.coil_gap.load_state(data.get("coil_gap"))

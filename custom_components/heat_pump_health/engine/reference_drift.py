@@ -11,11 +11,11 @@ A lasting change of fan or flow is a step, not a slide: the share, smoothed
 over half a day, then holds still.  Once it has held within 3 % for a day of
 steady heating the reference learns at full speed again until it has caught
 up (no drift left), so a second change days later is measured from the new
-normal and not added to the first.  While it does, the share is read against
-the reference as it stood before (what the reference has moved since is added
-back): a reference that learns at full speed trails a slide at a constant
-distance and would make any slide look still.  The share leaving the anchor
-by more than 3 % ends the hold.
+normal and not added to the first.  While it does, whether the share holds
+still is read against the reference as it stood when the hold began (the
+caller keeps that copy): a reference that learns at full speed trails a slide
+at a constant distance and would make any slide look still.  The share
+leaving the anchor by more than 3 % ends the hold.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _MAX_LOG = 5.0
 class ReferenceDrift:
     """The drift score and whether the share has since held still."""
 
-    __slots__ = ("anchor", "held", "moved", "score", "settled", "steady_s")
+    __slots__ = ("anchor", "held", "score", "settled", "steady_s")
 
     def __init__(self) -> None:
         self.score = 0.0
@@ -50,39 +50,49 @@ class ReferenceDrift:
         self.anchor: float | None = None
         self.steady_s = 0.0
         self.held = False
-        # How far (log) the reference has moved while held.
-        self.moved = 0.0
 
-    def follow(self, x: float, recent: float, dt: float) -> None:
-        """Fold in one judged minute: its log share ``x`` and the two-hour smoothed one."""
+    def follow(self, x: float, recent: float, dt: float, *, held_x: float | None = None) -> None:
+        """Fold in one judged minute: its log share ``x`` and the two-hour smoothed one.
+
+        ``held_x``: while held, the share against the reference as it stood
+        when the hold began (None where that band was not learned then).
+        """
         hours = dt / 3600.0
         self.score = min(max(self.score + (-recent - _ALLOWANCE) * hours, 0.0), _CAP)
-        # The share against the reference as it stood when the hold began.
-        x += self.moved
-        settled = self.settled
-        settled = self.settled = (
-            x if settled is None else settled + blend(dt, _SETTLED_TAU_S) * (x - settled)
-        )
         if self.score < _SLOWS:
+            # No drift left (or none yet): nothing to hold.
             self._release()
             self.anchor, self.steady_s = None, 0.0
-        elif self.anchor is None or abs(settled - self.anchor) > _HELD_LOG:
+            self._settle(x, dt)
+            return
+        if self.held:
+            if held_x is None:
+                # Judged against a band the hold knows nothing of: no word
+                # on whether the share holds still.
+                return
+            x = held_x
+        settled = self._settle(x, dt)
+        if self.anchor is None:
+            self.anchor, self.steady_s = settled, 0.0
+        elif abs(settled - self.anchor) > _HELD_LOG:
             self._release()
             self.anchor, self.steady_s = self.settled, 0.0
         else:
             self.steady_s += dt
             self.held = self.held or self.steady_s >= _HELD_S
 
-    def reference_moved(self, delta: float) -> None:
-        """The reference moved by ``delta`` (log) while learning at full speed."""
-        if self.held:
-            self.moved += delta
+    def _settle(self, x: float, dt: float) -> float:
+        """Fold ``x`` into the half-day smoothed share and return it."""
+        settled = self.settled
+        settled = self.settled = (
+            x if settled is None else settled + blend(dt, _SETTLED_TAU_S) * (x - settled)
+        )
+        return settled
 
     def _release(self) -> None:
-        """End a hold: back to the live reference, which now stands where it learned."""
-        if self.settled is not None:
-            self.settled -= self.moved
-        self.moved = 0.0
+        """End a hold: the share is read against the live reference again, afresh."""
+        if self.held:
+            self.settled = None
         self.held = False
 
     @property
@@ -98,7 +108,6 @@ class ReferenceDrift:
             "anchor": None if self.anchor is None else round(self.anchor, 4),
             "steady_s": round(self.steady_s, 1),
             "held": self.held,
-            "moved": round(self.moved, 4),
         }
 
     @classmethod
@@ -116,7 +125,4 @@ class ReferenceDrift:
             drift.anchor = anchor
             drift.steady_s = max(as_float(data.get("steady_s")) or 0.0, 0.0)
             drift.held = data.get("held") is True
-            moved = as_float(data.get("moved"))
-            if drift.held and moved is not None and abs(moved) < _MAX_LOG:
-                drift.moved = moved
         return drift

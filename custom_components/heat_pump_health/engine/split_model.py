@@ -75,6 +75,19 @@ class SplitBand:
             self.xy += weight * (x * y - self.xy)
         self.seconds += dt
 
+    def copy(self) -> SplitBand:
+        """An independent copy (what the band was at some moment)."""
+        band = SplitBand()
+        band.x, band.y, band.xx, band.xy, band.seconds = (
+            self.x,
+            self.y,
+            self.xx,
+            self.xy,
+            self.seconds,
+        )
+        band.yy, band.spread_seconds = self.yy, self.spread_seconds
+        return band
+
     def exponent(self) -> float:
         """Learned exponent of split versus power, within physical bounds."""
         variance = self.xx - self.x * self.x
