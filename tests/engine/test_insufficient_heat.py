@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 import json
+import math
 
 from custom_components.heat_pump_health.engine import (
     ClimateReading,
@@ -289,6 +290,33 @@ def test_a_lasting_change_then_another_is_taken_in_not_raised() -> None:
     results = drive(ev, overlay(unit, 3 * 24 * HOURS, steps), 20 * 24 * HOURS)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert ev.export_learned()["heat"]["bands"]["0"]["split_k"] < 13.5
+
+
+def test_an_inverters_lasting_changes_a_week_apart_are_taken_in_not_raised() -> None:
+    """Power swinging with the load through the day, the split with it; two fan steps.
+
+    The line tilts towards the power it learns at: the hold reads the share
+    against a copy of the bands as they stood, not by adding up their moves.
+    """
+    unit = Unit(on=100, off=20, run_w=1500.0)
+
+    def inverter(minute: int, readings: Sample) -> Sample:
+        if not unit.running(minute) or InputKey.SUPPLY_TEMPERATURE not in readings:
+            return readings
+        load = math.exp(0.4 * math.sin(2 * math.pi * minute / (24 * HOURS)))
+        share = load**0.5
+        share *= 0.88 if minute >= 3 * 24 * HOURS else 1.0
+        share *= 0.87 if minute >= 10 * 24 * HOURS else 1.0
+        ret = number(readings, InputKey.RETURN_TEMPERATURE)
+        split = number(readings, InputKey.SUPPLY_TEMPERATURE) - ret
+        return readings | {
+            InputKey.POWER: number(readings, InputKey.POWER) * load,
+            InputKey.SUPPLY_TEMPERATURE: ret + split * share,
+        }
+
+    ev = evaluator()
+    results = drive(ev, overlay(unit, 0, inverter), 16 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
 def test_a_leak_that_turns_the_compressor_down_is_still_judged() -> None:
