@@ -113,12 +113,13 @@ class SplitBand:
         if power is None or power <= 0.0:
             return True
         offset = math.log(power) - self.x
-        spread = math.sqrt(max(self.xx - self.x * self.x, 0.0))
         scale = math.exp(self.exponent() * offset)
-        return (
-            abs(offset) <= max(_COVERED_SPREADS * spread, _COVERED_LOG)
-            and _MIN_SCALE < scale < _MAX_SCALE
-        )
+        return abs(offset) <= self._reach() and _MIN_SCALE < scale < _MAX_SCALE
+
+    def _reach(self) -> float:
+        """How far (log power) either side of the band's mean power counts as learned."""
+        spread = math.sqrt(max(self.xx - self.x * self.x, 0.0))
+        return max(_COVERED_SPREADS * spread, _COVERED_LOG)
 
     def below(self, power: float | None) -> bool:
         """Whether ``power`` lies below the powers this band was learned from.
@@ -161,8 +162,7 @@ class SplitBand:
         Both the spread of the powers learned and the clamp on the line's
         scale bound it, so that the line is taken there as it was learned.
         """
-        spread = math.sqrt(max(self.xx - self.x * self.x, 0.0))
-        reach = max(_COVERED_SPREADS * spread, _COVERED_LOG)
+        reach = self._reach()
         exponent = self.exponent()
         if exponent > 0.0:
             reach = min(reach, _EDGE_INSIDE * -math.log(_MIN_SCALE) / exponent)
