@@ -26,7 +26,7 @@ from .overdue_defrost import OverdueDefrost
 from .persistence import Finding, Verdict
 from .readings import Readings
 from .short_defrost import ShortDefrost
-from .stats import Ewma, as_float, rounded
+from .stats import Ewma, as_float, rounded, stored_count
 
 # The rules a coarse sampling rules out; named in the diagnostics.
 RULE_DEFROST_CYCLES = "defrost_cycles"
@@ -454,10 +454,7 @@ class IceBuildupDetector:
             return
         self.gap = Ewma.from_dict(data.get("gap"))
         self.peak = as_float(data.get("peak_coil"))
-        count = data.get("peak_count")
-        self.peak_count = (
-            count if isinstance(count, int) and not isinstance(count, bool) and count >= 0 else 0
-        )
+        self.peak_count = stored_count(data.get("peak_count"))
         if self.peak is None:
             self.peak_count = 0
         if self._overdue is not None:
@@ -487,12 +484,7 @@ class IceBuildupDetector:
             return
         self.long_at = as_float(data.get("long_at"))
         self.long_minutes = as_float(data.get("long_minutes"))
-        failed = data.get("failed_in_a_row")
-        self.failed_in_a_row = (
-            failed
-            if isinstance(failed, int) and not isinstance(failed, bool) and failed >= 0
-            else 0
-        )
+        self.failed_in_a_row = stored_count(data.get("failed_in_a_row"))
         self.failed_at = as_float(data.get("failed_at"))
         self.success_at = as_float(data.get("success_at"))
         self.deep_since = as_float(data.get("deep_since"))

@@ -6,7 +6,7 @@ from typing import Any
 
 from .model import InputKey
 from .readings import Readings
-from .stats import Ewma, as_float, blend
+from .stats import Ewma, as_float, blend, stored_count
 
 # Idle draw (controls, crankcase heater, circulation pump) averaged over hours.
 _STANDBY_TAU_S = 3 * 3600.0
@@ -205,9 +205,9 @@ class PowerProfile:
         seconds = as_float(data.get("high_seconds"))
         if high is not None and high > 0.0 and seconds is not None and seconds > 0.0:
             self.high, self.high_seconds = high, seconds
-        self.zero_idle_episodes = _stored_count(data.get("zero_idle_episodes"))
-        self.standby_stops = _stored_count(data.get("standby_stops"))
-        self.zero_after_runs = _stored_count(data.get("zero_after_runs"))
+        self.zero_idle_episodes = stored_count(data.get("zero_idle_episodes"), _MAX_STORED_EPISODES)
+        self.standby_stops = stored_count(data.get("standby_stops"), _MAX_STORED_EPISODES)
+        self.zero_after_runs = stored_count(data.get("zero_after_runs"), _MAX_STORED_EPISODES)
         warmest = as_float(data.get("standby_warmest_c"))
         if warmest is not None and -60.0 < warmest < 60.0:
             self.standby_warmest_c = warmest
@@ -216,13 +216,6 @@ class PowerProfile:
 def _one_more(count: int) -> int:
     """A count one higher, kept within what a stored count may be."""
     return min(count + 1, _MAX_STORED_EPISODES)
-
-
-def _stored_count(value: object) -> int:
-    """A stored count, 0 where it is missing or unusable."""
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return min(value, _MAX_STORED_EPISODES)
-    return 0
 
 
 class Operation:

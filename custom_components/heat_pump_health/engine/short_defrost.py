@@ -21,7 +21,7 @@ from typing import Any
 
 from .defrost import CompletedDefrost
 from .overdue_defrost import CLEARED_SHARE, OverdueDefrost
-from .stats import HealthyDurations, as_float
+from .stats import HealthyDurations, as_float, stored_count
 
 # Healthy defrost lengths kept (minutes), and how many before they are trusted.
 _LENGTHS_KEPT = 24
@@ -200,9 +200,7 @@ class ShortDefrost:
         if self.short_minutes is None or self.short_at is None:
             self.short_minutes = self.short_at = None
         self.window = as_float(data.get("window"))
-        failed = data.get("failed")
-        self.failed = failed if isinstance(failed, int) and not isinstance(failed, bool) else 0
-        self.failed = max(self.failed, 0)
+        self.failed = stored_count(data.get("failed"))
         self.failed_at = as_float(data.get("failed_at"))
         after = as_float(data.get("after"))
         self.after = after if after is not None and 0.0 <= after <= 3.0 else None

@@ -136,6 +136,13 @@ class HealthyDurations:
             self.values.extend(stored_durations(data, self.values.maxlen or 0))
 
 
+def stored_count(value: object, at_most: int | None = None) -> int:
+    """A stored count, 0 where it is missing, negative or not a whole number (a bool is not one)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return value if at_most is None else min(value, at_most)
+    return 0
+
+
 def as_bool(value: object, default: bool = False) -> bool:
     """Read a bool from stored data."""
     return value if isinstance(value, bool) else default
