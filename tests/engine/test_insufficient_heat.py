@@ -540,6 +540,55 @@ def test_a_morning_set_up_through_an_energy_counter_is_normal() -> None:
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
+def test_a_four_hour_set_up_through_an_energy_counter_is_normal() -> None:
+    """A cold morning: a degree an hour at full power, the split wide all the while."""
+    unit = Unit(always_on=True, split=12.0)
+
+    def day(minute: int, readings: Sample) -> Sample:
+        hour = minute % (24 * HOURS) / HOURS
+        target = 21.0 if hour >= 6 else 17.0
+        room = min(17.0 + max(hour - 6.0, 0.0), 21.0)
+        recovering = 6 <= hour < 10
+        split = 26.0 if recovering else 12.0
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", "heating", room, target),
+            InputKey.RETURN_TEMPERATURE: room,
+            InputKey.SUPPLY_TEMPERATURE: room + split,
+            InputKey.POWER: 2400.0 if recovering else 1200.0,
+        }
+
+    results = drive(evaluator(), _counted(overlay(unit, 0, day)), 4 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_clogged_filter_that_keeps_the_set_up_from_ending_is_raised() -> None:
+    """The room never comes within reach of the morning's target: the recovery cannot last."""
+    unit = Unit(always_on=True, split=12.0)
+    clogged_from = 3 * 24 * HOURS + 5 * HOURS
+
+    def day(minute: int, readings: Sample) -> Sample:
+        hour = minute % (24 * HOURS) / HOURS
+        clogged = minute >= clogged_from
+        target = 21.0 if hour >= 6 else 17.0
+        rate = 0.5 if clogged else 2.0
+        room = min(17.0 + max(hour - 6.0, 0.0) * rate, 19.0 if clogged else 21.0)
+        split = 30.0 if clogged else 26.0 if 6 <= hour < 8 else 12.0
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", "heating", room, target),
+            InputKey.RETURN_TEMPERATURE: room,
+            InputKey.SUPPLY_TEMPERATURE: room + split,
+            InputKey.POWER: 2400.0 if clogged or 6 <= hour < 8 else 1200.0,
+        }
+
+    results = drive(evaluator(), _counted(overlay(unit, 0, day)), clogged_from + 8 * HOURS)
+    assert not ever_active(results[:clogged_from], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    # The set-up at 06:00, its recovery over by 09:00, then 90 minutes wide.
+    assert index <= clogged_from + 6 * HOURS
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "high_split"
+
+
 def _rounded(trace: Trace, step: float) -> Trace:
     """Supply and return as a sensor showing whole steps reports them."""
 

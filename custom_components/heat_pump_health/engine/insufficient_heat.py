@@ -131,6 +131,10 @@ _SPREAD_TRUSTED_S = 6 * 3600.0
 _CALL_STEP_K = 0.5
 _CALL_RECOVERY_S = 3600.0
 _RECOVERED_K = 1.0
+# ... or after this long in any case: a healthy unit still short of the
+# target by then is at its capacity, and a clogged filter's room would
+# otherwise never end its recovery.
+_CALL_RECOVERY_MAX_S = 3 * 3600.0
 _HIGH_S = 45 * 60.0
 # Judged against the band's spread (an energy counter cannot say the load),
 # a wide split must outlast a morning's recovery at full power.
@@ -289,7 +293,8 @@ class InsufficientHeatDetector:
         if rose is None:
             return False
         deficit = self._readings.room_deficit()
-        if now - rose >= _CALL_RECOVERY_S and (deficit is None or deficit <= _RECOVERED_K):
+        reached = deficit is None or deficit <= _RECOVERED_K
+        if now - rose >= _CALL_RECOVERY_MAX_S or (now - rose >= _CALL_RECOVERY_S and reached):
             self._call_rose_at = None
             return False
         return True
