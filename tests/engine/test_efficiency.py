@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import random
 
-from custom_components.heat_pump_health.engine import FaultKey
+from custom_components.heat_pump_health.engine import Evaluation, FaultKey
 from custom_components.heat_pump_health.engine.efficiency import DrawPerKelvin
 
-from .traces import Sample, Unit, drive, evaluator, first_active, overlay
+from .traces import Sample, Unit, drive, evaluator, ever_active, first_active, overlay
 
 HOURS = 60
 MINUTE_S = 60.0
@@ -90,3 +90,29 @@ def test_an_inverter_that_hides_a_leak_in_its_split_is_found_by_its_draw() -> No
     status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
     assert status.reason == "capacity_drop"
     assert status.evidence["draw_share"] > 1.3
+
+
+def _leaning(split_share: float, power_share: float) -> list[Evaluation]:
+    """Four healthy days, then three with this share of the split and of the power."""
+    unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
+    changed = unit.but(split=unit.split * split_share, run_w=unit.run_w * power_share)
+    trace = overlay(unit, 4 * 24 * HOURS, lambda m, r: changed(m))
+    return drive(evaluator(), trace, 7 * 24 * HOURS)
+
+
+def test_a_leak_that_both_signatures_show_a_little_is_found() -> None:
+    """An eighth less split for an eighth more power: neither alone is enough, both together are."""
+    results = _leaning(0.88, 1.13)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert index <= (4 + 2) * 24 * HOURS
+    status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
+    assert status.reason == "capacity_drop"
+    assert status.evidence["draw_share"] >= 1.1
+    assert status.evidence["delivery_share"] < 0.95
+
+
+def test_one_signature_leaning_alone_is_normal() -> None:
+    """A faster fan's smaller split, or a day drawing an eighth more: each is an ordinary week."""
+    assert not ever_active(_leaning(0.88, 1.0), FaultKey.INSUFFICIENT_HEAT)
+    assert not ever_active(_leaning(1.0, 1.13), FaultKey.INSUFFICIENT_HEAT)

@@ -17,7 +17,9 @@ reference_drift), so that a slow leak cannot drag it down with it.  The signs:
   nothing (rounded sensors get half a step of credit); a leak that has
   cost a third of the capacity raises it within hours of heating, sooner
   where the outdoor coil runs clearly further below the air than when
-  healthy (coil_gap: never enough alone);
+  healthy (coil_gap: never enough alone), or where the day's draw per
+  kelvin has risen a tenth with it (efficiency: each alone is an ordinary
+  week);
 - the split is far above the reference for long: the heat cannot get out
   because too little air (or water) moves through a clogged filter, strainer
   or closed vents.
@@ -103,6 +105,10 @@ _CLEAN_AFTER_RECOVERY_S = 15 * 60.0
 # the refrigerant side, which an indoor change does not touch.
 _LEAN_ALLOWANCE = math.log(1.0 / 0.91)
 _MORE_DRAW = 1.05
+# Without the coil: the split past that smaller allowance and the latest day
+# drawing this much more per kelvin, both at once.  Each alone is an ordinary
+# week (a faster fan, a sunless day); together the unit gets less for more.
+_BOTH_DRAW = 1.10
 # What contradicts the other signature: a day drawing clearly less per kelvin
 # than when healthy, a split per power clearly better than it ever was.  (A
 # split merely as good proves little: an inverter hides a leak in its split
@@ -513,7 +519,9 @@ class InsufficientHeatDetector:
         the split per power is better than ever.  One of these alone, the
         other silent or unavailable, is enough; one contradicted is not.
         The coil's gap clearly wider than when healthy is never enough alone:
-        it counts where the split or the draw leans the same way.
+        it counts where the split or the draw leans the same way.  And the
+        split and the draw both leaning, each short of its own alarm, is
+        enough together.
         """
         draw = self.draw
         if draw.share is not None:
@@ -528,9 +536,16 @@ class InsufficientHeatDetector:
             and (recent is None or recent < _BETTER_SPLIT)
             and (draw.share is None or draw.share >= _LESS_DRAW)
         )
+        both_lean = (
+            self.lean_score >= alarm
+            and draw.share is not None
+            and draw.share >= _BOTH_DRAW
+            and recent is not None
+            and recent < 1.0
+        )
         if coil_says:
             details["coil_gap_wider"] = True
-        return split_says or draw_says or coil_says
+        return split_says or draw_says or coil_says or both_lean
 
     def _clean_gap(self, now: float) -> float | None:
         """The coil's gap below the air where no frost can be in it; None elsewhere."""
