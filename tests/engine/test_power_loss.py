@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 
 from custom_components.heat_pump_health.engine import (
@@ -562,6 +564,60 @@ def test_a_polled_trip_counts_from_its_first_poll_at_zero_watts() -> None:
     assert index is not None
     assert index - trip <= 30
     assert results[index].statuses[FaultKey.POWER_LOSS].since == T0 + (trip + 1) * MINUTE
+
+
+def _never_idle(minute: int) -> Sample:
+    """A unit that runs all day, its draw wavering by a watt or two from poll to poll."""
+    readings = Unit(always_on=True)(minute)
+    return readings | {
+        InputKey.POWER: number(readings, InputKey.POWER) + minute // 10 % 3,
+        InputKey.BACKUP_HEATER: False,
+    }
+
+
+def _backup_after(trip: int) -> Callable[[int, Sample], Sample]:
+    """0 W from ``trip`` (a minute before a poll); then the backup heater carries the house."""
+
+    def tripped(minute: int, readings: Sample) -> Sample:
+        dead = breaker_trip(minute, readings) | {InputKey.BACKUP_HEATER: False}
+        if minute - trip < 3:
+            # The poll just after the trip still catches the fan coasting down.
+            return dead | {InputKey.SUPPLY_TEMPERATURE: readings[InputKey.SUPPLY_TEMPERATURE]}
+        # From the next poll the heater warms the supply: the unit's delivery is hidden.
+        return dead | {
+            InputKey.BACKUP_HEATER: True,
+            InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE] + 15.0,
+        }
+
+    return tripped
+
+
+def test_a_polled_trip_the_backup_heater_covers_counts_from_its_first_poll_at_zero_watts() -> None:
+    """Never seen idle, its standby unknown: the heater hides the delivery, the 0 W says it all."""
+    trip = 20 * HOURS + 9
+    live = overlay(_never_idle, trip, _backup_after(trip))
+    inputs = (*POWER_CLIMATE_SPLIT, InputKey.BACKUP_HEATER)
+    results = drive(evaluator(inputs), polled(live, 10), trip + 60)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 25
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_power"
+
+
+def test_the_backup_heater_covering_a_units_late_start_is_not_a_loss() -> None:
+    """A set-up: two polls catch the unit at 0 W, the heater on at the second; the third runs."""
+    start = 20 * HOURS + 9
+    waiting = _backup_after(start)
+
+    def late_start(minute: int, readings: Sample) -> Sample:
+        if minute >= start + 21:
+            return readings | {InputKey.BACKUP_HEATER: True}
+        return waiting(minute, readings)
+
+    live = overlay(_never_idle, start, late_start)
+    inputs = (*POWER_CLIMATE_SPLIT, InputKey.BACKUP_HEATER)
+    results = drive(evaluator(inputs), polled(live, 10), start + 3 * HOURS)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
 
 
 def _switched_off(*, off_at: int, zero_at: int, end: int) -> list[Evaluation]:

@@ -292,7 +292,8 @@ class PowerLossDetector:
         # A unit that idles at 0 W shows 0 W also while it waits to start:
         # only a proven lack of delivery counts then.
         if delivering is False or not profile.idles_at_zero:
-            return self._unless_stale(now, Verdict(Finding.ABNORMAL, "no_power", details))
+            verdict = Verdict(Finding.ABNORMAL, "no_power", details)
+            return self._unless_stale(now, verdict, warmed=warmed)
         self.no_power_since = None
         return Verdict(Finding.HOLD, evidence=details)
 
@@ -385,7 +386,7 @@ class PowerLossDetector:
             and self._cadence.finer_than(_FRESH_S)
         )
 
-    def _unless_stale(self, now: float, verdict: Verdict) -> Verdict:
+    def _unless_stale(self, now: float, verdict: Verdict, *, warmed: bool = False) -> Verdict:
         """0 W with demand counts once the next poll could have shown the unit starting.
 
         A polled meter's 0 W is as old as the poll: a unit that started just
@@ -396,8 +397,13 @@ class PowerLossDetector:
         is itself the evidence (it has shown a standby draw and never idles
         at 0 W), that is the poll at 0 W with demand just before, even if it
         still caught the supply's warmth (a trip's first poll often does);
-        never earlier.  Where the unit may idle at 0 W, or is not known yet,
-        0 W says nothing until the delivery has stopped.
+        never earlier.  The same where the backup heater's heat is all the
+        supply shows (``warmed``) on a unit not seen to idle at 0 W: the
+        heater, called in because the room fell short, hides whether the
+        unit delivers, and would otherwise put the spell's start at its
+        first warm poll, a poll later than the 0 W began.  Where the unit
+        may idle at 0 W, or is not known yet, 0 W says nothing until the
+        delivery has stopped.
         """
         if self.no_power_since is None:
             self.no_power_since = now
@@ -406,7 +412,7 @@ class PowerLossDetector:
             # Live: the evidence began when the readings changed (the tracker knows).
             return verdict
         start = self.no_power_since
-        if self.demand_zero_since is not None and self._shows_standby():
+        if self.demand_zero_since is not None and (self._shows_standby() or warmed):
             start = max(min(start, self.demand_zero_since), start - interval)
         if now - start < _STALE_POLLS * interval:
             return Verdict(Finding.HOLD, evidence=verdict.evidence, suspect=True)
