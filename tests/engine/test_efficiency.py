@@ -59,6 +59,24 @@ def test_the_reference_does_not_follow_a_slow_rise() -> None:
     assert meter.risen
 
 
+def test_a_draw_creeping_up_leans_and_one_windy_day_does_not() -> None:
+    """5 % more a day: a tenth more at every hourly update of the window, for a day and more."""
+    meter = DrawPerKelvin()
+    _days(meter, 4, 1500.0)
+    _days(meter, 1, 1700.0, start_day=4)
+    _days(meter, 1, 1500.0, start_day=5)
+    assert not meter.leaning
+    for day in range(6, 10):
+        _days(meter, 1, 1500.0 * 1.05 ** (day - 5), start_day=day)
+    assert meter.leaning
+    assert not meter.rising
+    again = DrawPerKelvin()
+    again.load_state(meter.state_dict())
+    assert again.leaning_hours == meter.leaning_hours
+    again.load_state({"leaning_hours": -3})
+    assert again.leaning_hours == 0
+
+
 def test_what_was_learned_survives_a_restart() -> None:
     meter = DrawPerKelvin()
     _days(meter, 4, 1500.0)
@@ -92,27 +110,49 @@ def test_an_inverter_that_hides_a_leak_in_its_split_is_found_by_its_draw() -> No
     assert status.evidence["draw_share"] > 1.3
 
 
-def _leaning(split_share: float, power_share: float) -> list[Evaluation]:
-    """Four healthy days, then three with this share of the split and of the power."""
+def _leaning(split_per_day: float, power_per_day: float, days: int = 8) -> list[Evaluation]:
+    """Four healthy days, then the split and the power drifting by these shares a day."""
     unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
-    changed = unit.but(split=unit.split * split_share, run_w=unit.run_w * power_share)
-    trace = overlay(unit, 4 * 24 * HOURS, lambda m, r: changed(m))
-    return drive(evaluator(), trace, 7 * 24 * HOURS)
+    start = 4 * 24 * HOURS
+
+    def drifting(minute: int, readings: Sample) -> Sample:
+        elapsed = (minute - start) / (24 * HOURS)
+        return unit.but(
+            split=unit.split * (1.0 - split_per_day * elapsed),
+            run_w=unit.run_w * (1.0 + power_per_day * elapsed),
+        )(minute)
+
+    return drive(evaluator(), overlay(unit, start, drifting), (4 + days) * 24 * HOURS)
 
 
 def test_a_leak_that_both_signatures_show_a_little_is_found() -> None:
-    """An eighth less split for an eighth more power: neither alone is enough, both together are."""
-    results = _leaning(0.88, 1.13)
+    """1.5 % less split and 3 % more power a day: both lean days before the split alone says it."""
+    results = _leaning(0.015, 0.03, days=10)
     index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert index is not None
-    assert index <= (4 + 2) * 24 * HOURS
+    assert index <= (4 + 8) * 24 * HOURS
     status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
     assert status.reason == "capacity_drop"
+    assert status.evidence["split_and_draw_lean"] is True
     assert status.evidence["draw_share"] >= 1.1
-    assert status.evidence["delivery_share"] < 0.95
+    # The shortfall score alone has not even begun.
+    assert "shortfall_score" not in status.evidence
 
 
 def test_one_signature_leaning_alone_is_normal() -> None:
-    """A faster fan's smaller split, or a day drawing an eighth more: each is an ordinary week."""
-    assert not ever_active(_leaning(0.88, 1.0), FaultKey.INSUFFICIENT_HEAT)
-    assert not ever_active(_leaning(1.0, 1.13), FaultKey.INSUFFICIENT_HEAT)
+    """The split a little lower, or the draw a little higher, day after day: neither is a leak."""
+    assert not ever_active(_leaning(0.015, 0.0, days=10), FaultKey.INSUFFICIENT_HEAT)
+    assert not ever_active(_leaning(0.0, 0.015, days=10), FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_faster_fan_then_a_windy_day_is_normal() -> None:
+    """The split an eighth lower for good, then a day needing an eighth more heat per kelvin."""
+    unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
+    fan = unit.but(split=unit.split * 0.87)
+    windy = fan.but(on=114, off=6)
+
+    def week(minute: int, readings: Sample) -> Sample:
+        return windy(minute) if minute // (24 * HOURS) == 6 else fan(minute)
+
+    results = drive(evaluator(), overlay(unit, 5 * 24 * HOURS, week), 11 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)

@@ -20,7 +20,7 @@ from collections import deque
 import math
 from typing import Any
 
-from .stats import as_float
+from .stats import as_float, stored_count
 
 _HOUR_S = 3600.0
 _WINDOW_HOURS = 24
@@ -52,12 +52,15 @@ _ALLOWANCE = math.log(1.15)
 _ALARM = 0.08
 _CAP = 0.3
 _LEARN_SHARE = 0.25
+# Leaning: every hourly update for a day and more at this share or above.
+_LEANING_SHARE = 1.10
+_LEANING_UPDATES = 24
 
 
 class DrawPerKelvin:
     """The daily energy per kelvin-hour, its healthy reference and the rise score."""
 
-    __slots__ = ("_bucket", "_bucket_start", "_hours", "refs", "score", "share")
+    __slots__ = ("_bucket", "_bucket_start", "_hours", "leaning_hours", "refs", "score", "share")
 
     def __init__(self) -> None:
         # The current hour: (Wh, K·h, outdoor °C·s, seconds, seconds short).
@@ -68,8 +71,11 @@ class DrawPerKelvin:
         # over this many updates.
         self.refs: dict[str, float] = {}
         self.score = 0.0
-        # The latest day's ratio against the reference (1 = as when healthy).
+        # The last judged 24 hours' ratio against the reference (1 = as when
+        # healthy), and for how many hourly updates in a row it has been at
+        # least _LEANING_SHARE (a window that does not qualify ends the run).
         self.share: float | None = None
+        self.leaning_hours = 0
 
     def add(
         self,
@@ -115,6 +121,7 @@ class DrawPerKelvin:
             or energy <= 0.0
             or short > _MAX_SHORT_SHARE * seconds
         ):
+            self.leaning_hours = 0
             return
         outdoor = sum(hour[2] for hour in self._hours) / seconds
         x = math.log(energy / kelvin_hours)
@@ -126,6 +133,8 @@ class DrawPerKelvin:
             self.score = min(max(self.score + step, 0.0), _CAP)
         else:
             self.share = None
+        leaning = self.share is not None and self.share >= _LEANING_SHARE
+        self.leaning_hours = self.leaning_hours + 1 if leaning else 0
         if learn and self.score < _LEARN_SHARE * _ALARM:
             self._learn(x, outdoor)
 
@@ -157,6 +166,15 @@ class DrawPerKelvin:
         return self.score >= _ALARM
 
     @property
+    def leaning(self) -> bool:
+        """Whether the draw has stayed a little above its reference for a day and more.
+
+        Short of the alarm, and never enough alone: one sunless, windy day
+        keeps the window's share up for less than a day of updates.
+        """
+        return self.leaning_hours >= _LEANING_UPDATES
+
+    @property
     def rising(self) -> bool:
         """Whether the score is half way there."""
         return self.score >= 0.5 * _ALARM
@@ -166,6 +184,7 @@ class DrawPerKelvin:
         self.refs.clear()
         self.score = 0.0
         self.share = None
+        self.leaning_hours = 0
 
     def learned_dict(self) -> dict[str, Any]:
         """The reference line's moments, JSON-serialisable."""
@@ -191,6 +210,7 @@ class DrawPerKelvin:
         """The day being gathered and the score, JSON-serialisable."""
         return {
             "score": round(self.score, 5),
+            "leaning_hours": self.leaning_hours,
             "hours": [[round(value, 3) for value in hour] for hour in self._hours],
         }
 
@@ -201,6 +221,7 @@ class DrawPerKelvin:
         score = as_float(data.get("score"))
         if score is not None:
             self.score = min(max(score, 0.0), _CAP)
+        self.leaning_hours = stored_count(data.get("leaning_hours"))
         hours = data.get("hours")
         if isinstance(hours, list):
             for hour in hours[-_WINDOW_HOURS:]:

@@ -17,9 +17,9 @@ reference_drift), so that a slow leak cannot drag it down with it.  The signs:
   nothing (rounded sensors get half a step of credit); a leak that has
   cost a third of the capacity raises it within hours of heating, sooner
   where the outdoor coil runs clearly further below the air than when
-  healthy (coil_gap: never enough alone), or where the day's draw per
-  kelvin has risen a tenth with it (efficiency: each alone is an ordinary
-  week);
+  healthy (coil_gap: never enough alone), or where the draw per kelvin
+  has leaned a tenth higher for a day with it (efficiency: each alone is an
+  ordinary week);
 - the split is far above the reference for long: the heat cannot get out
   because too little air (or water) moves through a clogged filter, strainer
   or closed vents.
@@ -105,10 +105,6 @@ _CLEAN_AFTER_RECOVERY_S = 15 * 60.0
 # the refrigerant side, which an indoor change does not touch.
 _LEAN_ALLOWANCE = math.log(1.0 / 0.91)
 _MORE_DRAW = 1.05
-# Without the coil: the split past that smaller allowance and the latest day
-# drawing this much more per kelvin, both at once.  Each alone is an ordinary
-# week (a faster fan, a sunless day); together the unit gets less for more.
-_BOTH_DRAW = 1.10
 # What contradicts the other signature: a day drawing clearly less per kelvin
 # than when healthy, a split per power clearly better than it ever was.  (A
 # split merely as good proves little: an inverter hides a leak in its split
@@ -137,10 +133,6 @@ _SPREAD_TRUSTED_S = 6 * 3600.0
 _CALL_STEP_K = 0.5
 _CALL_RECOVERY_S = 3600.0
 _RECOVERED_K = 1.0
-# ... or after this long in any case: a healthy unit still short of the
-# target by then is at its capacity, and a clogged filter's room would
-# otherwise never end its recovery.
-_CALL_RECOVERY_MAX_S = 3 * 3600.0
 _HIGH_S = 45 * 60.0
 # Judged against the band's spread (an energy counter cannot say the load),
 # a wide split must outlast a morning's recovery at full power.
@@ -230,7 +222,8 @@ class InsufficientHeatDetector:
         # The sustained-shortfall CUSUM (log-units x hours), and the recent
         # log(split / expected), smoothed, for the evidence.
         self.drop_score = 0.0
-        # The same CUSUM with the smaller allowance, read only with the coil's word.
+        # The same CUSUM with the smaller allowance, read only with another
+        # signature's word (the coil's, or the draw's).
         self.lean_score = 0.0
         # Whether the split slides below the reference: it then learns slowly.
         self.drift = ReferenceDrift()
@@ -299,8 +292,7 @@ class InsufficientHeatDetector:
         if rose is None:
             return False
         deficit = self._readings.room_deficit()
-        reached = deficit is None or deficit <= _RECOVERED_K
-        if now - rose >= _CALL_RECOVERY_MAX_S or (now - rose >= _CALL_RECOVERY_S and reached):
+        if now - rose >= _CALL_RECOVERY_S and (deficit is None or deficit <= _RECOVERED_K):
             self._call_rose_at = None
             return False
         return True
@@ -519,9 +511,12 @@ class InsufficientHeatDetector:
         the split per power is better than ever.  One of these alone, the
         other silent or unavailable, is enough; one contradicted is not.
         The coil's gap clearly wider than when healthy is never enough alone:
-        it counts where the split or the draw leans the same way.  And the
-        split and the draw both leaning, each short of its own alarm, is
-        enough together.
+        it counts where the split or the draw leans the same way.  Without
+        the coil, the split past the smaller allowance and the draw leaning
+        (a tenth more per kelvin, update after update for a day: one windy
+        day is not that), both at once, are enough together: each alone is
+        an ordinary week (a faster fan, a sunless day), together the unit
+        gets less for more.
         """
         draw = self.draw
         if draw.share is not None:
@@ -537,14 +532,12 @@ class InsufficientHeatDetector:
             and (draw.share is None or draw.share >= _LESS_DRAW)
         )
         both_lean = (
-            self.lean_score >= alarm
-            and draw.share is not None
-            and draw.share >= _BOTH_DRAW
-            and recent is not None
-            and recent < 1.0
+            self.lean_score >= alarm and draw.leaning and recent is not None and recent < 1.0
         )
         if coil_says:
             details["coil_gap_wider"] = True
+        if both_lean:
+            details["split_and_draw_lean"] = True
         return split_says or draw_says or coil_says or both_lean
 
     def _clean_gap(self, now: float) -> float | None:
