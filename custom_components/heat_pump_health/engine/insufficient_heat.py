@@ -133,11 +133,6 @@ _SPREAD_TRUSTED_S = 6 * 3600.0
 _CALL_STEP_K = 0.5
 _CALL_RECOVERY_S = 3600.0
 _RECOVERED_K = 1.0
-# A recovery is the room rising towards its target: one that has gained less
-# than this over the last hour has stopped.  Stuck short, the unit is at its
-# capacity (judged as any hour at capacity is) or held back by a clogged
-# filter, which would otherwise keep the recovery going for ever.
-_STALLED_GAIN_K = 0.25
 _HIGH_S = 45 * 60.0
 # Judged against the band's spread (an energy counter cannot say the load),
 # a wide split must outlast a morning's recovery at full power.
@@ -169,7 +164,6 @@ class InsufficientHeatDetector:
         "_backup",
         "_cadence",
         "_call",
-        "_call_mark",
         "_call_rose_at",
         "_clean",
         "_context",
@@ -253,8 +247,6 @@ class InsufficientHeatDetector:
         # rose: a unit then runs as hard as it can, with a split to match.
         self._call: float | None = None
         self._call_rose_at: float | None = None
-        # During a recovery: the room, and when it was read, an hour or less ago.
-        self._call_mark: tuple[float, float] | None = None
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -306,10 +298,7 @@ class InsufficientHeatDetector:
         return True
 
     def _follow_call(self, now: float) -> None:
-        """Note when the call for heat rose, and end the recovery once the room stops gaining.
-
-        A rise is a set-up, or heating switched on.
-        """
+        """Note when the call for heat rose: a set-up, or heating switched on."""
         climate = self._readings.climate
         if climate is None or climate.hvac_mode is None:
             return
@@ -319,18 +308,7 @@ class InsufficientHeatDetector:
         previous = self._call
         if previous is not None and call >= previous + _CALL_STEP_K:
             self._call_rose_at = now
-            self._call_mark = None
         self._call = call
-        room = climate.current_temperature
-        if self._call_rose_at is None or room is None:
-            return
-        mark = self._call_mark
-        if mark is None:
-            self._call_mark = (now, room)
-        elif now - mark[0] >= _CALL_RECOVERY_S:
-            if room - mark[1] < _STALLED_GAIN_K:
-                self._call_rose_at = None
-            self._call_mark = (now, room)
 
     def _spread_high(self, now: float) -> float | None:
         """The high limit where an energy counter cannot say the load: the band's own spread.
