@@ -11,6 +11,8 @@ from .traces import Sample, Unit, drive, evaluator, ever_active, first_active, o
 
 HOURS = 60
 MINUTE_S = 60.0
+# A unit that runs 100 minutes in every 120 at 1.5 kW, 25 W standby between.
+_UNIT = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
 
 
 def _days(
@@ -95,13 +97,12 @@ def test_what_was_learned_survives_a_restart() -> None:
 
 def test_an_inverter_that_hides_a_leak_in_its_split_is_found_by_its_draw() -> None:
     """Same split, same room, but 40 % more power for it: the unit is doing worse."""
-    unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
 
     def hungrier(minute: int, readings: Sample) -> Sample:
-        return unit.but(run_w=2100.0)(minute)
+        return _UNIT.but(run_w=2100.0)(minute)
 
     ev = evaluator()
-    results = drive(ev, overlay(unit, 4 * 24 * HOURS, hungrier), 7 * 24 * HOURS)
+    results = drive(ev, overlay(_UNIT, 4 * 24 * HOURS, hungrier), 7 * 24 * HOURS)
     index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert index is not None
     assert index <= (4 + 2) * 24 * HOURS
@@ -110,24 +111,23 @@ def test_an_inverter_that_hides_a_leak_in_its_split_is_found_by_its_draw() -> No
     assert status.evidence["draw_share"] > 1.3
 
 
-def _leaning(split_per_day: float, power_per_day: float, days: int = 8) -> list[Evaluation]:
-    """Four healthy days, then the split and the power drifting by these shares a day."""
-    unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
+def _leaning(split_per_day: float, power_per_day: float) -> list[Evaluation]:
+    """Four healthy days, then ten with the split and the power drifting by these shares a day."""
     start = 4 * 24 * HOURS
 
     def drifting(minute: int, readings: Sample) -> Sample:
         elapsed = (minute - start) / (24 * HOURS)
-        return unit.but(
-            split=unit.split * (1.0 - split_per_day * elapsed),
-            run_w=unit.run_w * (1.0 + power_per_day * elapsed),
+        return _UNIT.but(
+            split=_UNIT.split * (1.0 - split_per_day * elapsed),
+            run_w=_UNIT.run_w * (1.0 + power_per_day * elapsed),
         )(minute)
 
-    return drive(evaluator(), overlay(unit, start, drifting), (4 + days) * 24 * HOURS)
+    return drive(evaluator(), overlay(_UNIT, start, drifting), (4 + 10) * 24 * HOURS)
 
 
 def test_a_leak_that_both_signatures_show_a_little_is_found() -> None:
     """1.5 % less split and 3 % more power a day: both lean days before the split alone says it."""
-    results = _leaning(0.015, 0.03, days=10)
+    results = _leaning(0.015, 0.03)
     index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert index is not None
     assert index <= (4 + 8) * 24 * HOURS
@@ -141,18 +141,17 @@ def test_a_leak_that_both_signatures_show_a_little_is_found() -> None:
 
 def test_one_signature_leaning_alone_is_normal() -> None:
     """The split a little lower, or the draw a little higher, day after day: neither is a leak."""
-    assert not ever_active(_leaning(0.015, 0.0, days=10), FaultKey.INSUFFICIENT_HEAT)
-    assert not ever_active(_leaning(0.0, 0.015, days=10), FaultKey.INSUFFICIENT_HEAT)
+    assert not ever_active(_leaning(0.015, 0.0), FaultKey.INSUFFICIENT_HEAT)
+    assert not ever_active(_leaning(0.0, 0.015), FaultKey.INSUFFICIENT_HEAT)
 
 
 def test_a_faster_fan_then_a_windy_day_is_normal() -> None:
     """The split an eighth lower for good, then a day needing an eighth more heat per kelvin."""
-    unit = Unit(on=100, off=20, run_w=1500.0, standby_w=25.0)
-    fan = unit.but(split=unit.split * 0.87)
+    fan = _UNIT.but(split=_UNIT.split * 0.87)
     windy = fan.but(on=114, off=6)
 
     def week(minute: int, readings: Sample) -> Sample:
         return windy(minute) if minute // (24 * HOURS) == 6 else fan(minute)
 
-    results = drive(evaluator(), overlay(unit, 5 * 24 * HOURS, week), 11 * 24 * HOURS)
+    results = drive(evaluator(), overlay(_UNIT, 5 * 24 * HOURS, week), 11 * 24 * HOURS)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
