@@ -14,7 +14,6 @@ from custom_components.heat_pump_health.engine import (
     InputKey,
     SystemType,
 )
-from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
     ALL_INPUTS,
@@ -22,6 +21,7 @@ from .traces import (
     Trace,
     Unit,
     any_fault,
+    counted,
     drive,
     evaluator,
     ever_active,
@@ -490,24 +490,12 @@ def test_the_same_low_split_read_live_is_raised() -> None:
     assert _polled_low_split(1)
 
 
-def _counted(trace: Trace) -> Trace:
-    """The trace with its power read from an energy counter (kWh, to the hundredth)."""
-    total = [0.0]
-
-    def counted(minute: int) -> Sample:
-        readings = trace(minute)
-        total[0] += number(readings, InputKey.POWER) / 60_000.0
-        return readings | {InputKey.POWER: EnergyReading(round(total[0], 2))}
-
-    return counted
-
-
 def test_clogged_filter_read_through_an_energy_counter_fires() -> None:
     """No load to follow: a fixed-speed unit's split hardly varies, so doubling is news."""
     ev = evaluator()
     unit = Unit(on=100, off=20)
     clogged = unit.but(split=30.0)
-    trace = _counted(overlay(unit, 30 * HOURS, lambda m, r: clogged(m)))
+    trace = counted(overlay(unit, 30 * HOURS, lambda m, r: clogged(m)))
     results = drive(ev, trace, 36 * HOURS)
     assert not ever_active(results[: 30 * HOURS], FaultKey.INSUFFICIENT_HEAT)
     index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
@@ -536,7 +524,7 @@ def test_a_morning_set_up_through_an_energy_counter_is_normal() -> None:
         }
 
     ev = evaluator()
-    results = drive(ev, _counted(overlay(unit, 0, day)), 4 * 24 * HOURS)
+    results = drive(ev, counted(overlay(unit, 0, day)), 4 * 24 * HOURS)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
@@ -579,7 +567,7 @@ def test_through_an_energy_counter_a_split_that_follows_the_load_is_normal() -> 
         return milder(minute) if (minute // (24 * HOURS)) % 3 == 2 else readings
 
     ev = evaluator(system_type=SystemType.AIR_TO_WATER)
-    results = drive(ev, _counted(overlay(unit, 0, weather)), 9 * 24 * HOURS)
+    results = drive(ev, counted(overlay(unit, 0, weather)), 9 * 24 * HOURS)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
@@ -592,7 +580,7 @@ def test_an_hour_at_full_power_through_a_counter_without_a_thermostat_is_normal(
         return high(minute) if 6 * HOURS <= minute % (24 * HOURS) < 7.25 * HOURS else readings
 
     inputs = ALL_INPUTS - {InputKey.CLIMATE}
-    trace = only(_counted(overlay(unit, 0, morning)), inputs)
+    trace = only(counted(overlay(unit, 0, morning)), inputs)
     ev = evaluator(inputs)
     results = drive(ev, trace, 5 * 24 * HOURS)
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)

@@ -25,6 +25,7 @@ from custom_components.heat_pump_health.engine import (
     SystemType,
     Value,
 )
+from custom_components.heat_pump_health.engine.model import EnergyReading
 
 T0 = 1_700_000_000.0  # a fixed UTC start, 2023-11-14
 MINUTE = 60.0
@@ -219,6 +220,18 @@ def overlay(base: Trace, after: int, change: Callable[[int, Sample], Sample]) ->
 def polled(trace: Trace, every: int) -> Trace:
     """The trace as a cloud reads it: held from one poll every `every` minutes to the next."""
     return lambda minute: trace(minute - minute % every)
+
+
+def counted(trace: Trace) -> Trace:
+    """The trace with its power read from an energy counter (kWh, to the hundredth)."""
+    total = [0.0]
+
+    def counting(minute: int) -> Sample:
+        readings = trace(minute)
+        total[0] += number(readings, InputKey.POWER) / 60_000.0
+        return readings | {InputKey.POWER: EnergyReading(round(total[0], 2))}
+
+    return counting
 
 
 def only(trace: Trace, inputs: Iterable[InputKey]) -> Trace:
