@@ -45,6 +45,7 @@ from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
+from .recovery import WIDENING_MARGIN, Recovery
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
@@ -128,11 +129,6 @@ _NEIGHBOUR_HIGH_SHARE = 1.1
 # Without the load, a split beyond this many spreads of the band's own.
 _SPREAD_SDS = 3.0
 _SPREAD_TRUSTED_S = 6 * 3600.0
-# A rise of the heating target this large starts a recovery, judged over once
-# an hour has passed and the room is within this much of its target.
-_CALL_STEP_K = 0.5
-_CALL_RECOVERY_S = 3600.0
-_RECOVERED_K = 1.0
 _HIGH_S = 45 * 60.0
 # Judged against the band's spread (an energy counter cannot say the load),
 # a wide split must outlast a morning's recovery at full power.
@@ -163,8 +159,6 @@ class InsufficientHeatDetector:
     __slots__ = (
         "_backup",
         "_cadence",
-        "_call",
-        "_call_rose_at",
         "_clean",
         "_context",
         "_defrost",
@@ -176,6 +170,7 @@ class InsufficientHeatDetector:
         "_profile",
         "_readings",
         "_recent",
+        "_recovering",
         "_system",
         "_warmed",
         "bands",
@@ -187,6 +182,7 @@ class InsufficientHeatDetector:
         "flat_score",
         "high_score",
         "lean_score",
+        "recovery",
     )
 
     def __init__(
@@ -243,10 +239,10 @@ class InsufficientHeatDetector:
         self._held = False
         # The backup heater warms the supply this tick: not the unit's split.
         self._warmed = False
-        # The heating target asked for (-inf: not heating), and when it last
-        # rose: a unit then runs as hard as it can, with a split to match.
-        self._call: float | None = None
-        self._call_rose_at: float | None = None
+        # The call for heat's rises: a unit then runs as hard as it can, with
+        # a split to match (recovery.py).
+        self.recovery = Recovery()
+        self._recovering = False
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -283,48 +279,35 @@ class InsufficientHeatDetector:
         high = self._neighbour_high(index, power, high_share)
         return Expectation(low=low, high=high, expected=None, learn_max=math.inf)
 
-    def _recovering(self, now: float) -> bool:
-        """The call for heat rose, and the room has not yet come within reach of it.
-
-        Forgets the rise once the recovery is over.
-        """
-        rose = self._call_rose_at
-        if rose is None:
-            return False
-        deficit = self._readings.room_deficit()
-        if now - rose >= _CALL_RECOVERY_S and (deficit is None or deficit <= _RECOVERED_K):
-            self._call_rose_at = None
-            return False
-        return True
-
     def _follow_call(self, now: float) -> None:
-        """Note when the call for heat rose: a set-up, or heating switched on."""
+        """Note a rise of the call for heat, and whether the room still recovers from one."""
         climate = self._readings.climate
-        if climate is None or climate.hvac_mode is None:
-            return
-        call = climate.target_temperature if climate.hvac_mode == "heat" else -math.inf
-        if call is None:
-            return
-        previous = self._call
-        if previous is not None and call >= previous + _CALL_STEP_K:
-            self._call_rose_at = now
-        self._call = call
+        if climate is not None:
+            self.recovery.follow(now, mode=climate.hvac_mode, target=climate.target_temperature)
+        self._recovering = self.recovery.active(now, self._readings.room_deficit())
 
-    def _spread_high(self, now: float) -> float | None:
+    def _spread_high(self, split: float, dt: float) -> float | None:
         """The high limit where an energy counter cannot say the load: the band's own spread.
 
         A fixed-speed unit's split hardly varies and gets a close limit; an
         inverter's varies with its speed and gets a wide one.
         """
-        band = self.bands.get(self.band_of(self._readings.outdoor))
+        index = self.band_of(self._readings.outdoor)
+        band = self.bands.get(index)
         if band is None or band.spread_seconds < _SPREAD_TRUSTED_S:
             return None
-        if self._recovering(now):
-            # Recovering from a set-up or a cold start: an inverter runs flat
-            # out with a split its quieter hours never showed.
-            return None
         share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
-        return band.typical_split * max(share, math.exp(_SPREAD_SDS * band.spread()))
+        limit = max(share, math.exp(_SPREAD_SDS * band.spread()))
+        if self._recovering:
+            # Recovering from a set-up or a cold start: an inverter runs flat
+            # out with a split its quieter hours never showed.  Judged only
+            # against what this unit's own healthy recoveries showed here.
+            self.recovery.observe(index, split / band.typical_split, dt, suspect=self._held)
+            widening = self.recovery.widening(index)
+            if widening is None:
+                return None
+            limit = max(limit, widening * WIDENING_MARGIN)
+        return band.typical_split * limit
 
     def _neighbours(self, index: int, learned_s: float) -> list[SplitBand]:
         """The bands either side of this one with this much learned (none without an outdoor)."""
@@ -425,7 +408,7 @@ class InsufficientHeatDetector:
             # the backup heater's heat widens it by design.
             high_limit: float | None = None
             if not warmed and readings.power_counter:
-                high_limit = self._spread_high(now)
+                high_limit = self._spread_high(split, dt)
             elif not warmed and (fine or readings.power is not None):
                 high_limit = expectation.high
             high = self._judge_high(split, high_limit, dt, details)
@@ -781,6 +764,7 @@ class InsufficientHeatDetector:
         self._recent = None
         self.draw.reset()
         self.coil_gap.reset()
+        self.recovery.reset()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
@@ -788,6 +772,7 @@ class InsufficientHeatDetector:
             "bands": save_bands(self.bands),
             "draw": self.draw.learned_dict(),
             "coil_gap": self.coil_gap.learned_dict(),
+            "recovery": self.recovery.learned_dict(),
         }
 
     def load_learned(self, data: object) -> None:
@@ -796,6 +781,7 @@ class InsufficientHeatDetector:
             return
         self.draw.load_learned(data.get("draw"))
         self.coil_gap.load_learned(data.get("coil_gap"), _known_band)
+        self.recovery.load_learned(data.get("recovery"), _known_band)
         self.bands.update(load_bands(data.get("bands"), _known_band))
 
     def state_dict(self) -> dict[str, Any]:

@@ -1,0 +1,196 @@
+"""Recoveries from a set-up behind an energy counter: this unit's own width, learned.
+
+The counter cannot say the load, so a recovery's wide split is judged only
+against what this unit's healthy recoveries showed in the same weather.
+"""
+
+from __future__ import annotations
+
+from custom_components.heat_pump_health.engine import ClimateReading, FaultKey, InputKey
+from custom_components.heat_pump_health.engine.recovery import Recovery
+
+from .traces import (
+    Sample,
+    Trace,
+    Unit,
+    counted,
+    drive,
+    evaluator,
+    ever_active,
+    first_active,
+    overlay,
+)
+
+HOURS = 60
+DAY = 24 * HOURS
+_SPLIT = 12.0
+
+
+def _mornings(
+    widths: list[float], *, stuck_from: int | None = None, nights: tuple[float, ...] = (17.0,)
+) -> Trace:
+    """Each day at 06:00 the target rises from the night's to 21 °C and the unit recovers the room.
+
+    Day d's recovery runs its split at widths[d] times the night's 12 K, from
+    nights[d] °C at 2 K an hour (the last of each for later days).  From day
+    ``stuck_from`` on the room stops at 19.5 °C and the split stays at that
+    day's width: a clogged filter passes too little air for the room ever to
+    get there.
+    """
+    unit = Unit(always_on=True, split=_SPLIT)
+
+    def day(minute: int, readings: Sample) -> Sample:
+        index = minute // DAY
+        hour = minute % DAY / HOURS
+        stuck = stuck_from is not None and index >= stuck_from
+        width = widths[min(index, len(widths) - 1)]
+        night = nights[min(index, len(nights) - 1)]
+        if hour < 6:
+            room, target, split = night, night, _SPLIT
+        else:
+            room = min(night + (hour - 6.0) * 2.0, 19.5 if stuck else 21.0)
+            recovering = stuck or room < 21.0
+            target, split = 21.0, _SPLIT * width if recovering else _SPLIT
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", "heating", room, target),
+            InputKey.RETURN_TEMPERATURE: room,
+            InputKey.SUPPLY_TEMPERATURE: room + split,
+            InputKey.POWER: 2400.0 if split > _SPLIT else 1200.0,
+        }
+
+    return counted(overlay(unit, 0, day))
+
+
+def test_a_clogged_filter_in_a_recovery_wider_than_this_units_own_fires() -> None:
+    """A fixed-speed unit recovers at its ordinary split; a clogged one at two and a half times it.
+
+    The room never comes within 1 K, so the recovery would last as long as
+    the fault: it is judged against the three healthy mornings instead.
+    """
+    results = drive(evaluator(), _mornings([1.05, 1.05, 1.05, 2.5], stuck_from=3), 4 * DAY)
+    assert not ever_active(results[: 3 * DAY], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    # Within the three hours a blocked filter is given after the room falls short.
+    assert 3 * DAY + 6 * HOURS < index <= 3 * DAY + 9 * HOURS
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "high_split"
+
+
+def test_an_inverters_clogged_filter_is_judged_against_its_own_wide_recoveries() -> None:
+    """Its mornings run at 1.6 times the night's split: the limit is a quarter above that."""
+    results = drive(evaluator(), _mornings([1.6, 1.6, 1.6, 2.5], stuck_from=3), 4 * DAY)
+    assert not ever_active(results[: 3 * DAY], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert index <= 3 * DAY + 9 * HOURS
+
+
+def test_heating_switched_on_from_further_below_than_ever_is_still_judged() -> None:
+    """Learned from 15 K below, the unit ran at its full speed: from 16.5 K, a filter shows."""
+    trace = _mornings([1.05, 1.05, 1.05, 2.5], stuck_from=3, nights=(6.0, 6.0, 6.0, 4.5))
+    results = drive(evaluator(), trace, 4 * DAY)
+    assert not ever_active(results[: 3 * DAY], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert index <= 3 * DAY + 9 * HOURS
+
+
+def test_a_recovery_a_little_wider_than_the_learned_ones_is_normal() -> None:
+    """An inverter's mornings at 1.8 times the night's split, then colder ones at 2.2 times."""
+    results = drive(evaluator(), _mornings([1.8, 1.8, 2.2, 2.2]), 4 * DAY)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_return_from_a_week_away_is_normal() -> None:
+    """Recoveries learned from 4 K below; from 9 K below the unit runs harder than it ever did."""
+    trace = _mornings([1.05, 1.05, 1.05, 2.2, 1.05], nights=(17.0, 17.0, 17.0, 12.0, 17.0))
+    results = drive(evaluator(), trace, 5 * DAY)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_first_recovery_at_capacity_is_normal() -> None:
+    """Nothing learned yet of this unit's recoveries: a wide split in the first one is its own."""
+    results = drive(evaluator(), _mornings([2.5], stuck_from=0), DAY)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def _recover(recovery: Recovery, *, steady_min: int, deficit_after: float = 0.5) -> None:
+    """A set-up, a split at 1.5 times typical for ``steady_min``, then the room in reach."""
+    recovery.follow(0.0, mode="heat", target=17.0)
+    recovery.follow(60.0, mode="heat", target=21.0)
+    for minute in range(steady_min):
+        recovery.observe(0, 1.5, 60.0, suspect=False)
+        assert recovery.active(60.0 * (minute + 2), 3.0)
+    recovery.active(2 * 3600.0, deficit_after)
+
+
+def test_a_recovery_that_ends_well_teaches_its_width() -> None:
+    recovery = Recovery()
+    _recover(recovery, steady_min=45)
+    widening = recovery.widening(0)
+    assert widening is not None
+    assert 1.45 < widening <= 1.5
+    assert recovery.widening(1) is None
+
+
+def test_a_short_or_spoiled_recovery_teaches_nothing() -> None:
+    """Too little steady running; a room never in reach; a target that fell; a fault building."""
+    short = Recovery()
+    _recover(short, steady_min=20)
+    assert short.widening(0) is None
+
+    unfinished = Recovery()
+    _recover(unfinished, steady_min=45, deficit_after=3.0)
+    assert unfinished.widening(0) is None
+    assert unfinished.active(3 * 3600.0, 3.0)
+
+    fell = Recovery()
+    fell.follow(0.0, mode="heat", target=17.0)
+    fell.follow(60.0, mode="heat", target=21.0)
+    for _ in range(45):
+        fell.observe(0, 1.5, 60.0, suspect=False)
+    fell.follow(3000.0, mode="heat", target=20.0)
+    assert fell.active(3000.0, 2.0)
+    fell.active(2 * 3600.0, 0.5)
+    assert fell.widening(0) is None
+
+    suspect = Recovery()
+    suspect.follow(0.0, mode="heat", target=17.0)
+    suspect.follow(60.0, mode="heat", target=21.0)
+    for minute in range(45):
+        suspect.observe(0, 1.5, 60.0, suspect=minute == 30)
+    suspect.active(2 * 3600.0, 0.5)
+    assert suspect.widening(0) is None
+
+
+def test_heating_switched_on_starts_a_recovery() -> None:
+    recovery = Recovery()
+    recovery.follow(0.0, mode="off", target=None)
+    assert not recovery.active(0.0, 10.0)
+    recovery.follow(60.0, mode="heat", target=20.0)
+    assert recovery.active(120.0, 10.0)
+
+
+def test_learned_widths_survive_a_restart_and_garbage_is_ignored() -> None:
+    recovery = Recovery()
+    _recover(recovery, steady_min=45)
+    restored = Recovery()
+    restored.load_learned(recovery.learned_dict(), lambda band: -8 <= band <= 8)
+    assert restored.widening(0) == recovery.widening(0)
+
+    garbage = Recovery()
+    garbage.load_learned(
+        {
+            "0": [float("nan"), 1, 4.0],
+            "1": [9.0, 1, 4.0],
+            "2": "wide",
+            "x": [1.2, 1, 4.0],
+            "3": [1.2, -1, 4.0],
+            "4": [1.2, 1],
+            "5": [1.2, 1, -3.0],
+            "42": [1.2, 1, 4.0],
+        },
+        lambda band: -8 <= band <= 8,
+    )
+    garbage.load_learned(["not", "a", "dict"], lambda band: True)
+    assert garbage.learned == {}
