@@ -83,6 +83,9 @@ def test_an_inverters_clogged_filter_is_judged_against_its_own_wide_recoveries()
     index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert index is not None
     assert index <= 3 * DAY + 9 * HOURS
+    # The limit it was judged against, as the repair tells it: 12 K x 1.6 x 1.25.
+    maximum = results[index].statuses[FaultKey.INSUFFICIENT_HEAT].evidence["max_split_k"]
+    assert 23.5 < maximum < 24.5
 
 
 def test_heating_switched_on_from_further_below_than_ever_is_still_judged() -> None:

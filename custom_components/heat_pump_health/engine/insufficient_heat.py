@@ -393,7 +393,6 @@ class InsufficientHeatDetector:
             expectation = self.expectation(readings.outdoor, self._split_power())
             self._expectation = expectation
             details["min_split_k"] = round(expectation.low, 1)
-            details["max_split_k"] = rounded(expectation.high)
             details["expected_split_k"] = rounded(expectation.expected)
             details["expectation"] = "default" if expectation.expected is None else "learned"
             fine = self.split_judgeable()
@@ -411,6 +410,9 @@ class InsufficientHeatDetector:
                 high_limit = self._spread_high(split, dt)
             elif not warmed and (fine or readings.power is not None):
                 high_limit = expectation.high
+            # The limit judged against, for the evidence: behind a counter the
+            # band's spread or this unit's recoveries, not the load's.
+            details["max_split_k"] = rounded(high_limit)
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
             # a coarse poll catches; its samples just weigh less each.
