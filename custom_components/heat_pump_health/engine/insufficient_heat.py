@@ -45,7 +45,7 @@ from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
-from .recovery import WIDENING_MARGIN, Recovery
+from .recovery import Recovery
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
@@ -301,12 +301,15 @@ class InsufficientHeatDetector:
         if self._recovering:
             # Recovering from a set-up or a cold start: an inverter runs flat
             # out with a split its quieter hours never showed.  Judged only
-            # against what this unit's own healthy recoveries showed here.
-            self.recovery.observe(index, split / band.typical_split, dt, suspect=self._held)
-            widening = self.recovery.widening(index)
+            # against what this unit's own healthy recoveries showed here,
+            # their split in place of the typical one.
+            outdoor = self._readings.outdoor
+            width = split / band.typical_split
+            self.recovery.observe(index, width, dt, outdoor=outdoor, suspect=self._held)
+            widening = self.recovery.widening(index, outdoor)
             if widening is None:
                 return None
-            limit = max(limit, widening * WIDENING_MARGIN)
+            limit *= max(widening, 1.0)
         return band.typical_split * limit
 
     def _neighbours(self, index: int, learned_s: float) -> list[SplitBand]:

@@ -12,14 +12,14 @@ So the widest split each healthy recovery showed is learned, as a share of
 the band's typical split, per outdoor band (a milder day's recovery runs
 further above its smaller typical split), from recoveries that ran long
 enough for an inverter to wind up, with how far below its target the room
-was.  Once one in a band has been seen to end well, a recovery there from
-no more than 1 K further below is judged after all, against that share and
-a margin: a fixed-speed unit, whose recoveries run no wider than its
-ordinary runs, is then judged as in any other hour; an inverter is given
-the room its own recoveries took.  Learned from 5 K below or more, which
-has any unit at its full speed, a recovery from further below is judged
-too.  A recovery that did not end well (the target fell again before the
-room got there, or a fault was building meanwhile) teaches nothing.
+was and the coldest weather they ran in.  Once one in a band has been seen
+to end well, a later recovery there from no further below and in weather no
+colder is judged after all, as any hour is, with that share of the typical
+split in place of the typical split: a fixed-speed unit, whose recoveries
+run no wider than its ordinary runs, as in any other hour; an inverter with
+the room its own recoveries took.  A recovery that did not end well (the
+target fell again before the room got there, or a fault was building
+meanwhile) teaches nothing.
 """
 
 from __future__ import annotations
@@ -43,19 +43,21 @@ _SETTLED_S = _SMOOTHING_S
 # A recovery teaches a band its width only with this much steady running
 # there: long enough for an inverter to have wound up to what a set-up asks.
 _TEACHING_S = 30 * 60.0
-# Shares within this much of the widest learned are this unit's recoveries:
-# a colder room, a slightly different fan speed.
-WIDENING_MARGIN = 1.25
 # A recovery is judged only as far as one that ended well reached: with the
-# room at most this much further below its target than it ever was in them.
-# An inverter answers a larger set-up (back from a week away) by running
-# harder than any morning's asked of it, up to its full speed: a recovery
-# from this far below has it there, and a deeper one cannot run it harder.
-_DEFICIT_REACH_K = 1.0
-_FULL_SPEED_DEFICIT_K = 5.0
-# Peaks outside this are not a split's share, deficits not a room's (a sensor's garbage).
+# room no further below its target than it was in them (give or take a
+# thermostat's half-degree display).  An inverter under a room thermostat's
+# control answers a larger set-up by running harder, and a house cold after
+# days off returns colder air or water, which widens the split further still.
+_DEFICIT_REACH_K = 0.5
+# Nor in weather more than this much colder than they ran in: a backup heater
+# the owner did not pick is let in below some outdoor temperature, and its
+# heat in the supply widens the split as much as a clogged filter does.
+_COLD_REACH_K = 1.0
+# Peaks outside these are not a split's share, deficits not a room's,
+# temperatures not the weather's (a sensor's garbage).
 _MAX_SHARE = 5.0
 _MAX_DEFICIT_K = 50.0
+_MAX_OUTDOOR_C = 60.0
 
 
 class Recovery:
@@ -67,15 +69,17 @@ class Recovery:
         # The heating target asked for (-inf: not heating), and when it last rose.
         self._call: float | None = None
         self.rose_at: float | None = None
-        # This recovery's smoothed share and steady seconds, per outdoor band.
-        self._peaks: dict[int, tuple[float, float, float]] = {}
+        # This recovery's smoothed share, steady seconds, peak share and
+        # coldest outdoor temperature (°C, inf: none), per outdoor band.
+        self._peaks: dict[int, tuple[float, float, float, float]] = {}
         # A fault was suspect or building during this recovery: it teaches nothing.
         self._spoiled = False
         # How far below its target the room has been in this recovery, K.
         self._deficit = 0.0
         # Per band, of the healthy recoveries seen: the widest smoothed share,
-        # how many, and how far below its target the room was at most in them.
-        self.learned: dict[int, tuple[float, int, float]] = {}
+        # how many, how far below its target the room was at most in them, and
+        # the coldest outdoor temperature they ran in (inf: none known).
+        self.learned: dict[int, tuple[float, int, float, float]] = {}
 
     def follow(self, now: float, *, mode: str | None, target: float | None) -> None:
         """Note a rise of the call for heat: a set-up, or heating switched on."""
@@ -118,7 +122,9 @@ class Recovery:
             return False
         return True
 
-    def observe(self, band: int, share: float, dt: float, *, suspect: bool) -> None:
+    def observe(
+        self, band: int, share: float, dt: float, *, outdoor: float | None, suspect: bool
+    ) -> None:
         """Fold in a steady split's share of the band's typical split during the recovery."""
         if self.rose_at is None or dt <= 0.0:
             return
@@ -126,31 +132,40 @@ class Recovery:
             self._spoiled = True
         if not 0.0 < share < _MAX_SHARE:
             return
-        smoothed, seconds, peak = self._peaks.get(band, (share, 0.0, 0.0))
+        smoothed, seconds, peak, coldest = self._peaks.get(band, (share, 0.0, 0.0, math.inf))
         smoothed += blend(dt, _SMOOTHING_S) * (share - smoothed)
         seconds += dt
         if seconds >= _SETTLED_S:
             peak = max(peak, smoothed)
-        self._peaks[band] = (smoothed, seconds, peak)
+        if outdoor is not None:
+            coldest = min(coldest, outdoor)
+        self._peaks[band] = (smoothed, seconds, peak, coldest)
 
     def _learn(self) -> None:
-        for band, (_, seconds, peak) in self._peaks.items():
+        for band, (_, seconds, peak, coldest) in self._peaks.items():
             if seconds < _TEACHING_S or peak <= 0.0:
                 continue
-            widest, count, deficit = self.learned.get(band, (0.0, 0, 0.0))
-            self.learned[band] = (max(widest, peak), count + 1, max(deficit, self._deficit))
+            widest, count, deficit, cold = self.learned.get(band, (0.0, 0, 0.0, math.inf))
+            self.learned[band] = (
+                max(widest, peak),
+                count + 1,
+                max(deficit, self._deficit),
+                min(cold, coldest),
+            )
 
-    def widening(self, band: int) -> float | None:
+    def widening(self, band: int, outdoor: float | None) -> float | None:
         """The widest share of the typical split this band's healthy recoveries showed.
 
         None until one has ended well there, and for a recovery from further
-        below the target than they reached.
+        below the target, or in colder weather, than they reached.
         """
         learned = self.learned.get(band)
         if learned is None:
             return None
-        widest, _, deficit = learned
-        if deficit < _FULL_SPEED_DEFICIT_K and self._deficit > deficit + _DEFICIT_REACH_K:
+        widest, _, deficit, coldest = learned
+        if self._deficit > deficit + _DEFICIT_REACH_K:
+            return None
+        if outdoor is not None and outdoor < coldest - _COLD_REACH_K:
             return None
         return widest
 
@@ -162,8 +177,13 @@ class Recovery:
     def learned_dict(self) -> dict[str, Any]:
         """The learned widths per band, JSON-serialisable."""
         return {
-            str(band): [round(widest, 4), count, round(deficit, 2)]
-            for band, (widest, count, deficit) in sorted(self.learned.items())
+            str(band): [
+                round(widest, 4),
+                count,
+                round(deficit, 2),
+                None if math.isinf(coldest) else round(coldest, 2),
+            ]
+            for band, (widest, count, deficit, coldest) in sorted(self.learned.items())
         }
 
     def load_learned(self, data: object, known: Callable[[int], bool]) -> None:
@@ -175,14 +195,17 @@ class Recovery:
                 band = int(key)
             except TypeError, ValueError:
                 continue
-            if not known(band) or not isinstance(value, list) or len(value) != 3:
+            if not known(band) or not isinstance(value, list) or len(value) != 4:
                 continue
             widest, count, deficit = as_float(value[0]), stored_count(value[1]), as_float(value[2])
+            coldest = math.inf if value[3] is None else as_float(value[3])
             if (
                 widest is not None
                 and 0.0 < widest < _MAX_SHARE
                 and count > 0
                 and deficit is not None
                 and 0.0 <= deficit < _MAX_DEFICIT_K
+                and coldest is not None
+                and (math.isinf(coldest) or abs(coldest) < _MAX_OUTDOOR_C)
             ):
-                self.learned[band] = (widest, count, deficit)
+                self.learned[band] = (widest, count, deficit, coldest)
