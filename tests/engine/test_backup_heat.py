@@ -256,6 +256,8 @@ def test_a_wide_split_from_the_heater_is_not_too_little_air() -> None:
     status = result.statuses[FaultKey.INSUFFICIENT_HEAT]
     assert status.active is False
     assert not status.suspect
+    # Nor a limit named for a wide split that was not judged.
+    assert status.evidence["max_split_k"] is None
 
 
 def test_the_heater_warming_the_supply_hides_no_power_loss() -> None:

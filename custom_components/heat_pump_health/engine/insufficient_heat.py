@@ -45,7 +45,6 @@ from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
-from .recovery import Recovery
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
@@ -129,6 +128,11 @@ _NEIGHBOUR_HIGH_SHARE = 1.1
 # Without the load, a split beyond this many spreads of the band's own.
 _SPREAD_SDS = 3.0
 _SPREAD_TRUSTED_S = 6 * 3600.0
+# A rise of the heating target this large starts a recovery, judged over once
+# an hour has passed and the room is within this much of its target.
+_CALL_STEP_K = 0.5
+_CALL_RECOVERY_S = 3600.0
+_RECOVERED_K = 1.0
 _HIGH_S = 45 * 60.0
 # Judged against the band's spread (an energy counter cannot say the load),
 # a wide split must outlast a morning's recovery at full power.
@@ -159,6 +163,8 @@ class InsufficientHeatDetector:
     __slots__ = (
         "_backup",
         "_cadence",
+        "_call",
+        "_call_rose_at",
         "_clean",
         "_context",
         "_defrost",
@@ -170,7 +176,6 @@ class InsufficientHeatDetector:
         "_profile",
         "_readings",
         "_recent",
-        "_recovering",
         "_system",
         "_warmed",
         "bands",
@@ -182,7 +187,6 @@ class InsufficientHeatDetector:
         "flat_score",
         "high_score",
         "lean_score",
-        "recovery",
     )
 
     def __init__(
@@ -239,10 +243,10 @@ class InsufficientHeatDetector:
         self._held = False
         # The backup heater warms the supply this tick: not the unit's split.
         self._warmed = False
-        # The call for heat's rises: a unit then runs as hard as it can, with
-        # a split to match (recovery.py).
-        self.recovery = Recovery()
-        self._recovering = False
+        # The heating target asked for (-inf: not heating), and when it last
+        # rose: a unit then runs as hard as it can, with a split to match.
+        self._call: float | None = None
+        self._call_rose_at: float | None = None
 
     @staticmethod
     def band_of(outdoor: float | None) -> int:
@@ -279,38 +283,48 @@ class InsufficientHeatDetector:
         high = self._neighbour_high(index, power, high_share)
         return Expectation(low=low, high=high, expected=None, learn_max=math.inf)
 
-    def _follow_call(self, now: float) -> None:
-        """Note a rise of the call for heat, and whether the room still recovers from one."""
-        climate = self._readings.climate
-        if climate is not None:
-            self.recovery.follow(now, mode=climate.hvac_mode, target=climate.target_temperature)
-        self._recovering = self.recovery.active(now, self._readings.room_deficit())
+    def _recovering(self, now: float) -> bool:
+        """The call for heat rose, and the room has not yet come within reach of it.
 
-    def _spread_high(self, split: float, dt: float) -> float | None:
+        Forgets the rise once the recovery is over.
+        """
+        rose = self._call_rose_at
+        if rose is None:
+            return False
+        deficit = self._readings.room_deficit()
+        if now - rose >= _CALL_RECOVERY_S and (deficit is None or deficit <= _RECOVERED_K):
+            self._call_rose_at = None
+            return False
+        return True
+
+    def _follow_call(self, now: float) -> None:
+        """Note when the call for heat rose: a set-up, or heating switched on."""
+        climate = self._readings.climate
+        if climate is None or climate.hvac_mode is None:
+            return
+        call = climate.target_temperature if climate.hvac_mode == "heat" else -math.inf
+        if call is None:
+            return
+        previous = self._call
+        if previous is not None and call >= previous + _CALL_STEP_K:
+            self._call_rose_at = now
+        self._call = call
+
+    def _spread_high(self, now: float) -> float | None:
         """The high limit where an energy counter cannot say the load: the band's own spread.
 
         A fixed-speed unit's split hardly varies and gets a close limit; an
         inverter's varies with its speed and gets a wide one.
         """
-        index = self.band_of(self._readings.outdoor)
-        band = self.bands.get(index)
+        band = self.bands.get(self.band_of(self._readings.outdoor))
         if band is None or band.spread_seconds < _SPREAD_TRUSTED_S:
             return None
-        share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
-        limit = max(share, math.exp(_SPREAD_SDS * band.spread()))
-        if self._recovering:
+        if self._recovering(now):
             # Recovering from a set-up or a cold start: an inverter runs flat
-            # out with a split its quieter hours never showed.  Judged only
-            # against what this unit's own healthy recoveries showed here,
-            # their split in place of the typical one.
-            outdoor = self._readings.outdoor
-            width = split / band.typical_split
-            self.recovery.observe(index, width, dt, outdoor=outdoor, suspect=self._held)
-            widening = self.recovery.widening(index, outdoor)
-            if widening is None:
-                return None
-            limit *= max(widening, 1.0)
-        return band.typical_split * limit
+            # out with a split its quieter hours never showed.
+            return None
+        share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
+        return band.typical_split * max(share, math.exp(_SPREAD_SDS * band.spread()))
 
     def _neighbours(self, index: int, learned_s: float) -> list[SplitBand]:
         """The bands either side of this one with this much learned (none without an outdoor)."""
@@ -410,11 +424,11 @@ class InsufficientHeatDetector:
             # the backup heater's heat widens it by design.
             high_limit: float | None = None
             if not warmed and readings.power_counter:
-                high_limit = self._spread_high(split, dt)
+                high_limit = self._spread_high(now)
             elif not warmed and (fine or readings.power is not None):
                 high_limit = expectation.high
             # The limit judged against, for the evidence: behind a counter the
-            # band's spread or this unit's recoveries, not the load's.
+            # band's own spread, not the load's.
             details["max_split_k"] = rounded(high_limit)
             high = self._judge_high(split, high_limit, dt, details)
             # Hours of readings average out the odd start or missed defrost
@@ -769,7 +783,6 @@ class InsufficientHeatDetector:
         self._recent = None
         self.draw.reset()
         self.coil_gap.reset()
-        self.recovery.reset()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
@@ -777,7 +790,6 @@ class InsufficientHeatDetector:
             "bands": save_bands(self.bands),
             "draw": self.draw.learned_dict(),
             "coil_gap": self.coil_gap.learned_dict(),
-            "recovery": self.recovery.learned_dict(),
         }
 
     def load_learned(self, data: object) -> None:
@@ -786,7 +798,6 @@ class InsufficientHeatDetector:
             return
         self.draw.load_learned(data.get("draw"))
         self.coil_gap.load_learned(data.get("coil_gap"), _known_band)
-        self.recovery.load_learned(data.get("recovery"), _known_band)
         self.bands.update(load_bands(data.get("bands"), _known_band))
 
     def state_dict(self) -> dict[str, Any]:
