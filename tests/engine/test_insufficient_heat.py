@@ -528,6 +528,50 @@ def test_a_morning_set_up_through_an_energy_counter_is_normal() -> None:
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
+def _slow_mornings() -> Trace:
+    """At 06:00 the target rises 4 K; the room takes 7 hours, its split twice the night's."""
+    unit = Unit(always_on=True, split=12.0)
+
+    def day(minute: int, readings: Sample) -> Sample:
+        hour = minute % (24 * HOURS) / HOURS
+        room = 17.0 if hour < 6 else min(17.0 + (hour - 6.0) * 0.5, 21.0)
+        target = 17.0 if hour < 6 else 21.0
+        split = 24.0 if hour >= 6 and room < 20.5 else 12.0
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", "heating", room, target),
+            InputKey.RETURN_TEMPERATURE: room,
+            InputKey.SUPPLY_TEMPERATURE: room + split,
+            InputKey.POWER: 2400.0 if split > 12.0 else 1200.0,
+        }
+
+    return counted(overlay(unit, 0, day))
+
+
+def test_a_restart_in_the_middle_of_a_recovery_keeps_the_set_up() -> None:
+    """Home Assistant restarts at 06:30: the recovery it was in is still one."""
+    trace = _slow_mornings()
+    ev = evaluator()
+    before = drive(ev, trace, 2 * 24 * HOURS + 6 * HOURS + 30)
+    assert not ever_active(before, FaultKey.INSUFFICIENT_HEAT)
+    state = json.loads(json.dumps(ev.export_state()))
+    learned = json.loads(json.dumps(ev.export_learned()))
+
+    resumed = Evaluator(options=ev.options, learned=learned)
+    resumed.restore_state(state)
+    after = drive(resumed, trace, 10 * HOURS, start_minute=2 * 24 * HOURS + 6 * HOURS + 31)
+    assert not ever_active(after, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_stored_call_for_heat_that_is_garbage_is_ignored() -> None:
+    ev = evaluator()
+    drive(ev, _slow_mornings(), 2 * HOURS)
+    state = ev.export_state()
+    for call in ({"heating": True, "target": "warm"}, {"heating": "yes"}, [21.0], None):
+        resumed = Evaluator(options=ev.options)
+        resumed.restore_state(state | {"heat": state["heat"] | {"call": call}})
+        assert resumed.export_state()["heat"]["call"]["heating"] is None
+
+
 def _rounded(trace: Trace, step: float) -> Trace:
     """Supply and return as a sensor showing whole steps reports them."""
 

@@ -138,6 +138,8 @@ _HIGH_S = 45 * 60.0
 # a wide split must outlast a morning's recovery at full power.
 _BLIND_HIGH_S = 90 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
+# A stored heating target beyond this is not one (garbage, or not ours).
+_MAX_TARGET_C = 60.0
 _LEARN_MAX = 1.3
 
 
@@ -811,6 +813,13 @@ class InsufficientHeatDetector:
             "held_bands": None if self._held_bands is None else save_bands(self._held_bands),
             "draw": self.draw.state_dict(),
             "coil_gap": self.coil_gap.state_dict(),
+            # A restart in the middle of a morning's recovery must not forget
+            # the set-up: the wide split it runs with is then judged at once.
+            "call": {
+                "heating": None if self._call is None else math.isfinite(self._call),
+                "target": None if self._call is None or math.isinf(self._call) else self._call,
+                "rose_at": self._call_rose_at,
+            },
         }
 
     def load_state(self, data: object) -> None:
@@ -827,3 +836,17 @@ class InsufficientHeatDetector:
             self._held_bands = held if self.drift.held and held else None
             self.draw.load_state(data.get("draw"))
             self.coil_gap.load_state(data.get("coil_gap"))
+            self._load_call(data.get("call"))
+
+    def _load_call(self, data: object) -> None:
+        """Restore the call for heat and its last rise, ignoring anything unusable."""
+        if not isinstance(data, dict):
+            return
+        heating, target = data.get("heating"), as_float(data.get("target"))
+        if heating is False:
+            self._call = -math.inf
+        elif heating is True and target is not None and -_MAX_TARGET_C < target < _MAX_TARGET_C:
+            self._call = target
+        else:
+            return
+        self._call_rose_at = as_float(data.get("rose_at"))
