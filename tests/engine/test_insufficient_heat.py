@@ -566,7 +566,14 @@ def test_a_stored_call_for_heat_that_is_garbage_is_ignored() -> None:
     ev = evaluator()
     drive(ev, _slow_mornings(), 2 * HOURS)
     state = ev.export_state()
-    for call in ({"heating": True, "target": "warm"}, {"heating": "yes"}, [21.0], None):
+    garbage = (
+        {"heating": True, "target": "warm"},
+        {"heating": True, "target": 500.0},
+        {"heating": "yes"},
+        [21.0],
+        None,
+    )
+    for call in garbage:
         resumed = Evaluator(options=ev.options)
         resumed.restore_state(state | {"heat": state["heat"] | {"call": call}})
         assert resumed.export_state()["heat"]["call"]["heating"] is None

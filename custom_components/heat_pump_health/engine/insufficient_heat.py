@@ -44,6 +44,7 @@ from .efficiency import DrawPerKelvin
 from .model import FaultKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
+from .plausibility import believable_target
 from .readings import Readings
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
 from .split_model import SplitBand, load_bands, save_bands
@@ -138,8 +139,6 @@ _HIGH_S = 45 * 60.0
 # a wide split must outlast a morning's recovery at full power.
 _BLIND_HIGH_S = 90 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
-# A stored heating target beyond this is not one (garbage, or not ours).
-_MAX_TARGET_C = 60.0
 _LEARN_MAX = 1.3
 
 
@@ -842,10 +841,10 @@ class InsufficientHeatDetector:
         """Restore the call for heat and its last rise, ignoring anything unusable."""
         if not isinstance(data, dict):
             return
-        heating, target = data.get("heating"), as_float(data.get("target"))
+        heating, target = data.get("heating"), believable_target(data.get("target"))
         if heating is False:
             self._call = -math.inf
-        elif heating is True and target is not None and -_MAX_TARGET_C < target < _MAX_TARGET_C:
+        elif heating is True and target is not None:
             self._call = target
         else:
             return

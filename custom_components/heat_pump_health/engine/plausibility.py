@@ -128,7 +128,7 @@ def _check_climate(reading: ClimateReading) -> tuple[Value, Rejection]:
     current = reading.current_temperature
     target = reading.target_temperature
     clean_current = _in_range(current, _ROOM_RANGE)
-    clean_target = _in_range(target, _TARGET_RANGE)
+    clean_target = believable_target(target)
     if current is not None and clean_current is None:
         reason = "current_temperature"
     if target is not None and clean_target is None:
@@ -144,6 +144,14 @@ def _check_climate(reading: ClimateReading) -> tuple[Value, Rejection]:
         target_temperature=clean_target,
     )
     return cleaned, reason or "bad_type"
+
+
+def believable_target(value: object) -> float | None:
+    """A heating or cooling target as a thermostat could ask for it (°C); None if not one.
+
+    Read live from the climate entity, and from what was stored before a restart.
+    """
+    return _in_range(value, _TARGET_RANGE)
 
 
 def _in_range(value: object, bounds: tuple[float, float]) -> float | None:
