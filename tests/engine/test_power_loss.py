@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import pytest
 
 from custom_components.heat_pump_health.engine import (
     ClimateReading,
     FaultKey,
+    FaultStatus,
     InputKey,
     Severity,
 )
@@ -141,6 +142,16 @@ def test_meter_unavailable_with_demand_and_no_delivery() -> None:
     assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
 
 
+def _loss_read_every_ten_minutes(
+    live: Trace, trip: int, inputs: Iterable[InputKey] = POWER_CLIMATE_SPLIT
+) -> tuple[int, FaultStatus]:
+    """Minutes from ``trip`` until a 10-minute poll of ``live`` raises power loss; its status."""
+    results = drive(evaluator(inputs), polled(live, 10), trip + 60)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    return index - trip, results[index].statuses[FaultKey.POWER_LOSS]
+
+
 def test_a_polled_meter_gone_with_demand_and_no_delivery_is_a_power_loss() -> None:
     """Read every ten minutes, the meter on the unit's circuit goes with the breaker."""
     trip = 6 * HOURS + 5
@@ -148,13 +159,10 @@ def test_a_polled_meter_gone_with_demand_and_no_delivery_is_a_power_loss() -> No
     def gone(minute: int, readings: Sample) -> Sample:
         return breaker_trip(minute, readings) | {InputKey.POWER: None}
 
-    live = overlay(Unit(), trip, gone)
-    results = drive(evaluator(POWER_CLIMATE_SPLIT), polled(live, 10), trip + 60)
-    index = first_active(results, FaultKey.POWER_LOSS)
-    assert index is not None
+    latency, status = _loss_read_every_ten_minutes(overlay(Unit(), trip, gone), trip)
     # The first poll without it, and two more.
-    assert index - trip <= 30
-    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
+    assert latency <= 30
+    assert status.reason == "power_unavailable"
 
 
 def test_satisfied_thermostat_for_hours_is_not_a_fault() -> None:
@@ -558,12 +566,9 @@ def test_a_polled_trip_counts_from_its_first_poll_at_zero_watts() -> None:
             return tripped | {InputKey.SUPPLY_TEMPERATURE: readings[InputKey.SUPPLY_TEMPERATURE]}
         return tripped
 
-    live = overlay(Unit(), trip, coasting)
-    results = drive(evaluator(POWER_CLIMATE_SPLIT), polled(live, 10), trip + 60)
-    index = first_active(results, FaultKey.POWER_LOSS)
-    assert index is not None
-    assert index - trip <= 30
-    assert results[index].statuses[FaultKey.POWER_LOSS].since == T0 + (trip + 1) * MINUTE
+    latency, status = _loss_read_every_ten_minutes(overlay(Unit(), trip, coasting), trip)
+    assert latency <= 30
+    assert status.since == T0 + (trip + 1) * MINUTE
 
 
 def _never_idle(minute: int) -> Sample:
@@ -597,11 +602,9 @@ def test_a_polled_trip_the_backup_heater_covers_counts_from_its_first_poll_at_ze
     trip = 20 * HOURS + 9
     live = overlay(_never_idle, trip, _backup_after(trip))
     inputs = (*POWER_CLIMATE_SPLIT, InputKey.BACKUP_HEATER)
-    results = drive(evaluator(inputs), polled(live, 10), trip + 60)
-    index = first_active(results, FaultKey.POWER_LOSS)
-    assert index is not None
-    assert index - trip <= 25
-    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_power"
+    latency, status = _loss_read_every_ten_minutes(live, trip, inputs)
+    assert latency <= 25
+    assert status.reason == "no_power"
 
 
 def test_the_backup_heater_covering_a_units_late_start_is_not_a_loss() -> None:
