@@ -113,3 +113,23 @@ def test_a_counter_that_reads_zero_for_a_moment_is_not_a_megawatt() -> None:
     assert meter.power(30 * MINUTE) == pytest.approx(400.0)
     meter.observe(1234.7, 45 * MINUTE)
     assert meter.power(45 * MINUTE) == pytest.approx(400.0)
+
+
+def test_a_reset_carries_the_power_as_it_stood_not_a_stale_average() -> None:
+    """A run before midnight, an hour idle, the reset: the run's average is long gone."""
+    meter = EnergyMeter()
+    meter.observe(24.0, 0.0)
+    meter.observe(24.1, 5 * MINUTE)  # running: 1200 W
+    # Its energy may have been drawn from a poll before its first reading.
+    assert meter.drawn_since(5 * MINUTE) == -5 * MINUTE
+    # Idle since: an hour on, the power can only have been below 0.1 kWh in 55 min.
+    bound = 0.1 * 3_600_000 / (55 * 60)
+    assert meter.power(60 * MINUTE) == pytest.approx(bound)
+    assert meter.drawn_since(60 * MINUTE) is None  # a bound, not an average
+    meter.observe(0.0, 60 * MINUTE)  # midnight
+    meter.observe(0.1, 70 * MINUTE)  # the first step after it is not trusted
+    assert meter.power(70 * MINUTE) == pytest.approx(bound)
+    assert meter.drawn_since(70 * MINUTE) is None
+    meter.observe(0.2, 100 * MINUTE)  # a real step: 0.1 kWh in half an hour
+    assert meter.power(100 * MINUTE) == pytest.approx(200.0)
+    assert meter.drawn_since(100 * MINUTE) == 65 * MINUTE  # a 5-minute poll

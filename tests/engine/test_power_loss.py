@@ -672,3 +672,19 @@ def test_a_standby_cut_within_the_hour_of_switching_off_is_no_fault() -> None:
     off = 12 * HOURS + 52  # resting on its standby
     results = _switched_off(off_at=off, zero_at=off + 30, end=off + 150)
     assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_an_energy_counter_does_not_teach_a_run_as_the_standby_draw() -> None:
+    """The first steps after a stop still hold the run's energy; an overdue one only a bound.
+
+    Learned as the idle draw they made it hundreds of watts: the run
+    threshold rose with it until runs were taken for idle.  Only a step
+    wholly inside an idle spell says what the unit draws at rest.
+    """
+    unit = Unit(run_w=2000.0, standby_w=30.0, on=60, off=180)
+    end = 2 * 24 * HOURS
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    results = drive(ev, _counted(unit, poll=10, minutes=end), end)
+    assert any_fault(results) == []
+    standby = ev.export_learned()["power"]["standby"]["mean"]
+    assert standby is None or standby <= 2 * unit.standby_w

@@ -51,8 +51,15 @@ class EnergyMeter:
         self._kwh = kwh
         if last is None or since is None or kwh < last:
             # The first reading, or a reset (daily, or a new meter): from here.
+            # The power carries on as it stood: the last step's average, or
+            # only its bound once overdue.  Not the average itself: a run's
+            # hours before midnight came back as new at the first step after.
+            if last is not None:
+                self._power_w = self.power(at)
             self._since = at
             self._reset = last is not None
+            # No step's average until the next real one (see drawn_since).
+            self._span = 0.0
             return
         step = kwh - last
         span = at - since
@@ -85,6 +92,22 @@ class EnergyMeter:
         # Overdue: less than one step was drawn over the wait.
         bound = self.step_kwh * _J_PER_KWH / min(waited, _MAX_SPAN_S)
         return min(self._power_w, bound)
+
+    def drawn_since(self, now: float) -> float | None:
+        """The earliest the energy behind the power may have been drawn.
+
+        A step read at one poll and the next was drawn from some moment
+        after the poll before its first reading: a poll before the step's
+        start.  None while the power is only a bound (the counter overdue)
+        or not a step's average yet (after a reset): a bound says what the
+        unit drew at most, not what it drew.
+        """
+        if self._power_w is None or self._since is None or self._span <= 0.0:
+            return None
+        poll = self.poll_s or self._span
+        if now - self._since > _OVERDUE * poll:
+            return None
+        return self._since - self._span - poll
 
     def resolution(self, now: float) -> float | None:
         """How sharp the power is, W: one step over the longer of the last step and the wait.

@@ -248,6 +248,7 @@ class Evaluator:
             readings.power_counter = False
             readings.power_resolution_w = None
             readings.power_lag_s = None
+            readings.power_drawn_since = None
         readings.set(key, checked, now)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
@@ -326,6 +327,7 @@ class Evaluator:
         meter = self._meter
         self._readings.power_resolution_w = meter.resolution(now)
         self._readings.power_lag_s = meter.lag(now)
+        self._readings.power_drawn_since = meter.drawn_since(now)
         return meter.power(now)
 
     def _update_operation(self, now: float) -> None:

@@ -57,7 +57,7 @@ _MAX_STORED_EPISODES = 1000
 # the same at every stop: a few say it (an inverter may stop once a day).
 _STANDBY_STOPS = 3
 
-_RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosting"})
+RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosting"})
 _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
 
 
@@ -268,7 +268,7 @@ class Operation:
             if self.running:
                 return power >= _RUN_EXIT_SHARE * threshold
             return power >= threshold
-        if action in _RUN_ACTIONS:
+        if action in RUN_ACTIONS:
             return True
         return None
 

@@ -18,7 +18,7 @@ from .cadence import Cadence
 from .defrost import DefrostTracker
 from .detector import Context
 from .model import FaultKey, InputKey
-from .operation import Operation, PowerProfile
+from .operation import RUN_ACTIONS, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .readings import Readings
 from .stats import as_float, rounded
@@ -515,7 +515,7 @@ class PowerLossDetector:
             return
         if operation.running is None:
             return
-        if operation.last_change is not None and now - operation.last_change < _SETTLED_S:
+        if not self._shows_idle_draw(now, operation.last_change):
             return
         profile = self._profile
         if (
@@ -528,6 +528,33 @@ class PowerLossDetector:
             # for; it must not teach that idle is 0 W.
             return
         self._profile.learn_idle(power, dt, outdoor=self._readings.outdoor)
+
+    def _shows_idle_draw(self, now: float, stopped_at: float | None) -> bool:
+        """Whether the power is the unit's idle draw, as far as its source can say.
+
+        Not within a stop's transient.  Past it, a live meter's reading is.
+        An energy counter's figure is an average over its last step: a step
+        that may hold energy drawn before the stop holds some of the run's
+        (what the run left short of a whole step), and a counter overdue
+        gives only a bound, one step over the wait.  Either learned as the
+        idle draw made it hundreds of watts, then more, as the run threshold
+        rose with it and runs were taken for idle.  The stop must have been
+        seen (a counter too coarse to show a run may never show the unit
+        start or stop), and the rest must not have ended: a long step's low
+        average outlasts the next start, which the thermostat already says.
+        """
+        if stopped_at is not None and now - stopped_at < _SETTLED_S:
+            return False
+        readings = self._readings
+        if not readings.power_counter:
+            return True
+        since = readings.power_drawn_since
+        return (
+            since is not None
+            and stopped_at is not None
+            and since >= stopped_at
+            and readings.action not in RUN_ACTIONS
+        )
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""

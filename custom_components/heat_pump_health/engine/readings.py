@@ -58,6 +58,7 @@ class Readings:
         "outdoor",
         "power",
         "power_counter",
+        "power_drawn_since",
         "power_lag_s",
         "power_resolution_w",
         "ret",
@@ -70,6 +71,9 @@ class Readings:
         # Set when the power comes from an energy counter: how sharp it is, W.
         self.power_resolution_w: float | None = None
         self.power_lag_s: float | None = None
+        # ... and the earliest its figure's energy may have been drawn (None:
+        # only a bound on it, the counter overdue).
+        self.power_drawn_since: float | None = None
         # The power field holds an energy counter (its power is derived).
         self.power_counter = False
         self.coil: float | None = None
