@@ -118,18 +118,36 @@ def test_a_counter_that_reads_zero_for_a_moment_is_not_a_megawatt() -> None:
 def test_a_reset_carries_the_power_as_it_stood_not_a_stale_average() -> None:
     """A run before midnight, an hour idle, the reset: the run's average is long gone."""
     meter = EnergyMeter()
-    meter.observe(24.0, 0.0)
-    meter.observe(24.1, 5 * MINUTE)  # running: 1200 W
+    meter.observe(23.9, 0.0)
+    meter.observe(24.0, 5 * MINUTE)
+    # The first value may have been there for hours: no word on when it was drawn.
+    assert meter.drawn_since(5 * MINUTE) is None
+    meter.observe(24.1, 10 * MINUTE)  # running: 1200 W
     # Its energy may have been drawn from a poll before its first reading.
-    assert meter.drawn_since(5 * MINUTE) == -5 * MINUTE
-    # Idle since: an hour on, the power can only have been below 0.1 kWh in 55 min.
+    assert meter.drawn_since(10 * MINUTE) == 0.0
+    # Idle since: at the reset, the power can only have been below 0.1 kWh in 55 min.
     bound = 0.1 * 3_600_000 / (55 * 60)
-    assert meter.power(60 * MINUTE) == pytest.approx(bound)
-    assert meter.drawn_since(60 * MINUTE) is None  # a bound, not an average
-    meter.observe(0.0, 60 * MINUTE)  # midnight
-    meter.observe(0.1, 70 * MINUTE)  # the first step after it is not trusted
-    assert meter.power(70 * MINUTE) == pytest.approx(bound)
-    assert meter.drawn_since(70 * MINUTE) is None
-    meter.observe(0.2, 100 * MINUTE)  # a real step: 0.1 kWh in half an hour
-    assert meter.power(100 * MINUTE) == pytest.approx(200.0)
-    assert meter.drawn_since(100 * MINUTE) == 65 * MINUTE  # a 5-minute poll
+    assert meter.power(65 * MINUTE) == pytest.approx(bound)
+    assert meter.drawn_since(65 * MINUTE) is None  # a bound, not an average
+    meter.observe(0.0, 65 * MINUTE)  # midnight
+    meter.observe(0.1, 75 * MINUTE)  # the first step after it is not trusted
+    assert meter.power(75 * MINUTE) == pytest.approx(bound)
+    assert meter.drawn_since(75 * MINUTE) is None
+    meter.observe(0.2, 105 * MINUTE)  # 0.1 kWh in half an hour, from a value not seen reached
+    assert meter.power(105 * MINUTE) == pytest.approx(200.0)
+    assert meter.drawn_since(105 * MINUTE) is None
+    meter.observe(0.3, 135 * MINUTE)
+    assert meter.drawn_since(135 * MINUTE) == 100 * MINUTE  # a poll before 105
+
+
+def test_a_restart_between_a_reset_and_its_return_is_not_a_megawatt() -> None:
+    meter = EnergyMeter()
+    meter.observe(1234.4, 0.0)
+    meter.observe(1234.5, 15 * MINUTE)
+    meter.observe(0.0, 16 * MINUTE)  # a glitch
+    again = EnergyMeter()
+    again.load(meter.to_dict())
+    again.observe(1234.6, 30 * MINUTE)  # and back, after the restart
+    assert again.power(30 * MINUTE) == pytest.approx(400.0)
+    # A restart forgets when the counter stepped: nothing vouches for its energy's time.
+    assert again.drawn_since(30 * MINUTE) is None

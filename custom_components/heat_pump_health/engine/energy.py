@@ -29,7 +29,17 @@ _MAX_SPAN_S = 6 * 3600.0
 class EnergyMeter:
     """Turns an energy counter's readings into an average power and its resolution."""
 
-    __slots__ = ("_kwh", "_power_w", "_reset", "_since", "_span", "poll_s", "step_kwh")
+    __slots__ = (
+        "_kwh",
+        "_moved_at",
+        "_power_w",
+        "_reset",
+        "_since",
+        "_span",
+        "_step_from",
+        "poll_s",
+        "step_kwh",
+    )
 
     def __init__(self) -> None:
         self._kwh: float | None = None
@@ -44,6 +54,12 @@ class EnergyMeter:
         self.poll_s: float | None = None
         # The counter went back: its next step may be a glitch's way back up.
         self._reset = False
+        # When the counter was seen to step to its value (None: first seen
+        # there, or back from a reset), and the same for the value the last
+        # step began from: the counter may have held a value first seen long
+        # before it got there.  Not kept over a restart (see drawn_since).
+        self._moved_at: float | None = None
+        self._step_from: float | None = None
 
     def observe(self, kwh: float, at: float) -> None:
         """Take a counter reading."""
@@ -60,17 +76,22 @@ class EnergyMeter:
             self._reset = last is not None
             # No step's average until the next real one (see drawn_since).
             self._span = 0.0
+            self._moved_at = self._step_from = None
             return
         step = kwh - last
         span = at - since
         if step <= 0.0 or span <= 0.0:
             return
-        self._since = at
         if self._reset:
             # A counter that read 0 for a moment comes back with its whole
             # total in one step: after a reset, count from the first step.
+            # Until then the power is what it was at the reset.
+            self._power_w = self.power(at)
+            self._since = at
             self._reset = False
             return
+        self._since = at
+        self._step_from, self._moved_at = self._moved_at, at
         self._span = span
         self._power_w = step * _J_PER_KWH / span
         if self.step_kwh is None or step < self.step_kwh:
@@ -98,16 +119,18 @@ class EnergyMeter:
 
         A step read at one poll and the next was drawn from some moment
         after the poll before its first reading: a poll before the step's
-        start.  None while the power is only a bound (the counter overdue)
-        or not a step's average yet (after a reset): a bound says what the
-        unit drew at most, not what it drew.
+        start.  None while the power is only a bound (the counter overdue),
+        not a step's average yet (after a reset), or from a step that began
+        at a value the counter was not seen to step to (its first reading,
+        a reset's return, a restart): it may have been there for hours.
         """
-        if self._power_w is None or self._since is None or self._span <= 0.0:
+        start = self._step_from
+        if self._power_w is None or self._since is None or start is None:
             return None
         poll = self.poll_s or self._span
         if now - self._since > _OVERDUE * poll:
             return None
-        return self._since - self._span - poll
+        return start - poll
 
     def resolution(self, now: float) -> float | None:
         """How sharp the power is, W: one step over the longer of the last step and the wait.
@@ -136,6 +159,9 @@ class EnergyMeter:
             "span": self._span,
             "step_kwh": self.step_kwh,
             "poll_s": self.poll_s,
+            # Saved between a reset and the first step after it, that step
+            # is still the counter's way back, not energy drawn.
+            "reset": self._reset,
         }
 
     def load(self, data: object) -> None:
@@ -147,3 +173,5 @@ class EnergyMeter:
         self._span = as_float(values.get("span")) or 0.0
         self.step_kwh = as_float(values.get("step_kwh"))
         self.poll_s = as_float(values.get("poll_s"))
+        self._reset = values.get("reset") is True
+        self._moved_at = self._step_from = None

@@ -61,6 +61,11 @@ RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosti
 _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
 
 
+def says_rest(readings: Readings) -> bool:
+    """Whether the thermostat says the unit stands still (idle, off, fan only)."""
+    return readings.action in _STOP_ACTIONS or readings.mode == "off"
+
+
 class PowerProfile:
     """Learned standby floor and running envelope of this unit's power."""
 
@@ -221,7 +226,7 @@ def _one_more(count: int) -> int:
 class Operation:
     """Running state of the compressor and when it last changed."""
 
-    __slots__ = ("last_change", "run_since", "running")
+    __slots__ = ("last_change", "rest_since", "run_since", "running")
 
     def __init__(self) -> None:
         self.running: bool | None = None
@@ -229,6 +234,10 @@ class Operation:
         self.run_since: float | None = None
         # Last start or stop: noise and splits are unsettled around it.
         self.last_change: float | None = None
+        # Since when the unit has been seen at rest without a break: from a
+        # stop, or from the rest's first sign after not knowing (a start,
+        # a lost meter, a restart), when it may just have stopped.
+        self.rest_since: float | None = None
 
     def update(self, now: float, readings: Readings, profile: PowerProfile) -> None:
         """Re-derive the running state after a reading changed."""
@@ -238,6 +247,7 @@ class Operation:
             # it did when the meter last spoke.
             self.running = None
             self.run_since = None
+            self.rest_since = None
             return
         if running is None or running == self.running:
             if running is not None:
@@ -247,6 +257,7 @@ class Operation:
             self.last_change = now
         self.running = running
         self.run_since = now if running else None
+        self.rest_since = None if running else now
 
     def _judge(self, readings: Readings, profile: PowerProfile) -> bool | None:
         if readings.compressor is not None:
@@ -254,7 +265,7 @@ class Operation:
             return readings.compressor
         power = readings.power
         action = readings.action
-        if action in _STOP_ACTIONS or readings.mode == "off":
+        if says_rest(readings):
             # The thermostat says the unit stands still: whatever it draws is
             # standby (a circulation pump, a crankcase heater).
             return False
@@ -294,3 +305,5 @@ class Operation:
         self.running = running if isinstance(running, bool) else None
         self.run_since = as_float(data.get("run_since")) if self.running else None
         self.last_change = as_float(data.get("last_change"))
+        # A rest across a restart was not watched: a run may have come and gone.
+        self.rest_since = None

@@ -18,7 +18,7 @@ from .cadence import Cadence
 from .defrost import DefrostTracker
 from .detector import Context
 from .model import FaultKey, InputKey
-from .operation import RUN_ACTIONS, Operation, PowerProfile
+from .operation import Operation, PowerProfile, says_rest
 from .persistence import Finding, Verdict
 from .readings import Readings
 from .stats import as_float, rounded
@@ -515,7 +515,7 @@ class PowerLossDetector:
             return
         if operation.running is None:
             return
-        if not self._shows_idle_draw(now, operation.last_change):
+        if not self._shows_idle_draw(now):
             return
         profile = self._profile
         if (
@@ -529,32 +529,35 @@ class PowerLossDetector:
             return
         self._profile.learn_idle(power, dt, outdoor=self._readings.outdoor)
 
-    def _shows_idle_draw(self, now: float, stopped_at: float | None) -> bool:
+    def _shows_idle_draw(self, now: float) -> bool:
         """Whether the power is the unit's idle draw, as far as its source can say.
 
-        Not within a stop's transient.  Past it, a live meter's reading is.
-        An energy counter's figure is an average over its last step: a step
-        that may hold energy drawn before the stop holds some of the run's
-        (what the run left short of a whole step), and a counter overdue
-        gives only a bound, one step over the wait.  Either learned as the
-        idle draw made it hundreds of watts, then more, as the run threshold
-        rose with it and runs were taken for idle.  The stop must have been
-        seen (a counter too coarse to show a run may never show the unit
-        start or stop), and the rest must not have ended: a long step's low
-        average outlasts the next start, which the thermostat already says.
+        Not within a start's or stop's transient.  Past it, a live meter's
+        reading is.  An energy counter's figure is an average over its last
+        step: a step that may hold energy drawn before the rest began holds
+        some of a run's (what the run left short of a whole step), and a
+        counter overdue gives only a bound, one step over the wait.  Either
+        learned as the idle draw made it hundreds of watts, then more, as
+        the run threshold rose with it.  So where the thermostat says the
+        unit rests, the step's energy must all be drawn within a rest
+        watched from its start.
+
+        Without its word (no action, or no thermostat), the rest itself is
+        the counter's guess, and the run threshold learned from it is what
+        lets a coarse counter show a stop at all (its bound must fall below
+        it): it is learned as it always was.  Where the thermostat says the
+        unit runs, a counter's low figure is a long step's average that
+        outlasted the start: nothing is learned.
         """
-        if stopped_at is not None and now - stopped_at < _SETTLED_S:
+        operation = self._operation
+        changed = operation.last_change
+        if changed is not None and now - changed < _SETTLED_S:
             return False
         readings = self._readings
-        if not readings.power_counter:
+        if not readings.power_counter or (readings.action is None and readings.mode != "off"):
             return True
-        since = readings.power_drawn_since
-        return (
-            since is not None
-            and stopped_at is not None
-            and since >= stopped_at
-            and readings.action not in RUN_ACTIONS
-        )
+        since, rest = readings.power_drawn_since, operation.rest_since
+        return says_rest(readings) and since is not None and rest is not None and since >= rest
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
