@@ -13,7 +13,7 @@ from custom_components.heat_pump_health.engine import (
     InputKey,
     Severity,
 )
-from custom_components.heat_pump_health.engine.evaluator import Evaluation
+from custom_components.heat_pump_health.engine.evaluator import Evaluation, Evaluator
 from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
@@ -688,3 +688,29 @@ def test_an_energy_counter_does_not_teach_a_run_as_the_standby_draw() -> None:
     assert any_fault(results) == []
     standby = ev.export_learned()["power"]["standby"]["mean"]
     assert standby is None or standby <= 2 * unit.standby_w
+
+
+def test_a_run_hidden_by_a_restart_is_not_learned_as_the_standby_draw() -> None:
+    """Home Assistant down for four hours while the unit ran one of its hours.
+
+    The counter's first step afterwards holds that run.  The thermostat,
+    read first, says idle as it did before: the rest was not watched
+    through, so that step teaches nothing.
+    """
+    unit = Unit(run_w=2000.0, standby_w=50.0, on=60, off=180)
+    end = 2 * 24 * HOURS
+    counter = _counted(unit, poll=10, minutes=end)
+
+    def thermostat_first(minute: int) -> Sample:
+        readings = counter(minute)
+        return {InputKey.CLIMATE: readings[InputKey.CLIMATE]} | readings
+
+    down, up = 42 * HOURS + 20, 46 * HOURS + 20  # the unit ran 44:00-45:00
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    drive(ev, thermostat_first, down)
+    state, learned = ev.export_state(), ev.export_learned()
+    ev = Evaluator(options=ev.options, learned=learned)
+    ev.restore_state(state)
+    drive(ev, thermostat_first, end - up, start_minute=up)
+    standby = ev.export_learned()["power"]["standby"]["mean"]
+    assert standby is None or standby <= 1.5 * unit.standby_w
