@@ -714,3 +714,43 @@ def test_a_run_hidden_by_a_restart_is_not_learned_as_the_standby_draw() -> None:
     drive(ev, thermostat_first, end - up, start_minute=up)
     standby = ev.export_learned()["power"]["standby"]["mean"]
     assert standby is None or standby <= 1.5 * unit.standby_w
+
+
+def test_a_compressor_running_on_after_the_thermostat_says_idle_is_not_its_standby() -> None:
+    """The thermostat says idle 20 minutes before each run ends (a minimum run time).
+
+    The counter steps at the run's draw every poll of those minutes, while a
+    true rest's rare steps are mostly overdue: learned as the idle draw,
+    those steps made it over a kilowatt and every later run was taken for idle.
+    """
+    unit = Unit(run_w=2000.0, standby_w=30.0, on=60, off=120)
+
+    def says_idle_early(minute: int, readings: Sample) -> Sample:
+        if not 40 <= minute % 180 < 60:
+            return readings
+        return readings | {InputKey.CLIMATE: ClimateReading("heat", "idle", 20.5, 21.0)}
+
+    end = 2 * 24 * HOURS
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    results = drive(ev, _counted(overlay(unit, 0, says_idle_early), poll=10, minutes=end), end)
+    assert any_fault(results) == []
+    standby = ev.export_learned()["power"]["standby"]["mean"]
+    assert standby is None or standby < unit.run_w / 10
+
+
+def test_a_restart_at_rest_does_not_stop_a_counter_unit_learning_its_standby() -> None:
+    """One run, then a rest for days, with a restart in it: the rest is watched again from there."""
+    unit = Unit(run_w=2000.0, standby_w=60.0, on=60, off=10**6)
+    end = 3 * 24 * HOURS
+    counter = _counted(unit, poll=10, minutes=end)
+    restart = 6 * HOURS
+    ev = evaluator(POWER_CLIMATE_SPLIT)
+    drive(ev, counter, restart)
+    before = ev.export_learned()["power"]["standby"]["seconds"]
+    state, learned = ev.export_state(), ev.export_learned()
+    ev = Evaluator(options=ev.options, learned=learned)
+    ev.restore_state(state)
+    drive(ev, counter, end - restart, start_minute=restart)
+    standby = ev.export_learned()["power"]["standby"]
+    assert standby["seconds"] > before
+    assert standby["mean"] == pytest.approx(unit.standby_w, rel=0.2)

@@ -250,8 +250,9 @@ class Operation:
             self.rest_since = None
             return
         if running is None or running == self.running:
-            if running is not None:
-                self.running = running
+            if running is False and self.rest_since is None:
+                # Still at rest, first said so since a restart: watched from here.
+                self.rest_since = now
             return
         if self.running is not None:
             self.last_change = now

@@ -540,7 +540,11 @@ class PowerLossDetector:
         learned as the idle draw made it hundreds of watts, then more, as
         the run threshold rose with it.  So where the thermostat says the
         unit rests, the step's energy must all be drawn within a rest
-        watched from its start.
+        watched from its start, and below the run threshold: a compressor
+        running out its minimum run, or heating the hot water, while the
+        heating's thermostat already says idle steps the counter every poll
+        at its running draw, while a true rest's rare steps are mostly
+        overdue.
 
         Without its word (no action, or no thermostat), the rest itself is
         the counter's guess, and the run threshold learned from it is what
@@ -556,8 +560,15 @@ class PowerLossDetector:
         readings = self._readings
         if not readings.power_counter or (readings.action is None and readings.mode != "off"):
             return True
-        since, rest = readings.power_drawn_since, operation.rest_since
-        return says_rest(readings) and since is not None and rest is not None and since >= rest
+        since, rest, power = readings.power_drawn_since, operation.rest_since, readings.power
+        return (
+            says_rest(readings)
+            and since is not None
+            and rest is not None
+            and since >= rest
+            and power is not None
+            and power < self._profile.run_threshold()
+        )
 
     def state_dict(self) -> dict[str, Any]:
         """Return the state, JSON-serialisable."""
