@@ -34,6 +34,7 @@ class EnergyMeter:
         "_moved_at",
         "_power_w",
         "_reset",
+        "_resumed",
         "_since",
         "_span",
         "_step_from",
@@ -60,6 +61,9 @@ class EnergyMeter:
         # before it got there.  Not kept over a restart (see drawn_since).
         self._moved_at: float | None = None
         self._step_from: float | None = None
+        # Restored after a restart: the first step from the value read before
+        # it may have been taken at any time while Home Assistant was down.
+        self._resumed = False
 
     def observe(self, kwh: float, at: float) -> None:
         """Take a counter reading."""
@@ -77,6 +81,7 @@ class EnergyMeter:
             # No step's average until the next real one (see drawn_since).
             self._span = 0.0
             self._moved_at = self._step_from = None
+            self._resumed = False
             return
         step = kwh - last
         span = at - since
@@ -88,10 +93,11 @@ class EnergyMeter:
             # Until then the power is what it was at the reset.
             self._power_w = self.power(at)
             self._since = at
-            self._reset = False
+            self._reset = self._resumed = False
             return
         self._since = at
-        self._step_from, self._moved_at = self._moved_at, at
+        self._step_from, self._moved_at = self._moved_at, None if self._resumed else at
+        self._resumed = False
         self._span = span
         self._power_w = step * _J_PER_KWH / span
         if self.step_kwh is None or step < self.step_kwh:
@@ -122,7 +128,8 @@ class EnergyMeter:
         start.  None while the power is only a bound (the counter overdue),
         not a step's average yet (after a reset), or from a step that began
         at a value the counter was not seen to step to (its first reading,
-        a reset's return, a restart): it may have been there for hours.
+        a reset's return, the first after a restart): it may have been
+        there for hours.
         """
         start = self._step_from
         if self._power_w is None or self._since is None or start is None:
@@ -175,3 +182,4 @@ class EnergyMeter:
         self.poll_s = as_float(values.get("poll_s"))
         self._reset = values.get("reset") is True
         self._moved_at = self._step_from = None
+        self._resumed = self._kwh is not None

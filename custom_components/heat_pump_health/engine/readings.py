@@ -72,7 +72,7 @@ class Readings:
         self.power_resolution_w: float | None = None
         self.power_lag_s: float | None = None
         # ... and the earliest its figure's energy may have been drawn (None:
-        # only a bound on it, the counter overdue).
+        # not known, as for a bound on it, the counter overdue).
         self.power_drawn_since: float | None = None
         # The power field holds an energy counter (its power is derived).
         self.power_counter = False
