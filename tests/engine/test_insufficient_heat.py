@@ -29,6 +29,7 @@ from .traces import (
     number,
     only,
     overlay,
+    restarted,
 )
 
 HOURS = 60
@@ -553,12 +554,7 @@ def test_a_restart_in_the_middle_of_a_recovery_keeps_the_set_up() -> None:
     ev = evaluator()
     before = drive(ev, trace, 2 * 24 * HOURS + 6 * HOURS + 30)
     assert not ever_active(before, FaultKey.INSUFFICIENT_HEAT)
-    state = json.loads(json.dumps(ev.export_state()))
-    learned = json.loads(json.dumps(ev.export_learned()))
-
-    resumed = Evaluator(options=ev.options, learned=learned)
-    resumed.restore_state(state)
-    after = drive(resumed, trace, 10 * HOURS, start_minute=2 * 24 * HOURS + 6 * HOURS + 31)
+    after = drive(restarted(ev), trace, 10 * HOURS, start_minute=2 * 24 * HOURS + 6 * HOURS + 31)
     assert not ever_active(after, FaultKey.INSUFFICIENT_HEAT)
 
 

@@ -14,7 +14,7 @@ from custom_components.heat_pump_health.engine import (
     Severity,
     SystemType,
 )
-from custom_components.heat_pump_health.engine.evaluator import Evaluation, Evaluator
+from custom_components.heat_pump_health.engine.evaluator import Evaluation
 from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
@@ -32,6 +32,7 @@ from .traces import (
     only,
     overlay,
     polled,
+    restarted,
 )
 
 HOURS = 60
@@ -714,9 +715,7 @@ def test_a_run_hidden_by_a_restart_is_not_learned_as_the_standby_draw(counter_la
 
     ev = evaluator(POWER_CLIMATE_SPLIT)
     drive(ev, thermostat_first, down)
-    state, learned = ev.export_state(), ev.export_learned()
-    ev = Evaluator(options=ev.options, learned=learned)
-    ev.restore_state(state)
+    ev = restarted(ev)
     drive(ev, thermostat_first, end - up, start_minute=up)
     standby = ev.export_learned()["power"]["standby"]["mean"]
     assert standby is None or standby <= 1.5 * unit.standby_w
@@ -753,9 +752,7 @@ def test_a_restart_at_rest_does_not_stop_a_counter_unit_learning_its_standby() -
     ev = evaluator(POWER_CLIMATE_SPLIT)
     drive(ev, counter, restart)
     before = ev.export_learned()["power"]["standby"]["seconds"]
-    state, learned = ev.export_state(), ev.export_learned()
-    ev = Evaluator(options=ev.options, learned=learned)
-    ev.restore_state(state)
+    ev = restarted(ev)
     drive(ev, counter, end - restart, start_minute=restart)
     standby = ev.export_learned()["power"]["standby"]
     assert standby["seconds"] > before

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
+import json
 import math
 import random
 
@@ -49,6 +50,15 @@ def evaluator(
         **kwargs,  # type: ignore[arg-type]
     )
     return Evaluator(options=options)
+
+
+def restarted(ev: Evaluator) -> Evaluator:
+    """The evaluator after a Home Assistant restart: state and learning stored as JSON, restored."""
+    state = json.loads(json.dumps(ev.export_state()))
+    learned = json.loads(json.dumps(ev.export_learned()))
+    resumed = Evaluator(options=ev.options, learned=learned)
+    resumed.restore_state(state)
+    return resumed
 
 
 def drive(
