@@ -6,6 +6,8 @@ from dataclasses import replace
 import json
 import math
 
+import pytest
+
 from custom_components.heat_pump_health.engine import (
     ClimateReading,
     Evaluator,
@@ -21,6 +23,7 @@ from .traces import (
     Trace,
     Unit,
     any_fault,
+    cloud_counter,
     counted,
     drive,
     evaluator,
@@ -30,6 +33,7 @@ from .traces import (
     only,
     overlay,
     restarted,
+    without_action,
 )
 
 HOURS = 60
@@ -700,3 +704,75 @@ def test_a_slowly_widening_coil_gap_is_not_learned_as_the_new_normal() -> None:
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert ev.export_learned()["heat"]["coil_gap"]["2"]["split_k"] < 5.5
     assert ev.export_state()["heat"]["coil_gap"]["score"] > 0.5
+
+
+_WATER_COUNTED = (
+    InputKey.POWER,
+    InputKey.CLIMATE,
+    InputKey.SUPPLY_TEMPERATURE,
+    InputKey.RETURN_TEMPERATURE,
+)
+
+
+@pytest.mark.parametrize("step_kwh", [0.1, 0.01])
+@pytest.mark.parametrize(
+    ("standby_w", "on", "off"), [(60.0, 58, 62), (100.0, 23, 97), (140.0, 43, 77)]
+)
+def test_a_water_unit_behind_a_counter_without_a_thermostat_action_is_no_fault(
+    step_kwh: float, standby_w: float, on: int, off: int
+) -> None:
+    """Daikin Onecta's climate has no action: a counter alone says when the unit runs.
+
+    Its figure stands until it moves again, while the idle loop's split is a
+    few tenths within minutes of a stop; an idle draw of 140 W moves a fine
+    counter by steps that average 120 or 240 W, around the unlearned run
+    threshold.
+    """
+    water = SystemType.AIR_TO_WATER
+    unit = Unit(system_type=water, run_w=1500.0, standby_w=standby_w, on=on, off=off, split=5.0)
+    end = 3 * 24 * HOURS
+    trace = cloud_counter(overlay(unit, 0, without_action), poll=5, minutes=end, step_kwh=step_kwh)
+    results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
+    assert any_fault(results) == []
+
+
+def test_a_low_split_behind_a_counter_without_a_thermostat_action_fires() -> None:
+    """The counter moving by a run's worth at every poll says the unit runs: its split is judged.
+
+    A counter in hundredths of a kWh tells a 1.5 kW run from a 60 W idle
+    within a 5-minute poll; one in tenths cannot (a step is then worth
+    1.2 kW), and without the thermostat's action its running state stays
+    unknown.
+    """
+    water = SystemType.AIR_TO_WATER
+    unit = Unit(system_type=water, run_w=1500.0, standby_w=60.0, on=100, off=20, split=5.0)
+    weak = unit.but(split=1.0)
+    end = 36 * HOURS
+    trace = cloud_counter(
+        overlay(overlay(unit, 30 * HOURS, lambda m, r: weak(m)), 0, without_action),
+        poll=5,
+        minutes=end,
+        step_kwh=0.01,
+    )
+    results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
+    assert not ever_active(results[: 30 * HOURS], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert index < 32 * HOURS
+
+
+@pytest.mark.parametrize(("on", "off"), [(40, 50), (100, 50)])
+def test_a_stop_within_a_half_hour_poll_behind_a_counter_without_an_action_is_no_fault(
+    on: int, off: int
+) -> None:
+    """The counter still moves at the poll after a stop, by the run's last minutes' worth.
+
+    Its step then falls short of the one before: the split fetched with it
+    is the idle loop's, not the run's.
+    """
+    water = SystemType.AIR_TO_WATER
+    unit = Unit(system_type=water, run_w=3000.0, standby_w=30.0, on=on, off=off, split=5.0)
+    end = 4 * 24 * HOURS
+    trace = cloud_counter(overlay(unit, 0, without_action), poll=30, minutes=end)
+    results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
+    assert any_fault(results) == []

@@ -15,7 +15,6 @@ from custom_components.heat_pump_health.engine import (
     SystemType,
 )
 from custom_components.heat_pump_health.engine.evaluator import Evaluation
-from custom_components.heat_pump_health.engine.model import EnergyReading
 
 from .traces import (
     MINUTE,
@@ -24,6 +23,7 @@ from .traces import (
     Trace,
     Unit,
     any_fault,
+    cloud_counter,
     drive,
     evaluator,
     ever_active,
@@ -490,25 +490,11 @@ def test_polls_of_a_unit_that_reads_zero_after_some_stops_do_not_judge_its_stand
     assert "standby" in results[-1].diagnostics.not_judged
 
 
-def _counted(trace: Trace, *, poll: int, minutes: int) -> Trace:
-    """The trace read every `poll` minutes, its power as a cloud's 0.1 kWh counter."""
-    kwh = [0.0]
-    for minute in range(minutes):
-        kwh.append(kwh[-1] + number(trace(minute), InputKey.POWER) / 60_000.0)
-
-    def read(minute: int) -> Sample:
-        at = minute - minute % poll
-        counter = 100.0 + int(kwh[at] * 10.0) / 10.0
-        return trace(at) | {InputKey.POWER: EnergyReading(counter)}
-
-    return read
-
-
 def test_an_energy_counter_standing_still_while_heat_goes_out_is_no_fault() -> None:
     """A unit at a few hundred watts moves a 0.1 kWh counter once in several polls."""
     low = Unit(run_w=300.0, on=55, off=5)
     end = 12 * HOURS
-    results = drive(evaluator(POWER_CLIMATE_SPLIT), _counted(low, poll=10, minutes=end), end)
+    results = drive(evaluator(POWER_CLIMATE_SPLIT), cloud_counter(low, poll=10, minutes=end), end)
     assert any_fault(results) == []
 
 
@@ -532,7 +518,7 @@ def test_an_energy_counter_standing_still_while_the_unit_waits_is_no_fault(
         }
 
     end = 12 * HOURS
-    trace = _counted(overlay(Unit(on=60 - wait, off=wait), 0, waiting), poll=poll, minutes=end)
+    trace = cloud_counter(overlay(Unit(on=60 - wait, off=wait), 0, waiting), poll=poll, minutes=end)
     results = drive(evaluator(POWER_CLIMATE_SPLIT), trace, end)
     assert not ever_active(results, FaultKey.POWER_LOSS)
 
@@ -551,7 +537,7 @@ def test_a_lock_out_behind_an_energy_counter_is_no_fault() -> None:
         }
 
     end = 12 * HOURS
-    trace = _counted(overlay(Unit(), 0, locked), poll=10, minutes=end)
+    trace = cloud_counter(overlay(Unit(), 0, locked), poll=10, minutes=end)
     assert not ever_active(drive(evaluator(POWER_CLIMATE_SPLIT), trace, end), FaultKey.POWER_LOSS)
 
 
@@ -684,7 +670,7 @@ def test_an_energy_counter_does_not_teach_a_run_as_the_standby_draw() -> None:
     unit = Unit(run_w=2000.0, standby_w=30.0, on=60, off=180)
     end = 2 * 24 * HOURS
     ev = evaluator(POWER_CLIMATE_SPLIT)
-    results = drive(ev, _counted(unit, poll=10, minutes=end), end)
+    results = drive(ev, cloud_counter(unit, poll=10, minutes=end), end)
     assert any_fault(results) == []
     standby = ev.export_learned()["power"]["standby"]["mean"]
     assert standby is None or standby <= 2 * unit.standby_w
@@ -704,7 +690,7 @@ def test_a_run_hidden_by_a_restart_is_not_learned_as_the_standby_draw(counter_la
     # run threshold: only that the step was not seen tells it from a rest.
     unit = Unit(run_w=2047.0, standby_w=50.0, on=60, off=180)
     end = 3 * 24 * HOURS
-    counter = _counted(unit, poll=10, minutes=end)
+    counter = cloud_counter(unit, poll=10, minutes=end)
     down, up = 43 * HOURS + 50, 45 * HOURS + 40  # the unit ran 44:00-45:00
 
     def thermostat_first(minute: int) -> Sample:
@@ -737,7 +723,7 @@ def test_a_compressor_running_on_after_the_thermostat_says_idle_is_not_its_stand
 
     end = 2 * 24 * HOURS
     ev = evaluator(POWER_CLIMATE_SPLIT)
-    results = drive(ev, _counted(overlay(unit, 0, says_idle_early), poll=10, minutes=end), end)
+    results = drive(ev, cloud_counter(overlay(unit, 0, says_idle_early), poll=10, minutes=end), end)
     assert any_fault(results) == []
     standby = ev.export_learned()["power"]["standby"]["mean"]
     assert standby is None or standby < unit.run_w / 10
@@ -747,7 +733,7 @@ def test_a_restart_at_rest_does_not_stop_a_counter_unit_learning_its_standby() -
     """One run, then a rest for days, with a restart in it: the rest is watched again from there."""
     unit = Unit(run_w=2000.0, standby_w=60.0, on=60, off=10**6)
     end = 3 * 24 * HOURS
-    counter = _counted(unit, poll=10, minutes=end)
+    counter = cloud_counter(unit, poll=10, minutes=end)
     restart = 6 * HOURS
     ev = evaluator(POWER_CLIMATE_SPLIT)
     drive(ev, counter, restart)
@@ -757,23 +743,3 @@ def test_a_restart_at_rest_does_not_stop_a_counter_unit_learning_its_standby() -
     standby = ev.export_learned()["power"]["standby"]
     assert standby["seconds"] > before
     assert standby["mean"] == pytest.approx(unit.standby_w, rel=0.2)
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: without a thermostat action the running state of a water unit "
-    "behind a coarse counter is held long after a stop, and its idle loop's split is "
-    "judged as a run's (README, 'Where the misses are')",
-)
-def test_a_water_unit_behind_a_counter_without_a_thermostat_action_is_no_fault() -> None:
-    """Daikin Onecta's climate has no action: the counter alone says when the unit runs."""
-    water = SystemType.AIR_TO_WATER
-    unit = Unit(system_type=water, run_w=1500.0, standby_w=60.0, on=60, off=60, room=21.0)
-
-    def no_action(minute: int, readings: Sample) -> Sample:
-        return readings | {InputKey.CLIMATE: ClimateReading("heat", None, 21.0, 21.0)}
-
-    end = 3 * 24 * HOURS
-    trace = _counted(overlay(unit, 0, no_action), poll=5, minutes=end)
-    results = drive(evaluator(POWER_CLIMATE_SPLIT, system_type=water), trace, end)
-    assert any_fault(results) == []

@@ -244,6 +244,27 @@ def counted(trace: Trace) -> Trace:
     return counting
 
 
+def cloud_counter(trace: Trace, *, poll: int, minutes: int, step_kwh: float = 0.1) -> Trace:
+    """The trace read every `poll` minutes, its power as a cloud's counter of `step_kwh` steps."""
+    kwh = [0.0]
+    for minute in range(minutes):
+        kwh.append(kwh[-1] + number(trace(minute), InputKey.POWER) / 60_000.0)
+
+    def read(minute: int) -> Sample:
+        at = minute - minute % poll
+        counter = 100.0 + round(int(kwh[at] / step_kwh + 1e-9) * step_kwh, 4)
+        return trace(at) | {InputKey.POWER: EnergyReading(counter)}
+
+    return read
+
+
+def without_action(minute: int, readings: Sample) -> Sample:
+    """The sample with a thermostat that reports no action (Daikin Onecta's), for overlay."""
+    climate = readings[InputKey.CLIMATE]
+    assert isinstance(climate, ClimateReading)
+    return readings | {InputKey.CLIMATE: replace(climate, hvac_action=None)}
+
+
 def only(trace: Trace, inputs: Iterable[InputKey]) -> Trace:
     """The trace restricted to some inputs."""
     keep = frozenset(inputs)

@@ -26,7 +26,7 @@ _MAX_GAP_S = 3 * 3600.0
 # after the other, microseconds to seconds apart (several requests in turn).
 # A live unit's reports merge too, into gaps of about this much, far finer
 # than any rule needs.
-_FETCH_S = 15.0
+FETCH_S = 15.0
 # Measurements: they change at nearly every report, so their gaps are the
 # polling interval (a defrost switch or a thermostat changes rarely).
 MEASUREMENTS = frozenset(
@@ -93,7 +93,7 @@ class Cadence:
             return
         # The first report of the last fetch.
         unit_last = self._unit_last
-        if unit_last is None or at - unit_last > _FETCH_S:
+        if unit_last is None or at - unit_last > FETCH_S:
             self._unit_last = at
             if unit_last is not None and at - unit_last <= _MAX_GAP_S:
                 self._add(None, self._unit_gaps, at - unit_last)
@@ -126,6 +126,11 @@ class Cadence:
             return known[key]
         interval = known[key] = _lower_quartile(self._gaps.get(key))
         return interval
+
+    @property
+    def last_fetch(self) -> float | None:
+        """When the unit's data was last fetched: the first report of that fetch."""
+        return self._unit_last
 
     def unit_interval(self) -> float | None:
         """How finely the unit's data is sampled: the usual gap between any two of its reports.

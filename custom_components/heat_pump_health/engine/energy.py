@@ -22,6 +22,8 @@ _J_PER_KWH = 3_600_000.0
 # A counter still for this many times its poll is overdue: the power was
 # below one step over the wait (half a poll of slack for jitter).
 _OVERDUE = 1.5
+# A step that drew this share of the step before's rate kept pace with it.
+_PACE_SHARE = 0.75
 # A counter standing still longer than this says the unit draws (about) nothing.
 _MAX_SPAN_S = 6 * 3600.0
 
@@ -33,6 +35,7 @@ class EnergyMeter:
         "_kwh",
         "_moved_at",
         "_power_w",
+        "_previous_w",
         "_reset",
         "_resumed",
         "_since",
@@ -49,6 +52,8 @@ class EnergyMeter:
         # The average power over the last step, W, and how long that step took.
         self._power_w: float | None = None
         self._span = 0.0
+        # The step before's average, W (None: no step before it since a reset).
+        self._previous_w: float | None = None
         # The smallest step seen: the counter's resolution, kWh; and the
         # shortest time a step took: the poll, as far as the steps show it.
         self.step_kwh: float | None = None
@@ -81,6 +86,7 @@ class EnergyMeter:
             # No step's average until the next real one (see drawn_since).
             self._span = 0.0
             self._moved_at = self._step_from = None
+            self._previous_w = None
             self._resumed = False
             return
         step = kwh - last
@@ -96,6 +102,7 @@ class EnergyMeter:
             self._reset = self._resumed = False
             return
         self._since = at
+        self._previous_w = self._power_w if self._step_from is not None else None
         self._step_from, self._moved_at = self._moved_at, None if self._resumed else at
         self._resumed = False
         self._span = span
@@ -138,6 +145,25 @@ class EnergyMeter:
         if now - self._since > _OVERDUE * poll:
             return None
         return start - poll
+
+    def kept_pace(self) -> bool:
+        """Whether the last step kept up the rate of the step before, to within the rounding.
+
+        Its energy and one step more (what the counter's rounding may have
+        held back) at least three quarters of what the step before's rate
+        would have drawn over its time: the unit neither stopped nor slowed
+        much within it.  False where either is not a seen step's average.
+        """
+        before, span, step = self._previous_w, self._span, self.step_kwh
+        if before is None or self._power_w is None or self._step_from is None or not step:
+            return False
+        drawn = self._power_w * span + step * _J_PER_KWH
+        return drawn >= _PACE_SHARE * before * span
+
+    @property
+    def moved_at(self) -> float | None:
+        """When the counter last moved (or was first seen, or reset)."""
+        return self._since
 
     def resolution(self, now: float) -> float | None:
         """How sharp the power is, W: one step over the longer of the last step and the wait.
@@ -182,4 +208,5 @@ class EnergyMeter:
         self.poll_s = as_float(values.get("poll_s"))
         self._reset = values.get("reset") is True
         self._moved_at = self._step_from = None
+        self._previous_w = None
         self._resumed = self._kwh is not None

@@ -249,6 +249,8 @@ class Evaluator:
             readings.power_resolution_w = None
             readings.power_lag_s = None
             readings.power_drawn_since = None
+            readings.power_moved_at = None
+            readings.power_kept_pace = False
         readings.set(key, checked, now)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
@@ -328,6 +330,8 @@ class Evaluator:
         self._readings.power_resolution_w = meter.resolution(now)
         self._readings.power_lag_s = meter.lag(now)
         self._readings.power_drawn_since = meter.drawn_since(now)
+        self._readings.power_moved_at = meter.moved_at
+        self._readings.power_kept_pace = meter.kept_pace()
         return meter.power(now)
 
     def _update_operation(self, now: float) -> None:

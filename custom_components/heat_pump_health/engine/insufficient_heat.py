@@ -36,7 +36,7 @@ import math
 from typing import Any
 
 from .backup_heat import BackupHeat
-from .cadence import Cadence
+from .cadence import FETCH_S, Cadence
 from .coil_gap import CoilGap
 from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .detector import Context
@@ -73,6 +73,12 @@ _HEATING_SEASON_MAX_C = 18.0
 # otherwise never be judged, nor teach its reference anything.  Behind an
 # energy counter a start is dated only to within a poll: the longer time then.
 _AIR_STEADY_S = 5 * 60.0
+# Behind a counter without the thermostat's action, a poll's step counts as
+# a run's only above this share of the unit's running envelope (W/W): the
+# unit ran most of the poll, at about its usual draw.  An idle draw near the
+# run threshold stays under it, and so does a unit that cycles within a half-
+# hour poll (and an inverter well below its top speed, then not judged).
+_RUN_SHARE_OF_HIGH = 0.75
 _BAND_K = 5.0
 _BAND_LIMIT = 8
 _NO_OUTDOOR_BAND = 99
@@ -697,7 +703,40 @@ class InsufficientHeatDetector:
         context = self._context
         if unsure or unsettled or cooling or context.iced or context.unpowered:
             return Finding.HOLD
+        if self._run_unconfirmed():
+            return Finding.HOLD
         return None
+
+    def _run_unconfirmed(self) -> bool:
+        """Whether only a counter says the unit runs, and not for the latest readings.
+
+        Without the thermostat's action an energy counter alone says when
+        the unit runs, and only for the poll it moved at: its figure stands
+        until it moves again, and a water loop's split collapses within
+        minutes of a stop.  A split fetched after the counter's last step,
+        the counter still, may be the idle loop's; so may one fetched at a
+        step that fell well short of the step before (the unit stopped
+        within it, half an hour's poll before).  Judged only at a fetch
+        where the counter moved by most of a poll's worth of the unit's
+        usual running draw, and kept pace with the step before.
+        """
+        readings = self._readings
+        if not readings.power_counter or readings.action is not None:
+            return False
+        moved, fetched, power = readings.power_moved_at, self._cadence.last_fetch, readings.power
+        if readings.power_drawn_since is None or moved is None or power is None:
+            return True
+        profile = self._profile
+        high = profile.running_high
+        if high is None:
+            # Its usual draw is not known yet: no step can be a run's worth.
+            return True
+        least = max(profile.run_threshold(), _RUN_SHARE_OF_HIGH * high)
+        return (
+            power < least
+            or not readings.power_kept_pace
+            or (fetched is not None and fetched > moved + FETCH_S)
+        )
 
     def _steady_after(self) -> float:
         """How long after a start the split counts as steady running, s."""

@@ -546,23 +546,23 @@ class PowerLossDetector:
         at its running draw, while a true rest's rare steps are mostly
         overdue.
 
-        Without its word (no action, or no thermostat), the rest itself is
-        the counter's guess, and the run threshold learned from it is what
-        lets a coarse counter show a stop at all (its bound must fall below
-        it): it is learned as it always was.  Where the thermostat says the
-        unit runs, a counter's low figure is a long step's average that
-        outlasted the start: nothing is learned.
+        Without its word (no action, or no thermostat), the rest is the
+        counter's own, and the same holds within it.  Where the thermostat
+        says the unit runs, a counter's low figure is a long step's average
+        that outlasted the start: nothing is learned.
         """
         operation = self._operation
         changed = operation.last_change
         if changed is not None and now - changed < _SETTLED_S:
             return False
         readings = self._readings
-        if not readings.power_counter or (readings.action is None and readings.mode != "off"):
+        if not readings.power_counter:
             return True
         since, rest, power = readings.power_drawn_since, operation.rest_since, readings.power
+        # Without the thermostat's word, the rest is the counter's own.
+        resting = says_rest(readings) or (readings.action is None and operation.running is False)
         return (
-            says_rest(readings)
+            resting
             and since is not None
             and rest is not None
             and since >= rest

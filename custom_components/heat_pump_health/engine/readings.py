@@ -59,7 +59,9 @@ class Readings:
         "power",
         "power_counter",
         "power_drawn_since",
+        "power_kept_pace",
         "power_lag_s",
+        "power_moved_at",
         "power_resolution_w",
         "ret",
         "supply",
@@ -74,6 +76,11 @@ class Readings:
         # ... and the earliest its figure's energy may have been drawn (None:
         # not known, as for a bound on it, the counter overdue).
         self.power_drawn_since: float | None = None
+        # ... and when the counter last moved: readings fetched after it,
+        # with the counter still, postdate what its figure says.
+        self.power_moved_at: float | None = None
+        # ... and whether its last step kept up the rate of the one before.
+        self.power_kept_pace = False
         # The power field holds an energy counter (its power is derived).
         self.power_counter = False
         self.coil: float | None = None
