@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime
 import json
 from typing import Any
@@ -124,6 +125,28 @@ def polled(
                 out.append(StateRecord(entity_id, current.state, current.attributes, at, at))
             poll += interval_s
     out.sort(key=lambda record: record.last_updated)
+    return out
+
+
+def without_action(records: Iterable[StateRecord], entity_id: str) -> list[StateRecord]:
+    """Drop the climate entity's ``hvac_action``, as Daikin Onecta's climate reports none.
+
+    A record that changed only in its action then says nothing new, and
+    Home Assistant would not have recorded it.
+    """
+    out: list[StateRecord] = []
+    shown: tuple[str, dict[str, Any]] | None = None
+    for record in sorted(records, key=lambda record: record.last_updated):
+        if record.entity_id != entity_id:
+            out.append(record)
+            continue
+        attributes = {
+            key: value for key, value in record.attributes.items() if key != "hvac_action"
+        }
+        if (record.state, attributes) == shown:
+            continue
+        shown = (record.state, attributes)
+        out.append(replace(record, attributes=attributes))
     return out
 
 

@@ -28,7 +28,7 @@ import random
 import statistics
 from typing import Final
 
-from .export import as_energy_counter, polled
+from .export import as_energy_counter, polled, without_action
 from .physics import (
     BACKUP_HEATER,
     BLOCKED_FILTER,
@@ -146,6 +146,8 @@ class Home:
     poll_s: float | None  # None: report on change
     energy_counter: bool
     temperature_step: float  # the integration's rounding, in its unit (0.1 = none)
+    # The thermostat reports its hvac_action (Daikin Onecta's does not).
+    climate_action: bool = True
     description: str = ""
 
     @property
@@ -160,6 +162,8 @@ class Home:
             records = _coarsened(records, self.scenario, self.temperature_step)
         if self.energy_counter:
             records = as_energy_counter(records, self.scenario.power_entity)
+        if not self.climate_action:
+            records = without_action(records, self.scenario.climate_entity)
         if self.poll_s is not None:
             records = polled(records, self.poll_s, phase_s=self.index % 17 * 1.0)
         return records
@@ -425,6 +429,11 @@ def draw_home(seed: int, kind: str | None) -> Home:
         poll_s=poll,
         energy_counter=poll is not None and poll >= 300.0 and rng.random() < 0.4,
         temperature_step=step,
+        # A cloud thermostat without an action in one polled home in four,
+        # from its own draw so that every other home stays as it was drawn.
+        climate_action=poll is None
+        or CLIMATE in omit
+        or random.Random(f"action-{seed}").random() >= 0.25,
     )
     return replace(home, description=describe(home))
 
@@ -500,6 +509,8 @@ def describe(home: Home) -> str:
         parts.append("energy counter")
     if sc.lockouts:
         parts.append("daily lock-out")
+    if not home.climate_action:
+        parts.append("thermostat without action")
     if sc.backup_heater_w:
         parts.append(f"{sc.backup_heater_w / 1000.0:g} kW backup heater")
     if sc.omit_inputs:
