@@ -11,12 +11,13 @@ import json
 from pathlib import Path
 import subprocess
 
+from heat_pump_sim.population import draw_home
 import pytest
 
 from scripts.scoring import card as card_module
 from scripts.scoring.__main__ import main
 from scripts.scoring.card import Plan
-from scripts.scoring.homes import HomeScore
+from scripts.scoring.homes import HomeScore, score_home
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -74,6 +75,16 @@ def test_faults_are_found_in_random_homes(capsys: pytest.CaptureFixture[str], ki
     kinds = card["kinds"]
     assert isinstance(kinds, dict)
     assert kinds[kind]["found_share"] >= FOUND_AT_LEAST[kind]
+
+
+def test_a_counter_home_without_a_thermostat_action_is_not_taken_for_iced() -> None:
+    """Leak home 48: a 5-minute 0.1 kWh counter and a thermostat without an action.
+
+    Its idle split after a stop was read as the collapsed delivery of a coil
+    left undefrosted, six days before the leak began.
+    """
+    score = score_home(draw_home(48, "refrigerant_leak"))
+    assert score.false_alarms == []
 
 
 def test_scripts_scorecard_prints_the_table() -> None:

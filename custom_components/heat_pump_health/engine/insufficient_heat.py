@@ -356,12 +356,18 @@ class InsufficientHeatDetector:
 
         Read by the ice detector: a coil left undefrosted delivers less and
         less.  Like the split tests, only where the unit is read often enough
-        for one reading to stand for steady running, and not while the backup
-        heater's heat is in the supply.
+        for one reading to stand for steady running, not while the backup
+        heater's heat is in the supply, nor where only a counter says the unit
+        runs and not for this reading (see _run_unconfirmed).
         """
         readings = self._readings
         split = readings.split
-        if split is None or not self.split_judgeable() or readings.backup_warms(now):
+        if (
+            split is None
+            or not self.split_judgeable()
+            or readings.backup_warms(now)
+            or self._run_unconfirmed()
+        ):
             return None
         index = self.band_of(readings.outdoor)
         power = self._split_power()
