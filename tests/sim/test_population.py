@@ -51,6 +51,21 @@ def test_the_population_spans_what_real_homes_have() -> None:
     assert any(home.energy_counter for home in homes)
     assert any(sc.lockouts for sc in scenarios)
     assert any(sc.omit_inputs for sc in scenarios)
+    silent = [home for home in homes if not home.climate_action]
+    assert any(home.energy_counter for home in silent)
+    assert all(home.poll_s is not None for home in silent)
+
+
+def test_a_thermostat_without_an_action_records_none() -> None:
+    """Daikin Onecta's climate: mode, room and target, and no hvac_action at all."""
+    home = next(
+        home for home in (draw_home(seed, None) for seed in range(40)) if not home.climate_action
+    )
+    home = replace(home, scenario=replace(home.scenario, duration=timedelta(hours=6)))
+    climate = [r for r in home.records() if r.entity_id == home.scenario.climate_entity]
+    assert climate
+    assert all("hvac_action" not in record.attributes for record in climate)
+    assert all("current_temperature" in record.attributes for record in climate)
 
 
 @pytest.mark.parametrize("kind", KINDS)

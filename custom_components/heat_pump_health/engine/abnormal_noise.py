@@ -391,7 +391,13 @@ class AbnormalNoiseDetector:
             return _QUIET_WINDOW_S
         return min(_BANG_S + interval, _QUIET_WINDOW_S)
 
-    def transition(self, now: float, *, known_within_s: float | None = None) -> None:
+    def transition(
+        self,
+        now: float,
+        *,
+        known_within_s: float | None = None,
+        sounded_before_s: float = _QUIET_WINDOW_S,
+    ) -> None:
         """Forgive spikes around a start, stop or defrost transition.
 
         Before it, as far back as the transition may have been seen late:
@@ -401,10 +407,12 @@ class AbnormalNoiseDetector:
         its valve banged: a coil that has to warm past the air, a polled
         state).  With the whole window before every start and stop, a unit
         that runs a few minutes at a time had much of each run forgiven, and
-        a rattle that comes with each run went unheard.
+        a rattle that comes with each run went unheard.  `sounded_before_s`:
+        how long before it is known the transition may have sounded, where
+        that is longer than the window (a coil warming past the air).
         """
         self.quiet_until = now + self._quiet_s()
-        back = _QUIET_WINDOW_S
+        back = sounded_before_s
         if known_within_s is not None:
             # The bang sounds as the unit starts or stops, and its readings
             # come after that: only as long as the change may have taken to

@@ -64,6 +64,9 @@ _EFFICIENCY_STANDS_S = 6 * 3600.0
 MAX_STEP_S = 300.0
 # A coil this much warmer than the outdoor air has had its cycle reversed, K.
 _COIL_SWING_K = 2.0
+# A coil warms past the air this long after the valve reversed it: some 10 K
+# at a few kelvin a minute.  (It cools back past it within a minute or two.)
+_SWING_LATE_S = 6 * 60.0
 # Healthy running needed before the health leaves "learning".
 LEARNING_S = 3 * 3600.0
 
@@ -291,7 +294,11 @@ class Evaluator:
             return
         warm = gap < -_COIL_SWING_K
         if self._coil_warm is not None and warm != self._coil_warm:
-            self._noise.transition(now)
+            if warm:
+                # The valve banged as the defrost began, minutes before.
+                self._noise.transition(now, sounded_before_s=_SWING_LATE_S)
+            else:
+                self._noise.transition(now)
         self._coil_warm = warm
 
     def _error_changed(self, now: float, code: str | None) -> None:
