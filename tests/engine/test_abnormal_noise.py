@@ -244,7 +244,7 @@ def _bangs_and_rattles(
     """36 h of a bang at every defrost start and end; rattles every 10 minutes from a minute.
 
     ``coil_late``: minutes into a defrost before the coil reads warmer than
-    the air (a coil that has to warm through 10 K and more); ``action``:
+    the air (rising all the while through 10 K and more); ``action``:
     whether the thermostat (where there is one) says "defrosting".
     """
     results = []
@@ -252,8 +252,12 @@ def _bangs_and_rattles(
     for minute in range(36 * HOURS):
         at = T0 + minute * MINUTE
         readings = unit(minute)
-        if unit.defrosting(minute) and minute % period - unit.defrost_every < coil_late:
-            readings |= {InputKey.COIL_TEMPERATURE: unit.outdoor - unit.gap}
+        into = minute % period - unit.defrost_every
+        if unit.defrosting(minute) and into < coil_late:
+            # Rising from where it ran to just short of 2 K above the air.
+            cold = unit.outdoor - unit.gap
+            warmed = (unit.outdoor + 1.5 - cold) * into / coil_late
+            readings |= {InputKey.COIL_TEMPERATURE: round(cold + warmed, 1)}
         if not action:
             readings = without_action(minute, readings)
         for key, value in readings.items():

@@ -153,39 +153,26 @@ def test_a_restart_between_a_reset_and_its_return_is_not_a_megawatt() -> None:
     assert again.drawn_since(30 * MINUTE) is None
 
 
-def test_a_step_that_kept_the_rate_of_the_one_before_kept_pace() -> None:
-    """Half-hour polls of a 1.5 kW run: 0.7 and 0.8 kWh steps keep pace, rounding and all."""
+def test_the_step_before_is_kept_once_it_was_a_seen_step() -> None:
+    """Half-hour polls of a 1.5 kW run: what the step before drew, where it is known."""
     meter = EnergyMeter()
     meter.observe(10.0, 0.0)
     meter.observe(10.8, 30 * MINUTE)
-    assert not meter.kept_pace()  # a step from the first reading: no rate before it
+    assert meter.previous_power is None  # a step from the first reading: none before it
     meter.observe(11.5, 60 * MINUTE)
-    assert not meter.kept_pace()  # the step before began at a value first seen
+    assert meter.previous_power is None  # the step before began at a value first seen
     meter.observe(12.3, 90 * MINUTE)
-    assert meter.kept_pace()
-    meter.observe(13.0, 120 * MINUTE)
-    assert meter.kept_pace()
-
-
-def test_a_step_the_unit_stopped_within_did_not_keep_pace() -> None:
-    """A run that ended ten minutes into the poll draws a quarter of the step before."""
-    meter = EnergyMeter()
-    for poll, kwh in enumerate((10.0, 10.7, 11.5, 12.2)):
-        meter.observe(kwh, poll * 30 * MINUTE)
-    assert meter.kept_pace()
+    assert meter.previous_power == pytest.approx(1400.0)
     meter.observe(12.4, 120 * MINUTE)
-    assert not meter.kept_pace()
-    # A start after a rest outruns the rest: that is not falling behind.
-    meter.observe(12.5, 240 * MINUTE)
-    meter.observe(13.2, 270 * MINUTE)
-    assert meter.kept_pace()
+    assert meter.previous_power == pytest.approx(1600.0)
+    assert meter.power(120 * MINUTE) == pytest.approx(200.0)
 
 
-def test_a_reset_forgets_the_rate_before_it() -> None:
+def test_a_reset_forgets_the_step_before_it() -> None:
     meter = EnergyMeter()
     for poll, kwh in enumerate((10.0, 10.7, 11.5, 12.2)):
         meter.observe(kwh, poll * 30 * MINUTE)
     meter.observe(0.0, 100 * MINUTE)  # midnight
     meter.observe(0.1, 120 * MINUTE)  # back from the reset: not a step drawn
     meter.observe(0.9, 150 * MINUTE)
-    assert not meter.kept_pace()
+    assert meter.previous_power is None

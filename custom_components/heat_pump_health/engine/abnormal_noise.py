@@ -409,15 +409,16 @@ class AbnormalNoiseDetector:
         that runs a few minutes at a time had much of each run forgiven, and
         a rattle that comes with each run went unheard.  `sounded_before_s`:
         how long before it is known the transition may have sounded, where
-        that is longer than the window (a coil warming past the air).
+        that is longer than the window (a coil warming past the air); the
+        window at least.
         """
         self.quiet_until = now + self._quiet_s()
-        back = sounded_before_s
+        back = max(sounded_before_s, _QUIET_WINDOW_S)
         if known_within_s is not None:
             # The bang sounds as the unit starts or stops, and its readings
             # come after that: only as long as the change may have taken to
             # show can a reading of it come before it is known.
-            back = min(known_within_s, _QUIET_WINDOW_S)
+            back = min(known_within_s, back)
         onsets = self.onsets
         while onsets and onsets[-1] >= now - back:
             onsets.pop()

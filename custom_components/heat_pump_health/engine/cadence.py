@@ -127,10 +127,9 @@ class Cadence:
         interval = known[key] = _lower_quartile(self._gaps.get(key))
         return interval
 
-    @property
-    def last_fetch(self) -> float | None:
-        """When the unit's data was last fetched: the first report of that fetch."""
-        return self._unit_last
+    def last_report(self, key: InputKey) -> float | None:
+        """When ``key`` last reported; None if it never has."""
+        return self._last.get(key)
 
     def unit_interval(self) -> float | None:
         """How finely the unit's data is sampled: the usual gap between any two of its reports.

@@ -22,8 +22,6 @@ _J_PER_KWH = 3_600_000.0
 # A counter still for this many times its poll is overdue: the power was
 # below one step over the wait (half a poll of slack for jitter).
 _OVERDUE = 1.5
-# A step that drew this share of the step before's rate kept pace with it.
-_PACE_SHARE = 0.75
 # A counter standing still longer than this says the unit draws (about) nothing.
 _MAX_SPAN_S = 6 * 3600.0
 
@@ -146,19 +144,10 @@ class EnergyMeter:
             return None
         return start - poll
 
-    def kept_pace(self) -> bool:
-        """Whether the last step kept up the rate of the step before, to within the rounding.
-
-        Its energy and one step more (what the counter's rounding may have
-        held back) at least three quarters of what the step before's rate
-        would have drawn over its time: the unit neither stopped nor slowed
-        much within it.  False where either is not a seen step's average.
-        """
-        before, span, step = self._previous_w, self._span, self.step_kwh
-        if before is None or self._power_w is None or self._step_from is None or not step:
-            return False
-        drawn = self._power_w * span + step * _J_PER_KWH
-        return drawn >= _PACE_SHARE * before * span
+    @property
+    def previous_power(self) -> float | None:
+        """The average over the step before the last, W; None where it was no seen step's."""
+        return self._previous_w
 
     @property
     def moved_at(self) -> float | None:

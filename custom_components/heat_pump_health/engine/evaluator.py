@@ -64,8 +64,8 @@ _EFFICIENCY_STANDS_S = 6 * 3600.0
 MAX_STEP_S = 300.0
 # A coil this much warmer than the outdoor air has had its cycle reversed, K.
 _COIL_SWING_K = 2.0
-# A coil warms past the air this long after the valve reversed it: some 10 K
-# at a few kelvin a minute.  (It cools back past it within a minute or two.)
+# A coil warms past the air up to this long after the valve reversed it: some
+# 10 K at a few kelvin a minute.  (It cools back past it within a minute or two.)
 _SWING_LATE_S = 6 * 60.0
 # Healthy running needed before the health leaves "learning".
 LEARNING_S = 3 * 3600.0
@@ -116,6 +116,10 @@ class Evaluator:
             and options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
         )
         self._coil_warm: bool | None = None
+        # The coil's last reading, and when it last read no warmer than the
+        # one before: where a defrost's rise began.
+        self._coil_last: float | None = None
+        self._coil_low_at: float | None = None
         # The unit's own error code, and since when it has reported it.
         self._error_code: str | None = None
         self._error_since: float | None = None
@@ -253,7 +257,7 @@ class Evaluator:
             readings.power_lag_s = None
             readings.power_drawn_since = None
             readings.power_moved_at = None
-            readings.power_kept_pace = False
+            readings.power_previous_w = None
         readings.set(key, checked, now)
         readings.availability(key, now, unavailable=unavailable and value is None)
         self._cadence.seen(key, now)
@@ -289,14 +293,22 @@ class Evaluator:
         again when it ends.  Where no source says "defrost", that crossing
         is the only sign of it, and the noise rule must not count the bangs.
         """
-        gap = self._readings.gap
+        readings = self._readings
+        coil, last = readings.coil, self._coil_last
+        if coil is None or last is None or coil <= last:
+            # Not rising: a defrost that reverses the cycle begins after this.
+            self._coil_low_at = now
+        self._coil_last = coil
+        gap = readings.gap
         if gap is None:
             return
         warm = gap < -_COIL_SWING_K
         if self._coil_warm is not None and warm != self._coil_warm:
             if warm:
-                # The valve banged as the defrost began, minutes before.
-                self._noise.transition(now, sounded_before_s=_SWING_LATE_S)
+                # The valve banged as the coil began to rise, minutes before
+                # it was warmer than the air.
+                rose_for = now - (self._coil_low_at or now)
+                self._noise.transition(now, sounded_before_s=min(rose_for, _SWING_LATE_S))
             else:
                 self._noise.transition(now)
         self._coil_warm = warm
@@ -338,7 +350,7 @@ class Evaluator:
         self._readings.power_lag_s = meter.lag(now)
         self._readings.power_drawn_since = meter.drawn_since(now)
         self._readings.power_moved_at = meter.moved_at
-        self._readings.power_kept_pace = meter.kept_pace()
+        self._readings.power_previous_w = meter.previous_power
         return meter.power(now)
 
     def _update_operation(self, now: float) -> None:

@@ -41,7 +41,7 @@ from .coil_gap import CoilGap
 from .defrost import DEFROST_RECOVERY_S, DefrostTracker
 from .detector import Context
 from .efficiency import DrawPerKelvin
-from .model import FaultKey, SystemType
+from .model import FaultKey, InputKey, SystemType
 from .operation import STEADY_RUN_S, Operation, PowerProfile
 from .persistence import Finding, Verdict
 from .plausibility import believable_target
@@ -714,35 +714,41 @@ class InsufficientHeatDetector:
         return None
 
     def _run_unconfirmed(self) -> bool:
-        """Whether only a counter says the unit runs, and not for the latest readings.
+        """Whether only a counter says the unit runs, and not for the split read now.
 
         Without the thermostat's action an energy counter alone says when
-        the unit runs, and only for the poll it moved at: its figure stands
+        the unit runs, and only for the polls it moved at: its figure stands
         until it moves again, and a water loop's split collapses within
-        minutes of a stop.  A split fetched after the counter's last step,
-        the counter still, may be the idle loop's; so may one fetched at a
-        step that fell well short of the step before (the unit stopped
-        within it, half an hour's poll before).  Judged only at a fetch
-        where the counter moved by most of a poll's worth of the unit's
-        usual running draw, and kept pace with the step before.
+        minutes of a stop.  The split is judged only where the counter's
+        last two steps each drew most of a poll's worth of the unit's usual
+        running draw (it ran through both, short of a minute or so of the
+        last), and supply or return were reported within the last step's
+        span: not after it (a split fetched with the counter still, or a
+        stop's), nor before it (a split held from before the run, where the
+        counter is read more often than the temperatures).
         """
         readings = self._readings
         if not readings.power_counter or readings.action is not None:
             return False
-        moved, fetched, power = readings.power_moved_at, self._cadence.last_fetch, readings.power
-        if readings.power_drawn_since is None or moved is None or power is None:
+        moved, since = readings.power_moved_at, readings.power_drawn_since
+        power, before = readings.power, readings.power_previous_w
+        high = self._profile.running_high
+        if moved is None or since is None or power is None or before is None or high is None:
             return True
-        profile = self._profile
-        high = profile.running_high
-        if high is None:
-            # Its usual draw is not known yet: no step can be a run's worth.
+        least = max(self._profile.run_threshold(), _RUN_SHARE_OF_HIGH * high)
+        if power < least or before < least:
             return True
-        least = max(profile.run_threshold(), _RUN_SHARE_OF_HIGH * high)
-        return (
-            power < least
-            or not readings.power_kept_pace
-            or (fetched is not None and fetched > moved + FETCH_S)
-        )
+        cadence = self._cadence
+        reports = [
+            at
+            for at in (
+                cadence.last_report(InputKey.SUPPLY_TEMPERATURE),
+                cadence.last_report(InputKey.RETURN_TEMPERATURE),
+            )
+            if at is not None
+        ]
+        latest = max(reports, default=None)
+        return latest is None or not since <= latest <= moved + FETCH_S
 
     def _steady_after(self) -> float:
         """How long after a start the split counts as steady running, s."""

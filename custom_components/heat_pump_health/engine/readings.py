@@ -59,9 +59,9 @@ class Readings:
         "power",
         "power_counter",
         "power_drawn_since",
-        "power_kept_pace",
         "power_lag_s",
         "power_moved_at",
+        "power_previous_w",
         "power_resolution_w",
         "ret",
         "supply",
@@ -79,8 +79,8 @@ class Readings:
         # ... and when the counter last moved: readings fetched after it,
         # with the counter still, postdate what its figure says.
         self.power_moved_at: float | None = None
-        # ... and whether its last step kept up the rate of the one before.
-        self.power_kept_pace = False
+        # ... and the step before's average, W (None: not a seen step's).
+        self.power_previous_w: float | None = None
         # The power field holds an energy counter (its power is derived).
         self.power_counter = False
         self.coil: float | None = None
