@@ -239,12 +239,15 @@ def _bangs_and_rattles(
     rattle_from: int | None,
     unit: Unit = UNIT,
     coil_late: int = 0,
+    melt: bool = False,
     action: bool = True,
 ) -> list[Evaluation]:
     """36 h of a bang at every defrost start and end; rattles every 10 minutes from a minute.
 
     ``coil_late``: minutes into a defrost before the coil reads warmer than
-    the air (rising all the while through 10 K and more); ``action``:
+    the air (rising all the while through 10 K and more, or with ``melt``
+    stalling at 0 °C after its first minute, the probe wavering by a
+    tenth); ``action``:
     whether the thermostat (where there is one) says "defrosting".
     """
     results = []
@@ -257,7 +260,8 @@ def _bangs_and_rattles(
             # Rising from where it ran to just short of 2 K above the air.
             cold = unit.outdoor - unit.gap
             warmed = (unit.outdoor + 1.5 - cold) * into / coil_late
-            readings |= {InputKey.COIL_TEMPERATURE: round(cold + warmed, 1)}
+            coil = cold + warmed if not melt or into == 0 else -0.1 * (minute % 2)
+            readings |= {InputKey.COIL_TEMPERATURE: round(coil, 1)}
         if not action:
             readings = without_action(minute, readings)
         for key, value in readings.items():
@@ -294,6 +298,15 @@ def test_a_valve_bang_minutes_before_the_coil_warms_past_the_air_is_normal() -> 
     """
     ev = evaluator((*_NO_DEFROST, InputKey.CLIMATE))
     results = _bangs_and_rattles(ev, rattle_from=None, unit=_FROSTY, coil_late=4, action=False)
+    assert any_fault(results) == []
+
+
+def test_a_valve_bang_before_the_coil_stalls_melting_its_ice_is_normal() -> None:
+    """The coil rises to 0 °C, wavers there while the ice melts, then warms past the air."""
+    ev = evaluator((*_NO_DEFROST, InputKey.CLIMATE))
+    results = _bangs_and_rattles(
+        ev, rattle_from=None, unit=_FROSTY, coil_late=4, melt=True, action=False
+    )
     assert any_fault(results) == []
 
 

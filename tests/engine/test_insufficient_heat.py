@@ -776,3 +776,14 @@ def test_a_stop_within_a_half_hour_poll_behind_a_counter_without_an_action_is_no
     trace = cloud_counter(overlay(unit, 0, without_action), poll=30, minutes=end)
     results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
     assert any_fault(results) == []
+
+
+def test_a_unit_behind_a_counter_without_an_action_or_a_split_is_still_judged() -> None:
+    """Power and a thermostat only (an Onecta air unit): the room at full power is judged."""
+    unit = Unit(run_w=1500.0, standby_w=60.0, on=100, off=20)
+    end = 9 * HOURS  # an hour into a run
+    trace = cloud_counter(overlay(unit, 0, without_action), poll=5, minutes=end, step_kwh=0.01)
+    ev = evaluator((InputKey.POWER, InputKey.CLIMATE))
+    status = drive(ev, trace, end)[-1].statuses[FaultKey.INSUFFICIENT_HEAT]
+    assert status.active is False
+    assert "room_deficit_k" in status.evidence  # judged, not held

@@ -50,7 +50,9 @@ class EnergyMeter:
         # The average power over the last step, W, and how long that step took.
         self._power_w: float | None = None
         self._span = 0.0
-        # The step before's average, W (None: no step before it since a reset).
+        # The step before the last's average, W (None where it was no seen
+        # step's: the first after a first reading, a reset or a restart, or
+        # one from a value first seen there).
         self._previous_w: float | None = None
         # The smallest step seen: the counter's resolution, kWh; and the
         # shortest time a step took: the poll, as far as the steps show it.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass
 import logging
@@ -65,7 +66,8 @@ MAX_STEP_S = 300.0
 # A coil this much warmer than the outdoor air has had its cycle reversed, K.
 _COIL_SWING_K = 2.0
 # A coil warms past the air up to this long after the valve reversed it: some
-# 10 K at a few kelvin a minute.  (It cools back past it within a minute or two.)
+# 10 K at a few kelvin a minute, with a stall while the ice melts.  (It cools
+# back past it within a minute or two.)
 _SWING_LATE_S = 6 * 60.0
 # Healthy running needed before the health leaves "learning".
 LEARNING_S = 3 * 3600.0
@@ -116,10 +118,9 @@ class Evaluator:
             and options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
         )
         self._coil_warm: bool | None = None
-        # The coil's last reading, and when it last read no warmer than the
-        # one before: where a defrost's rise began.
-        self._coil_last: float | None = None
-        self._coil_low_at: float | None = None
+        # The coil's readings over the last minutes: a defrost's rise begins
+        # at the coldest of them.
+        self._coil_recent: deque[tuple[float, float]] = deque()
         # The unit's own error code, and since when it has reported it.
         self._error_code: str | None = None
         self._error_since: float | None = None
@@ -294,21 +295,23 @@ class Evaluator:
         is the only sign of it, and the noise rule must not count the bangs.
         """
         readings = self._readings
-        coil, last = readings.coil, self._coil_last
-        if coil is None or last is None or coil <= last:
-            # Not rising: a defrost that reverses the cycle begins after this.
-            self._coil_low_at = now
-        self._coil_last = coil
+        coil = readings.coil
+        recent = self._coil_recent
+        while recent and recent[0][0] < now - _SWING_LATE_S:
+            recent.popleft()
+        if coil is not None:
+            recent.append((now, coil))
         gap = readings.gap
         if gap is None:
             return
         warm = gap < -_COIL_SWING_K
         if self._coil_warm is not None and warm != self._coil_warm:
             if warm:
-                # The valve banged as the coil began to rise, minutes before
-                # it was warmer than the air.
-                rose_for = now - (self._coil_low_at or now)
-                self._noise.transition(now, sounded_before_s=min(rose_for, _SWING_LATE_S))
+                # The valve banged as the coil began to rise, from its coldest
+                # (the last of equal readings; a melting plateau or a probe's
+                # jitter on the way up does not move that).
+                coldest = min(recent, key=lambda reading: (reading[1], -reading[0]))[0]
+                self._noise.transition(now, sounded_before_s=now - coldest)
             else:
                 self._noise.transition(now)
         self._coil_warm = warm

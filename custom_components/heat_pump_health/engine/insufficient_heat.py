@@ -720,12 +720,20 @@ class InsufficientHeatDetector:
         the unit runs, and only for the polls it moved at: its figure stands
         until it moves again, and a water loop's split collapses within
         minutes of a stop.  The split is judged only where the counter's
-        last two steps each drew most of a poll's worth of the unit's usual
-        running draw (it ran through both, short of a minute or so of the
-        last), and supply or return were reported within the last step's
-        span: not after it (a split fetched with the counter still, or a
-        stop's), nor before it (a split held from before the run, where the
-        counter is read more often than the temperatures).
+        last two steps each drew three quarters of a poll's worth of the
+        unit's usual running draw (it ran through most of both), and supply
+        or return last changed within the last step's span, from a poll
+        before its start: not after it (a split fetched with the counter
+        still, a stop's), nor before (a split held from before the run,
+        where the counter is read more often than the temperatures).  A
+        unit without either is judged on its counter alone.
+
+        Strict on purpose: allowing the counter's rounding in the steps, or
+        a split that last changed in the step before, let idle splits after
+        a stop through on synthetic half-hour and 15-minute polls.  Steady
+        runs read through coarse sensors whose values hold for two polls,
+        or polled every 10 minutes at a draw the rounding puts just under
+        the share, are not judged.
         """
         readings = self._readings
         if not readings.power_counter or readings.action is not None:
@@ -736,7 +744,7 @@ class InsufficientHeatDetector:
         if moved is None or since is None or power is None or before is None or high is None:
             return True
         least = max(self._profile.run_threshold(), _RUN_SHARE_OF_HIGH * high)
-        if power < least or before < least:
+        if min(power, before) < least:
             return True
         cadence = self._cadence
         reports = [
@@ -748,7 +756,7 @@ class InsufficientHeatDetector:
             if at is not None
         ]
         latest = max(reports, default=None)
-        return latest is None or not since <= latest <= moved + FETCH_S
+        return latest is not None and not since <= latest <= moved + FETCH_S
 
     def _steady_after(self) -> float:
         """How long after a start the split counts as steady running, s."""
