@@ -19,6 +19,7 @@ from custom_components.heat_pump_health.engine import (
 
 from .traces import (
     ALL_INPUTS,
+    POWER_CLIMATE_SPLIT,
     Sample,
     Trace,
     Unit,
@@ -706,14 +707,6 @@ def test_a_slowly_widening_coil_gap_is_not_learned_as_the_new_normal() -> None:
     assert ev.export_state()["heat"]["coil_gap"]["score"] > 0.5
 
 
-_WATER_COUNTED = (
-    InputKey.POWER,
-    InputKey.CLIMATE,
-    InputKey.SUPPLY_TEMPERATURE,
-    InputKey.RETURN_TEMPERATURE,
-)
-
-
 @pytest.mark.parametrize("step_kwh", [0.1, 0.01])
 @pytest.mark.parametrize(
     ("standby_w", "on", "off"), [(60.0, 58, 62), (100.0, 23, 97), (140.0, 43, 77)]
@@ -732,7 +725,7 @@ def test_a_water_unit_behind_a_counter_without_a_thermostat_action_is_no_fault(
     unit = Unit(system_type=water, run_w=1500.0, standby_w=standby_w, on=on, off=off, split=5.0)
     end = 3 * 24 * HOURS
     trace = cloud_counter(overlay(unit, 0, without_action), poll=5, minutes=end, step_kwh=step_kwh)
-    results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
+    results = drive(evaluator(POWER_CLIMATE_SPLIT, system_type=water), trace, end)
     assert any_fault(results) == []
 
 
@@ -754,7 +747,7 @@ def test_a_low_split_behind_a_counter_without_a_thermostat_action_fires() -> Non
         minutes=end,
         step_kwh=0.01,
     )
-    results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
+    results = drive(evaluator(POWER_CLIMATE_SPLIT, system_type=water), trace, end)
     assert not ever_active(results[: 30 * HOURS], FaultKey.INSUFFICIENT_HEAT)
     index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
     assert index is not None
@@ -774,7 +767,7 @@ def test_a_stop_within_a_half_hour_poll_behind_a_counter_without_an_action_is_no
     unit = Unit(system_type=water, run_w=3000.0, standby_w=30.0, on=on, off=off, split=5.0)
     end = 4 * 24 * HOURS
     trace = cloud_counter(overlay(unit, 0, without_action), poll=30, minutes=end)
-    results = drive(evaluator(_WATER_COUNTED, system_type=water), trace, end)
+    results = drive(evaluator(POWER_CLIMATE_SPLIT, system_type=water), trace, end)
     assert any_fault(results) == []
 
 

@@ -18,6 +18,7 @@ from custom_components.heat_pump_health.engine.evaluator import Evaluation
 
 from .traces import (
     MINUTE,
+    POWER_CLIMATE_SPLIT,
     T0,
     Sample,
     Trace,
@@ -36,12 +37,6 @@ from .traces import (
 )
 
 HOURS = 60
-POWER_CLIMATE_SPLIT = (
-    InputKey.POWER,
-    InputKey.CLIMATE,
-    InputKey.SUPPLY_TEMPERATURE,
-    InputKey.RETURN_TEMPERATURE,
-)
 
 
 def breaker_trip(minute: int, readings: Sample) -> Sample:

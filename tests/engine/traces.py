@@ -35,6 +35,14 @@ type Sample = dict[InputKey, Value]
 type Trace = Callable[[int], Sample]
 
 ALL_INPUTS = frozenset(InputKey)
+# Power, thermostat, supply and return: what a cloud integration of a water
+# unit or a ducted split gives (Daikin Onecta, MELCloud).
+POWER_CLIMATE_SPLIT = (
+    InputKey.POWER,
+    InputKey.CLIMATE,
+    InputKey.SUPPLY_TEMPERATURE,
+    InputKey.RETURN_TEMPERATURE,
+)
 
 
 def evaluator(
