@@ -559,10 +559,10 @@ class PowerLossDetector:
         if not readings.power_counter:
             return True
         since, rest, power = readings.power_drawn_since, operation.rest_since, readings.power
-        # Without the thermostat's word, the rest is the counter's own.
-        resting = says_rest(readings) or (readings.action is None and operation.running is False)
+        # Without the thermostat's word, the rest is the counter's own (learn
+        # asks only at rest).
         return (
-            resting
+            (readings.action is None or says_rest(readings))
             and since is not None
             and rest is not None
             and since >= rest
