@@ -152,8 +152,8 @@ class EnergyMeter:
         return self._previous_w
 
     @property
-    def moved_at(self) -> float | None:
-        """When the counter last moved (or was first seen, or reset)."""
+    def figure_at(self) -> float | None:
+        """When the power's figure was last set: the counter's last move, first reading or reset."""
         return self._since
 
     def resolution(self, now: float) -> float | None:

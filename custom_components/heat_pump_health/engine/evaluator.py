@@ -257,7 +257,7 @@ class Evaluator:
             readings.power_resolution_w = None
             readings.power_lag_s = None
             readings.power_drawn_since = None
-            readings.power_moved_at = None
+            readings.power_figure_at = None
             readings.power_previous_w = None
         readings.set(key, checked, now)
         readings.availability(key, now, unavailable=unavailable and value is None)
@@ -352,7 +352,7 @@ class Evaluator:
         self._readings.power_resolution_w = meter.resolution(now)
         self._readings.power_lag_s = meter.lag(now)
         self._readings.power_drawn_since = meter.drawn_since(now)
-        self._readings.power_moved_at = meter.moved_at
+        self._readings.power_figure_at = meter.figure_at
         self._readings.power_previous_w = meter.previous_power
         return meter.power(now)
 

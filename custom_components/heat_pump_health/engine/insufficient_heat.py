@@ -738,7 +738,7 @@ class InsufficientHeatDetector:
         readings = self._readings
         if not readings.power_counter or readings.action is not None:
             return False
-        moved, since = readings.power_moved_at, readings.power_drawn_since
+        moved, since = readings.power_figure_at, readings.power_drawn_since
         power, before = readings.power, readings.power_previous_w
         high = self._profile.running_high
         if moved is None or since is None or power is None or before is None or high is None:

@@ -59,8 +59,8 @@ class Readings:
         "power",
         "power_counter",
         "power_drawn_since",
+        "power_figure_at",
         "power_lag_s",
-        "power_moved_at",
         "power_previous_w",
         "power_resolution_w",
         "ret",
@@ -76,9 +76,9 @@ class Readings:
         # ... and the earliest its figure's energy may have been drawn (None:
         # not known, as for a bound on it, the counter overdue).
         self.power_drawn_since: float | None = None
-        # ... and when the counter last moved: readings fetched after it,
-        # with the counter still, postdate what its figure says.
-        self.power_moved_at: float | None = None
+        # ... and when its figure was set (the counter's last move): readings
+        # fetched after it, with the counter still, postdate what it says.
+        self.power_figure_at: float | None = None
         # ... and the step before's average, W (None: not a seen step's).
         self.power_previous_w: float | None = None
         # The power field holds an energy counter (its power is derived).
