@@ -604,6 +604,49 @@ def test_a_split_read_in_half_kelvin_steps_gets_credit_for_its_rounding() -> Non
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
+def _warming_loop(unit: Unit) -> Trace:
+    """The loop warms by 4 K through each run: supply and return rise together."""
+    period = unit.on + unit.off
+
+    def warming(minute: int, readings: Sample) -> Sample:
+        rise = 4.0 * min(minute % period, unit.on) / unit.on
+        return readings | {
+            key: number(readings, key) + rise
+            for key in (InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
+        }
+
+    return lambda minute: warming(minute, unit(minute))
+
+
+# A water unit whose whole-kelvin split of 3.6 K reads 3 or 4 as its loop warms.
+_ROUNDED_LOOP = Unit(system_type=SystemType.AIR_TO_WATER, on=100, off=20, split=3.6, run_w=1500.0)
+
+
+def test_a_leak_read_through_whole_kelvin_sensors_whose_readings_move_is_found() -> None:
+    """Readings that move across steps average their rounding out: no credit then.
+
+    A 30 % shortfall reads 2 or 3 K against 3 or 4: half a kelvin of credit
+    would leave it a 16 % one, hardly past the allowance, for days.
+    """
+    start = 2 * 24 * HOURS
+    leaking = _ROUNDED_LOOP.but(split=_ROUNDED_LOOP.split * 0.7)
+    leaky = _warming_loop(leaking)
+    trace = _rounded(overlay(_warming_loop(_ROUNDED_LOOP), start, lambda m, r: leaky(m)), 1.0)
+    results = drive(evaluator(system_type=SystemType.AIR_TO_WATER), trace, start + 24 * HOURS)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "capacity_drop"
+
+
+def test_a_healthy_split_read_through_whole_kelvin_sensors_whose_readings_move_is_normal() -> None:
+    """The same unit without the leak, for days: the readings' rounding adds nothing."""
+    trace = _rounded(_warming_loop(_ROUNDED_LOOP), 1.0)
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, trace, 6 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert ev.export_state()["heat"]["drop_score"] == 0.0
+
+
 def test_through_an_energy_counter_a_split_that_follows_the_load_is_normal() -> None:
     """A water inverter's split follows its speed; a counter cannot say the speed.
 

@@ -14,7 +14,8 @@ reference_drift), so that a slow leak cannot drag it down with it.  The signs:
 - a sustained shortfall against the reference, however slow it came: a
   one-sided CUSUM on log(split / expected) over hours of steady heating.
   Shortfalls within an allowance are weather, fans and sensors and add
-  nothing (rounded sensors get half a step of credit); a leak that has
+  nothing (rounded sensors get up to half a step of credit where their
+  readings stand still: see rounding); a leak that has
   cost a third of the capacity raises it within hours of heating, sooner
   where the outdoor coil runs clearly further below the air than when
   healthy (coil_gap: never enough alone), or where the draw per kelvin
@@ -47,6 +48,7 @@ from .persistence import Finding, Verdict
 from .plausibility import believable_target
 from .readings import Readings
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
+from .rounding import RoundingCredit
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
 
@@ -183,6 +185,7 @@ class InsufficientHeatDetector:
         "_profile",
         "_readings",
         "_recent",
+        "_rounding",
         "_system",
         "_warmed",
         "bands",
@@ -237,6 +240,8 @@ class InsufficientHeatDetector:
         # The bands as they stood when a step began to be held (reference_drift).
         self._held_bands: dict[int, SplitBand] | None = None
         self._recent: float | None = None
+        # How still the split readings stand: what rounding may hide in them.
+        self._rounding = RoundingCredit()
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
         self.efficiency: tuple[float, float] | None = None
@@ -612,6 +617,7 @@ class InsufficientHeatDetector:
             return False
         if not band.covers(power):
             details["expected_split_k"] = rounded(expected)
+        self._rounding.follow(split, dt)
         x = self._log_share(split, expected, fine=fine)
         hours = dt / 3600.0
         cap = _DROP_CAP * self._margin
@@ -638,11 +644,11 @@ class InsufficientHeatDetector:
     def _log_share(self, split: float, expected: float, *, fine: bool) -> float:
         """log(split / expected), with rounding's credit, clipped so one reading cannot do much."""
         x = math.log(max(split, 0.05) / expected)
-        rounding = self._readings.temperature_step
-        if x < 0.0 and rounding is not None:
-            # Rounded supply and return may read the split up to a step low:
-            # the shortfall counts only beyond half of one.
-            x = min(math.log((max(split, 0.05) + 0.5 * rounding) / expected), 0.0)
+        credit = self._rounding.credit(self._readings.temperature_step)
+        if x < 0.0 and credit > 0.0:
+            # Rounded supply and return standing still may read the split up
+            # to a step low: the shortfall counts only beyond the credit.
+            x = min(math.log((max(split, 0.05) + credit) / expected), 0.0)
         clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
         return min(max(x, -clip), clip)
 
