@@ -87,6 +87,18 @@ def test_a_counter_home_without_a_thermostat_action_is_not_taken_for_iced() -> N
     assert score.false_alarms == []
 
 
+def test_a_leak_read_through_whole_kelvin_sensors_is_found_in_time() -> None:
+    """Leak home 62: a water inverter polled every 15 minutes, supply and return in whole °F.
+
+    Half a step of credit on every reading of its 4-6 K split held the
+    shortfall near the allowance: found 31 hours after the capacity had
+    fallen by 30 %.
+    """
+    score = score_home(draw_home(62, "refrigerant_leak"))
+    assert score.in_time
+    assert score.false_alarms == []
+
+
 def test_scripts_scorecard_prints_the_table() -> None:
     done = subprocess.run(
         [str(ROOT / "scripts" / "scorecard"), "--healthy", "1", "--homes", "0"],
