@@ -647,6 +647,32 @@ def test_a_healthy_split_read_through_whole_kelvin_sensors_whose_readings_move_i
     assert ev.export_state()["heat"]["drop_score"] == 0.0
 
 
+def test_a_reference_learned_from_still_whole_kelvin_readings_keeps_its_credit() -> None:
+    """Days of steady running read a true 2.2 K split as 3 K; then the loop warms and cools.
+
+    The readings that move average out to the true split, a third below
+    what the still ones taught: that is the reference's rounding, not a leak.
+    """
+
+    def shifted(unit: Unit) -> Trace:
+        # Return 30.35-30.45 °C and supply 32.55-32.65 °C: read as 30 and 33.
+        def shift(minute: int, readings: Sample) -> Sample:
+            return readings | {
+                key: number(readings, key) + 0.35
+                for key in (InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
+            }
+
+        return overlay(unit, 0, shift)
+
+    steady = _ROUNDED_LOOP.but(split=2.2, always_on=True)
+    cycling = _warming_loop(_ROUNDED_LOOP.but(split=2.2))
+    start = 3 * 24 * HOURS
+    trace = _rounded(overlay(shifted(steady), start, lambda m, r: cycling(m)), 1.0)
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, trace, start + 2 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
 def test_through_an_energy_counter_a_split_that_follows_the_load_is_normal() -> None:
     """A water inverter's split follows its speed; a counter cannot say the speed.
 

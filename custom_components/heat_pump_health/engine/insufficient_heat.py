@@ -48,7 +48,7 @@ from .persistence import Finding, Verdict
 from .plausibility import believable_target
 from .readings import Readings
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
-from .rounding import RoundingCredit
+from .rounding import RoundingCredit, credit
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
 
@@ -597,6 +597,9 @@ class InsufficientHeatDetector:
         fine: bool,
     ) -> bool:
         """Add this minute to the sustained-shortfall score; False when not judged."""
+        # Followed before a reference exists too: the reference keeps how
+        # far the readings it learned from spread (rounding.py).
+        self._rounding.follow(split, dt)
         band = self.bands.get(self.band_of(self._readings.outdoor))
         power = self._split_power()
         if (
@@ -617,8 +620,7 @@ class InsufficientHeatDetector:
             return False
         if not band.covers(power):
             details["expected_split_k"] = rounded(expected)
-        self._rounding.follow(split, dt)
-        x = self._log_share(split, expected, fine=fine)
+        x = self._log_share(split, expected, band, fine=fine)
         hours = dt / 3600.0
         cap = _DROP_CAP * self._margin
         self.drop_score = min(max(self.drop_score + (-x - _DROP_ALLOWANCE) * hours, 0.0), cap)
@@ -641,14 +643,19 @@ class InsufficientHeatDetector:
             details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
         return True
 
-    def _log_share(self, split: float, expected: float, *, fine: bool) -> float:
-        """log(split / expected), with rounding's credit, clipped so one reading cannot do much."""
+    def _log_share(self, split: float, expected: float, band: SplitBand, *, fine: bool) -> float:
+        """log(split / expected), with rounding's credit, clipped so one reading cannot do much.
+
+        ``band``: the reference ``expected`` comes from.
+        """
         x = math.log(max(split, 0.05) / expected)
-        credit = self._rounding.credit(self._readings.temperature_step)
-        if x < 0.0 and credit > 0.0:
-            # Rounded supply and return standing still may read the split up
-            # to a step low: the shortfall counts only beyond the credit.
-            x = min(math.log((max(split, 0.05) + credit) / expected), 0.0)
+        spread = min(self._rounding.spread, band.readings_spread)
+        allowed = credit(self._readings.temperature_step, spread)
+        if x < 0.0 and allowed > 0.0:
+            # Readings that stood still, now or while the reference learned,
+            # may be up to a step off: the shortfall counts only beyond the
+            # credit (rounding.py).
+            x = min(math.log((max(split, 0.05) + allowed) / expected), 0.0)
         clip = _DROP_CLIP if fine else _COARSE_DROP_CLIP
         return min(max(x, -clip), clip)
 
@@ -661,7 +668,7 @@ class InsufficientHeatDetector:
         if band is None or band.seconds < _DROP_TRUSTED_S:
             return None
         expected = band.least_expected(power)
-        return None if expected is None else self._log_share(split, expected, fine=fine)
+        return None if expected is None else self._log_share(split, expected, band, fine=fine)
 
     def split_judgeable(self) -> bool:
         """Whether the unit is sampled often enough to judge the split.
@@ -821,7 +828,7 @@ class InsufficientHeatDetector:
             # A band not yet trusted learns at full speed: it has no
             # reference to hold to yet.
             dt *= SLOW_LEARNING
-        band.add(split, self._split_power(), dt, _BAND_TAU_S)
+        band.add(split, self._split_power(), dt, _BAND_TAU_S, spread=self._rounding.spread)
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
 

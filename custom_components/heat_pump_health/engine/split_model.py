@@ -38,7 +38,7 @@ _EDGE_INSIDE = 0.99
 class SplitBand:
     """Learned split-versus-power line for one outdoor-temperature band."""
 
-    __slots__ = ("seconds", "spread_seconds", "x", "xx", "xy", "y", "yy")
+    __slots__ = ("readings_spread", "seconds", "spread_seconds", "x", "xx", "xy", "y", "yy")
 
     def __init__(self) -> None:
         # Time-weighted means of x = log(power), y = log(split), x², x·y.
@@ -52,9 +52,19 @@ class SplitBand:
         # load (bands saved before it was learned start it afresh).
         self.yy = 0.0
         self.spread_seconds = 0.0
+        # Time-weighted mean of how far the split's readings spread (K) while
+        # it learned: learned from readings that stood still, the line may
+        # be up to a step off itself (rounding.py).  Bands saved before it
+        # was kept count as learned still.
+        self.readings_spread = 0.0
 
-    def add(self, split: float, power: float | None, dt: float, tau: float) -> None:
-        """Fold in a healthy steady split (K) at a power (W, None if unknown)."""
+    def add(
+        self, split: float, power: float | None, dt: float, tau: float, *, spread: float = 0.0
+    ) -> None:
+        """Fold in a healthy steady split (K) at a power (W, None if unknown).
+
+        ``spread``: how far the recent split readings spread, K.
+        """
         if dt <= 0.0 or split <= 0.0:
             return
         y = math.log(split)
@@ -67,12 +77,14 @@ class SplitBand:
         self.spread_seconds += dt
         if self.seconds <= 0.0:
             self.x, self.y, self.xx, self.xy = x, y, x * x, x * y
+            self.readings_spread = spread
         else:
             weight = _weight(dt, tau, self.seconds)
             self.x += weight * (x - self.x)
             self.y += weight * (y - self.y)
             self.xx += weight * (x * x - self.xx)
             self.xy += weight * (x * y - self.xy)
+            self.readings_spread += weight * (spread - self.readings_spread)
         self.seconds += dt
 
     def copy(self) -> SplitBand:
@@ -86,6 +98,7 @@ class SplitBand:
             self.seconds,
         )
         band.yy, band.spread_seconds = self.yy, self.spread_seconds
+        band.readings_spread = self.readings_spread
         return band
 
     def exponent(self) -> float:
@@ -187,6 +200,7 @@ class SplitBand:
             "seconds": round(self.seconds, 1),
             "yy": round(self.yy, 6),
             "spread_seconds": round(self.spread_seconds, 1),
+            "readings_spread_k": round(self.readings_spread, 4),
             "split_k": round(self.typical_split, 2),
             "power_w": round(math.exp(self.x), 1),
             "exponent": round(self.exponent(), 3),
@@ -210,6 +224,9 @@ class SplitBand:
         spread_seconds = as_float(data.get("spread_seconds"))
         if yy is not None and spread_seconds is not None and 0.0 < spread_seconds <= seconds:
             band.yy, band.spread_seconds = yy, spread_seconds
+        spread = as_float(data.get("readings_spread_k"))
+        if spread is not None and 0.0 <= spread < 100.0:
+            band.readings_spread = spread
         return band
 
 
