@@ -49,10 +49,10 @@ def test_a_reference_keeps_how_far_its_readings_spread() -> None:
     """Learned for days from still readings, then for hours from moving ones."""
     band = SplitBand()
     for _ in range(3 * 24 * 60):
-        band.add(3.0, 1500.0, 60.0, TAU, spread=0.0)
+        band.add(3.0, 1500.0, 60.0, TAU, readings_spread=0.0)
     assert band.readings_spread == 0.0
     for _ in range(3 * 60):
-        band.add(2.5, 1500.0, 60.0, TAU, spread=0.5)
+        band.add(2.5, 1500.0, 60.0, TAU, readings_spread=0.5)
     assert 0.0 < band.readings_spread < 0.05
     restored = SplitBand.from_dict(band.to_dict())
     assert restored is not None
@@ -61,7 +61,7 @@ def test_a_reference_keeps_how_far_its_readings_spread() -> None:
 
 def test_a_band_saved_before_the_spread_was_kept_counts_as_learned_still() -> None:
     band = SplitBand()
-    band.add(3.0, 1500.0, 3600.0, TAU, spread=0.5)
+    band.add(3.0, 1500.0, 3600.0, TAU, readings_spread=0.5)
     saved = band.to_dict()
     del saved["readings_spread_k"]
     restored = SplitBand.from_dict(saved)

@@ -48,7 +48,7 @@ from .persistence import Finding, Verdict
 from .plausibility import believable_target
 from .readings import Readings
 from .reference_drift import SLOW_LEARNING, ReferenceDrift
-from .rounding import RoundingCredit, credit
+from .rounding import ReadingsSpread, credit
 from .split_model import SplitBand, load_bands, save_bands
 from .stats import as_float, blend, rounded
 
@@ -184,8 +184,8 @@ class InsufficientHeatDetector:
         "_operation",
         "_profile",
         "_readings",
+        "_readings_spread",
         "_recent",
-        "_rounding",
         "_system",
         "_warmed",
         "bands",
@@ -240,8 +240,8 @@ class InsufficientHeatDetector:
         # The bands as they stood when a step began to be held (reference_drift).
         self._held_bands: dict[int, SplitBand] | None = None
         self._recent: float | None = None
-        # How still the split readings stand: what rounding may hide in them.
-        self._rounding = RoundingCredit()
+        # How still supply and return stand: what rounding may hide in them.
+        self._readings_spread = ReadingsSpread()
         # The recent delivery share (split against the long reference at this
         # band and power) and when it was last judged: the efficiency index.
         self.efficiency: tuple[float, float] | None = None
@@ -599,8 +599,10 @@ class InsufficientHeatDetector:
         """Add this minute to the sustained-shortfall score; False when not judged."""
         # Followed before a reference exists too: the reference keeps how
         # far the readings it learned from spread (rounding.py).
-        self._rounding.follow(split, dt)
-        band = self.bands.get(self.band_of(self._readings.outdoor))
+        readings = self._readings
+        if readings.supply is not None and readings.ret is not None:
+            self._readings_spread.follow(readings.supply, readings.ret, dt)
+        band = self.bands.get(self.band_of(readings.outdoor))
         power = self._split_power()
         if (
             expectation.expected is None
@@ -649,7 +651,7 @@ class InsufficientHeatDetector:
         ``band``: the reference ``expected`` comes from.
         """
         x = math.log(max(split, 0.05) / expected)
-        spread = min(self._rounding.spread, band.readings_spread)
+        spread = min(self._readings_spread.spread, band.readings_spread)
         allowed = credit(self._readings.temperature_step, spread)
         if x < 0.0 and allowed > 0.0:
             # Readings that stood still, now or while the reference learned,
@@ -828,7 +830,13 @@ class InsufficientHeatDetector:
             # A band not yet trusted learns at full speed: it has no
             # reference to hold to yet.
             dt *= SLOW_LEARNING
-        band.add(split, self._split_power(), dt, _BAND_TAU_S, spread=self._rounding.spread)
+        band.add(
+            split,
+            self._split_power(),
+            dt,
+            _BAND_TAU_S,
+            readings_spread=self._readings_spread.spread,
+        )
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
 

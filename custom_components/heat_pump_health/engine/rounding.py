@@ -1,19 +1,20 @@
 """How much a rounded split is forgiven: only where readings stood still.
 
-Supply and return shown in whole steps read a split up to a step off the
-true one.  While the readings move across steps (a loop warming through a
-run, an inverter modulating, a cycling unit), the rounding errors average
-out over the hours a shortfall is judged on: a split a third short reads a
-third short.  Only readings that stand still, the same split hour after
-hour, can hide the true one anywhere within a step; a drop by one step there
-must not count as a shortfall.  Nor may a reference learned from such
-readings, which may be as far off: moving readings of the same split would
-read short of it.  So the credit is half a step while the recent readings
-stand still, shrinking to nothing as their spread grows to half a step (what
-a true split halfway between two steps shows, read at random points of its
-steps); the reference keeps the spread of the readings it learned from
-(split_model), and the stiller of the two sets the credit.  The spread is
-kept in kelvin, as readings that never moved have not shown their step yet.
+Supply and return shown in whole steps each read up to half a step off the
+true value.  A sensor whose readings move across steps (a loop warming
+through a run, a cycling unit) averages its rounding out over the hours a
+shortfall is judged on; one that stands still, the same value hour after
+hour, keeps its error in every reading.  The split keeps the error of the
+stiller of the two, so that one sets the credit: half a step while it stands
+still, shrinking as its readings spread, and nothing once they spread by
+half a step.  The shape is a quarter circle, sqrt(half² - spread²): a value
+read as one step most of the time and the next now and then still carries
+most of its error.  A reference learned from readings that stood still may
+be as far off, and moving readings of the same split would then read short
+of it: each band keeps the spread of the readings it learned from
+(split_model), and the stiller of that and the recent readings sets the
+credit.  The spread is kept in kelvin, as readings that never moved have not
+shown their step yet.
 """
 
 from __future__ import annotations
@@ -27,33 +28,51 @@ from .stats import blend
 _TAU_S = 2 * 3600.0
 
 
-class RoundingCredit:
-    """The recent spread of the split readings, and the credit it leaves."""
+class _Spread:
+    """The time-weighted standard deviation of one sensor's readings."""
 
     __slots__ = ("_mean", "_square")
 
     def __init__(self) -> None:
-        # Time-weighted means of the split and of its square, K and K²; None
-        # before the first reading.
+        # Time-weighted means of the reading and of its square; None before
+        # the first reading.
         self._mean: float | None = None
         self._square = 0.0
 
-    def follow(self, split: float, dt: float) -> None:
-        """Fold in a split (K) read for ``dt`` seconds."""
+    def follow(self, value: float, dt: float) -> None:
         mean = self._mean
         if mean is None:
-            self._mean, self._square = split, split * split
+            self._mean, self._square = value, value * value
             return
         weight = blend(dt, _TAU_S)
-        self._mean = mean + weight * (split - mean)
-        self._square += weight * (split * split - self._square)
+        self._mean = mean + weight * (value - mean)
+        self._square += weight * (value * value - self._square)
 
     @property
     def spread(self) -> float:
-        """The recent readings' standard deviation, K (0 before any: nothing has moved)."""
         if self._mean is None:
             return 0.0
         return math.sqrt(max(self._square - self._mean * self._mean, 0.0))
+
+
+class ReadingsSpread:
+    """How far the recent supply and return readings spread: the stiller one counts."""
+
+    __slots__ = ("_return", "_supply")
+
+    def __init__(self) -> None:
+        self._supply = _Spread()
+        self._return = _Spread()
+
+    def follow(self, supply: float, ret: float, dt: float) -> None:
+        """Fold in supply and return (°C) read for ``dt`` seconds."""
+        self._supply.follow(supply, dt)
+        self._return.follow(ret, dt)
+
+    @property
+    def spread(self) -> float:
+        """The stiller sensor's standard deviation, K (0 before any reading: nothing moved)."""
+        return min(self._supply.spread, self._return.spread)
 
 
 def credit(step: float | None, spread: float) -> float:
@@ -65,4 +84,4 @@ def credit(step: float | None, spread: float) -> float:
     if step is None or step <= 0.0:
         return 0.0
     half = 0.5 * step
-    return half * max(1.0 - spread / half, 0.0)
+    return math.sqrt(max(half * half - spread * spread, 0.0))

@@ -52,18 +52,26 @@ class SplitBand:
         # load (bands saved before it was learned start it afresh).
         self.yy = 0.0
         self.spread_seconds = 0.0
-        # Time-weighted mean of how far the split's readings spread (K) while
-        # it learned: learned from readings that stood still, the line may
-        # be up to a step off itself (rounding.py).  Bands saved before it
+        # Time-weighted mean of how far the supply and return readings spread
+        # (K) while it learned: learned from readings that stood still, the
+        # line may be up to a step off itself (rounding.py).  Bands saved before it
         # was kept count as learned still.
         self.readings_spread = 0.0
 
     def add(
-        self, split: float, power: float | None, dt: float, tau: float, *, spread: float = 0.0
+        self,
+        split: float,
+        power: float | None,
+        dt: float,
+        tau: float,
+        *,
+        readings_spread: float = 0.0,
     ) -> None:
         """Fold in a healthy steady split (K) at a power (W, None if unknown).
 
-        ``spread``: how far the recent split readings spread, K.
+        ``readings_spread``: how far the recent supply and return readings
+        spread, K (rounding.py).  The coil's gap leaves it at 0: it has no
+        rounding credit.
         """
         if dt <= 0.0 or split <= 0.0:
             return
@@ -77,14 +85,14 @@ class SplitBand:
         self.spread_seconds += dt
         if self.seconds <= 0.0:
             self.x, self.y, self.xx, self.xy = x, y, x * x, x * y
-            self.readings_spread = spread
+            self.readings_spread = readings_spread
         else:
             weight = _weight(dt, tau, self.seconds)
             self.x += weight * (x - self.x)
             self.y += weight * (y - self.y)
             self.xx += weight * (x * x - self.xx)
             self.xy += weight * (x * y - self.xy)
-            self.readings_spread += weight * (spread - self.readings_spread)
+            self.readings_spread += weight * (readings_spread - self.readings_spread)
         self.seconds += dt
 
     def copy(self) -> SplitBand:
@@ -224,6 +232,7 @@ class SplitBand:
         spread_seconds = as_float(data.get("spread_seconds"))
         if yy is not None and spread_seconds is not None and 0.0 < spread_seconds <= seconds:
             band.yy, band.spread_seconds = yy, spread_seconds
+        # Temperatures that spread by more than 100 K are not ours.
         spread = as_float(data.get("readings_spread_k"))
         if spread is not None and 0.0 <= spread < 100.0:
             band.readings_spread = spread
