@@ -652,7 +652,7 @@ def test_a_healthy_split_read_through_whole_kelvin_sensors_whose_readings_move_i
 def test_a_reference_learned_from_still_whole_kelvin_readings_keeps_its_credit() -> None:
     """Days of steady running read a true 2.2 K split as 3 K; then the loop warms and cools.
 
-    The readings that move average out to the true split, a third below
+    The readings that move average out to the true split, over a quarter below
     what the still ones taught: that is the reference's rounding, not a leak.
     """
 

@@ -14,8 +14,9 @@ reference_drift), so that a slow leak cannot drag it down with it.  The signs:
 - a sustained shortfall against the reference, however slow it came: a
   one-sided CUSUM on log(split / expected) over hours of steady heating.
   Shortfalls within an allowance are weather, fans and sensors and add
-  nothing (rounded sensors get up to half a step of credit where their
-  readings stand still: see rounding); a leak that has
+  nothing (rounded sensors get up to half a step of credit where the
+  stiller of supply and return stands still, or stood still while the
+  reference learned: see rounding); a leak that has
   cost a third of the capacity raises it within hours of heating, sooner
   where the outdoor coil runs clearly further below the air than when
   healthy (coil_gap: never enough alone), or where the draw per kelvin

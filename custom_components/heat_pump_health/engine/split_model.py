@@ -54,8 +54,8 @@ class SplitBand:
         self.spread_seconds = 0.0
         # Time-weighted mean of how far the supply and return readings spread
         # (K) while it learned: learned from readings that stood still, the
-        # line may be up to a step off itself (rounding.py).  Bands saved before it
-        # was kept count as learned still.
+        # line may be up to a step off itself (rounding.py).  Bands saved
+        # before it was kept count as learned still.
         self.readings_spread = 0.0
 
     def add(
