@@ -725,18 +725,50 @@ def test_a_supply_read_a_step_up_now_and_then_keeps_most_of_its_rounding() -> No
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
+@pytest.mark.xfail(strict=True, reason="both sensors' rounding on a step's edge: issue 11")
+def test_both_sensors_on_a_steps_edge_keep_their_rounding() -> None:
+    """Learned while the loop wandered; then it holds, both sensors on a step's edge.
+
+    Return 30.52 reads 31 (30 one minute in ten), supply 32.45 reads 32
+    (33 one minute in ten): the readings say about 1.2 K of a 1.93 K split,
+    each sensor's error in it.
+
+    Not yet: each sensor flips often enough to leave 0.4 of a step of
+    credit, the split's error is 0.73 K, and the first hours after the loop
+    stops wandering (the readings' spread remembers it) build the shortfall
+    past where the reference stops learning.  The flat half step let the
+    reference follow the still readings down instead.
+    """
+    start = 3 * 24 * HOURS
+    unit = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=1.93)
+    wandering = _loop(unit, lambda m: 30.3 + sine(m, 180, 2.0))
+    still = _loop(
+        unit,
+        lambda m: 30.42 if m % 10 == 5 else 30.52,
+        lambda m: 0.1 if m % 10 == 0 else 0.1 if m % 10 == 5 else 0.0,
+    )
+    trace = _rounded(overlay(wandering, start, lambda m, r: still(m)), 1.0)
+    results = drive(evaluator(system_type=SystemType.AIR_TO_WATER), trace, 7 * 24 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+@pytest.mark.xfail(strict=True, reason="a counter's one split per band: issue 11")
 def test_through_an_energy_counter_a_split_that_follows_the_load_is_normal() -> None:
     """A water inverter's split follows its speed; a counter cannot say the speed.
 
     Colder days in the same outdoor band run it harder, milder ones slower:
-    the split swings by a sixth from day to day, within what is judged normal
-    (a counter leaves 15 %: a fifth for a whole day reaches the alarm, which
-    the tenth-kelvin probes' rounding credit once hid).  (Slower is less
-    power too: the same draw for a sixth less heat would be a unit doing
-    worse, which the day's draw per kelvin shows.)
+    the split swings by a fifth from day to day, within what is judged normal.
+    (Slower is less power too: the same draw for a fifth less heat would be
+    a unit doing worse, which the day's draw per kelvin shows.)
+
+    Not yet: behind a counter the expectation is one split per band and the
+    allowance 15 %, so a fifth for a whole day, after days that never
+    swung, reaches the alarm.  Tenth-kelvin probes once hid that with the
+    0.05 K their still split was credited; their readings jitter, so they
+    earn none now (hundredth-kelvin probes raised it before as well).
     """
     unit = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=5.0, outdoor=1.0)
-    milder = unit.but(split=4.2, outdoor=4.0, run_w=unit.run_w * 0.84)
+    milder = unit.but(split=4.0, outdoor=4.0, run_w=unit.run_w * 0.8)
 
     def weather(minute: int, readings: Sample) -> Sample:
         return milder(minute) if (minute // (24 * HOURS)) % 3 == 2 else readings
