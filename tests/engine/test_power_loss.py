@@ -277,6 +277,56 @@ def test_a_water_loop_that_keeps_its_warmth_after_a_trip_is_still_a_trip() -> No
     assert index <= trip + 12
 
 
+_WATER_AT_ZERO = Unit(
+    system_type=SystemType.AIR_TO_WATER, split=5.0, run_w=2500.0, standby_w=0.0, on=100, off=20
+)
+_WATER_INPUTS = (*POWER_CLIMATE_SPLIT, InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
+
+
+def _water_stop(stop: int, *, restart: int | None) -> Trace:
+    """A water unit metered at its outdoor unit stops while the thermostat calls.
+
+    The pump stops with it, so supply and return drift together over 25
+    minutes, while the outdoor coil is back at the air's temperature within
+    minutes.  With ``restart`` the stop was the unit's own timer.
+    """
+    unit = _WATER_AT_ZERO
+
+    def stopped(minute: int, readings: Sample) -> Sample:
+        if restart is not None and minute >= restart:
+            return readings
+        ret = number(readings, InputKey.RETURN_TEMPERATURE)
+        split = max(5.0 * (1.0 - (minute - stop) / 25.0), 0.0)
+        coil = unit.outdoor - unit.gap * max(1.0 - (minute - stop) / 3.0, 0.0)
+        return readings | {
+            InputKey.POWER: 0.0,
+            InputKey.SUPPLY_TEMPERATURE: round(ret + split, 1),
+            InputKey.COIL_TEMPERATURE: round(coil, 1),
+            InputKey.CLIMATE: ClimateReading("heat", "heating", 20.0, 21.0),
+        }
+
+    return only(overlay(unit, stop, stopped), _WATER_INPUTS)
+
+
+def test_a_water_loop_still_warm_after_a_trip_is_found_by_its_coil() -> None:
+    """A unit that idles at 0 W: only the lack of delivery tells, and the coil tells first."""
+    trip = 24 * HOURS + 5  # while running, its idle at 0 W long learned
+    ev = evaluator(_WATER_INPUTS, system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, _water_stop(trip, restart=None), trip + 40)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    # Before the lingering split has faded below a delivery (20 minutes on).
+    assert index <= trip + 25
+
+
+def test_a_water_unit_held_off_by_its_timer_while_the_thermostat_calls_is_no_fault() -> None:
+    """Twelve minutes at 0 W with the coil at the air, then the unit starts again."""
+    stop = 24 * HOURS + 5
+    ev = evaluator(_WATER_INPUTS, system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, _water_stop(stop, restart=stop + 12), stop + 60)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
 def test_a_crankcase_heater_switching_off_in_warmer_weather_is_not_a_loss() -> None:
     """Its standby shown up to 8 °C; at 12 °C the heater's thermostat switches it off."""
     unit = Unit(on=30, off=90, standby_w=44.0, outdoor=8.0)

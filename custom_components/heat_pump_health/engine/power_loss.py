@@ -254,12 +254,22 @@ class PowerLossDetector:
         # A running backup heater warms the supply on its own (many controls
         # call it in when the unit fails): no sign of the unit's supply then.
         warmed = readings.backup_warms(now, stopped=True)
-        delivering = None if warmed else readings.delivering(demand)
-        if delivering is None and not warmed:
-            delivering = self._coil_delivering(now, demand)
-        else:
+        if warmed:
             # Only an unbroken spell of the coil at the air counts.
             self.coil_at_air_since = None
+            delivering = None
+        else:
+            delivering = readings.delivering(demand)
+            if delivering is None or self._water_loop:
+                # A water loop holds its heat for a quarter of an hour after
+                # its unit stops, so its split lingers: a coil long at the
+                # air's temperature says no refrigerant moves, whatever the
+                # water still gives off.
+                coil = self._coil_delivering(now, demand)
+                if delivering is None or coil is False:
+                    delivering = coil
+            else:
+                self.coil_at_air_since = None
         details: dict[str, Any] = {
             "power_w": rounded(power),
             "standby_w": rounded(profile.standby_floor),
