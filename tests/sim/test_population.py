@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from itertools import pairwise
 
 from heat_pump_sim.physics import (
     BLOCKED_FILTER,
     BREAKER_TRIP,
+    DEFROST_NEVER_STARTS,
     RATTLING,
     REFRIGERANT_LEAK,
     FaultInjection,
@@ -262,3 +263,33 @@ def test_truth_counts_the_compressor_running_between_onset_and_deadline() -> Non
         model.compressor_running = model.now % 1200.0 < 600.0
         truth.watch(model)
     assert truth.ran_in_deadline_s == pytest.approx(0.5 * DEADLINE_S[RATTLING], abs=30.0)
+
+
+@dataclass
+class _Defrosting:
+    """Just what Truth reads of the true values for a defrost."""
+
+    defrost: bool
+
+
+class _Coil(_Compressor):
+    """A compressor whose coil holds frost, defrosting or not."""
+
+    def __init__(self, *, frost_share: float, defrost: bool) -> None:
+        super().__init__()
+        self.frost_share = frost_share
+        self.readings = _Defrosting(defrost)
+
+
+def test_a_defrost_that_never_starts_counts_once_the_ice_is_back_after_the_last_one() -> None:
+    """Injected while a defrost runs, that defrost still clears the coil: no onset yet."""
+    truth = Truth(draw_home(0, DEFROST_NEVER_STARTS))
+    assert truth.injected is not None
+    start = truth.injected
+    for minute, defrost in ((0, True), (5, True), (10, False)):
+        model = _Coil(frost_share=0.6, defrost=defrost)
+        model.now = start + minute * 60.0
+        truth.watch(model)
+        if defrost:
+            assert truth.onset is None
+    assert truth.onset == start + 600.0
