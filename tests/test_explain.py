@@ -330,3 +330,24 @@ def test_a_short_defrost_that_left_ice_says_how_short_and_how_little_heat() -> N
     del evidence["short_defrosts_not_clearing"]
     text = explainer.summary(FaultKey.ICE_BUILDUP, "defrost_not_clearing", evidence)
     assert "ended with the outdoor coil" not in text
+
+
+def test_a_defrost_timed_by_the_coil_says_the_coil_was_held_warm() -> None:
+    """No defrost source: the coil's warm spell is the defrost, and the words say so."""
+    running = {
+        "max_defrost_minutes": 20.0,
+        "last_defrost_minutes": None,
+        "failed_defrosts_in_a_row": 0,
+        "warm_coil_minutes": 24.0,
+        "coil_outdoor_gap_k": -13.0,
+    }
+    explainer = _explainer("en")
+    assert explainer.sentences(FaultKey.ICE_BUILDUP, "defrost_too_long", running) == [
+        "The outdoor coil has been held above the outdoor air for 24 min while the unit"
+        " heats, as only a defrost holds it; a normal defrost ends within 20 min."
+    ]
+    ended = {"max_defrost_minutes": 20.0, "long_warm_coil_minutes": 31.0}
+    assert explainer.sentences(FaultKey.ICE_BUILDUP, "defrost_too_long", ended) == [
+        "The outdoor coil was held above the outdoor air for 31 min while the unit"
+        " heated, as only a defrost holds it; a normal defrost ends within 20 min."
+    ]

@@ -181,6 +181,24 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
             ),
         ),
         Sentence(
+            "ice_buildup_coil_held_warm",
+            {
+                "minutes": ("warm_coil_minutes", Kind.MINUTES),
+                "limit": ("max_defrost_minutes", Kind.MINUTES),
+            },
+            _reason("defrost_too_long"),
+        ),
+        Sentence(
+            "ice_buildup_coil_was_warm",
+            {
+                "minutes": ("long_warm_coil_minutes", Kind.MINUTES),
+                "limit": ("max_defrost_minutes", Kind.MINUTES),
+            },
+            lambda reason, evidence: (
+                reason == "defrost_too_long" and evidence.get("warm_coil_minutes") is None
+            ),
+        ),
+        Sentence(
             "ice_buildup_defrost_not_clearing",
             {
                 "count": ("failed_defrosts_in_a_row", Kind.COUNT),

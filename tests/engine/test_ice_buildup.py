@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from custom_components.heat_pump_health.engine import FaultKey, InputKey, Severity
+from dataclasses import replace
+
+from custom_components.heat_pump_health.engine import ClimateReading, FaultKey, InputKey, Severity
 
 from .traces import (
     Sample,
@@ -105,6 +107,76 @@ def test_coil_icing_without_defrost_signal_fires() -> None:
     status = results[index].statuses[FaultKey.ICE_BUILDUP]
     assert status.reason == "coil_icing"
     assert status.evidence["coil_outdoor_gap_k"] > status.evidence["alarm_gap_k"] - 2
+
+
+# What a unit without any defrost source gives: coil, air, a meter, and a
+# thermostat that says its mode but not what it does.
+COIL_NO_DEFROST = (
+    InputKey.COIL_TEMPERATURE,
+    InputKey.OUTDOOR_TEMPERATURE,
+    InputKey.POWER,
+    InputKey.CLIMATE,
+)
+
+
+def _without_action(trace: Trace) -> Trace:
+    def silent(minute: int, readings: Sample) -> Sample:
+        climate = readings[InputKey.CLIMATE]
+        assert isinstance(climate, ClimateReading)
+        return readings | {InputKey.CLIMATE: replace(climate, hvac_action=None)}
+
+    return only(overlay(trace, 0, silent), COIL_NO_DEFROST)
+
+
+def test_a_defrost_too_long_is_timed_by_the_coil_where_nothing_says_defrost() -> None:
+    """Thirty-five minutes of a coil held above the air while the unit heats."""
+    unit = frosty()
+    stuck_from = 10 * 51 + 45  # a defrost's start: one every 51 minutes
+
+    def stuck(minute: int, readings: Sample) -> Sample:
+        if stuck_from <= minute < stuck_from + 35:
+            return readings | {InputKey.COIL_TEMPERATURE: unit.defrost_peak}
+        return readings
+
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(overlay(unit, 0, stuck)), 12 * HOURS)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    assert stuck_from + 20 <= index <= stuck_from + 30
+    status = results[index].statuses[FaultKey.ICE_BUILDUP]
+    assert status.reason == "defrost_too_long"
+    assert status.evidence["warm_coil_minutes"] > status.evidence["max_defrost_minutes"]
+
+
+def test_defrosts_timed_by_the_coil_of_normal_length_are_normal() -> None:
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(frosty(defrost_minutes=12)), 24 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_a_probe_that_reads_warm_while_the_unit_heats_is_no_defrost() -> None:
+    """A probe on a hot pipe, named the coil: never colder than the air, so never believed."""
+
+    def hot_pipe(minute: int, readings: Sample) -> Sample:
+        return readings | {InputKey.COIL_TEMPERATURE: 45.0}
+
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(overlay(frosty(), 0, hot_pipe)), 24 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+def test_a_coil_warmed_by_the_sun_while_the_unit_rests_is_no_defrost() -> None:
+    """Long rests in the sun: the idle coil's probe reads well above the air."""
+    unit = Unit(on=40, off=80, outdoor=3.0)
+
+    def sunny(minute: int, readings: Sample) -> Sample:
+        if unit.running(minute):
+            return readings
+        return readings | {InputKey.COIL_TEMPERATURE: unit.outdoor + 9.0}
+
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(overlay(unit, 0, sunny)), 24 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
 
 
 def test_cold_coil_with_regular_defrosts_is_normal() -> None:

@@ -8,7 +8,8 @@ after them (short_defrost); defrosts back to back;
 no defrost long after this unit's usual interval while its delivery has
 collapsed since the last one (overdue_defrost); or, without any defrost
 signal, the coil running far colder than the outdoor air, and getting colder,
-for hours.
+for hours.  Where nothing says when a defrost runs, a coil held warm
+while the unit heats times it (warm_coil).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .persistence import Finding, Verdict
 from .readings import Readings
 from .short_defrost import ShortDefrost
 from .stats import Ewma, as_float, rounded, stored_count
+from .warm_coil import OUTDOOR_COIL_GAP_K, WARM_COIL_K, WarmCoil
 
 # The rules a coarse sampling rules out; named in the diagnostics.
 RULE_DEFROST_CYCLES = "defrost_cycles"
@@ -82,6 +84,7 @@ class IceBuildupDetector:
         "_overdue",
         "_readings",
         "_short",
+        "_warm",
         "deep_coil0",
         "deep_gap0",
         "deep_score",
@@ -133,6 +136,7 @@ class IceBuildupDetector:
         self._margin = margin_scale
         self.use_defrost = use_defrost
         self.use_gap = use_gap
+        self._warm = WarmCoil() if use_gap else None
         # Learned: the working coil gap, and the coil peak of a good defrost.
         self.gap = Ewma()
         self.peak: float | None = None
@@ -251,6 +255,8 @@ class IceBuildupDetector:
                 if overdue.confirmed and abnormal is None:
                     abnormal = "defrost_overdue"
                 suspect = overdue.suspect
+        if self._judge_warm_coil(now, details) and abnormal is None:
+            abnormal = "defrost_too_long"
         failing, short_suspect = self._judge_short(now, details, cycles=cycles)
         if failing and abnormal is None:
             abnormal = "defrost_not_clearing"
@@ -318,6 +324,52 @@ class IceBuildupDetector:
         if quick >= _BACK_TO_BACK_COUNT:
             return "back_to_back_defrosts", False
         return None, quick == _BACK_TO_BACK_COUNT - 1
+
+    def _judge_warm_coil(self, now: float, details: dict[str, Any]) -> bool:
+        """A defrost timed by the coil where nothing else times it: True when too long.
+
+        Only while no source can say whether a defrost runs, through a probe
+        shown to sit on the outdoor coil, read often enough to time one.  A
+        spell past the limit stays evidence as a too-long defrost does,
+        until a warm spell of normal length or four hours pass.
+        """
+        warm = self._warm
+        if warm is None:
+            return False
+        readings = self._readings
+        gap = readings.gap
+        if (
+            gap is None
+            or readings.defrost_on is not None
+            or not self._probe_on_outdoor_coil()
+            or not self.cycles_judgeable()
+        ):
+            warm.follow(now, warm=None)
+            return False
+        heating = readings.heating_context() is True and self._operation.running is True
+        warm.follow(now, warm=heating and gap <= -WARM_COIL_K)
+        limit = self.max_defrost_minutes()
+        minutes = warm.minutes(now)
+        if minutes is not None:
+            details["warm_coil_minutes"] = round(minutes, 1)
+            details["max_defrost_minutes"] = round(limit, 1)
+            if minutes > limit:
+                return True
+        last, ended = warm.last_minutes, warm.last_end
+        if last is None or ended is None or last <= limit or now - ended > _FLAG_EXPIRY_S:
+            return False
+        details["long_warm_coil_minutes"] = last
+        details["max_defrost_minutes"] = round(limit, 1)
+        return True
+
+    def _probe_on_outdoor_coil(self) -> bool:
+        """The coil probe has shown a working gap below the air while heating."""
+        gap = self.gap
+        return (
+            gap.seconds >= _GAP_TRUSTED_S
+            and gap.mean is not None
+            and gap.mean >= OUTDOOR_COIL_GAP_K
+        )
 
     def _quick_repeats(self, now: float) -> int:
         """Defrosts in the window that started soon after the previous one."""
@@ -476,6 +528,7 @@ class IceBuildupDetector:
             "deep_coil0": self.deep_coil0,
             "overdue": None if self._overdue is None else self._overdue.state_dict(),
             "short_defrost": None if self._short is None else self._short.state_dict(),
+            "warm_coil": None if self._warm is None else self._warm.to_dict(),
         }
 
     def load_state(self, data: object) -> None:
@@ -495,5 +548,7 @@ class IceBuildupDetector:
             self._overdue.load_state(data.get("overdue"))
         if self._short is not None:
             self._short.load_state(data.get("short_defrost"))
+        if self._warm is not None:
+            self._warm.load(data.get("warm_coil"))
         if self.deep_since is None or self.deep_gap0 is None or self.deep_coil0 is None:
             self._reset_deep()
