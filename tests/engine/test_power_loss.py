@@ -390,6 +390,45 @@ def test_a_meter_off_the_network_while_the_unit_heats_is_no_fault() -> None:
     assert any_fault(results) == []
 
 
+def _meter_gone_under_a_silent_thermostat(room: float) -> list[Evaluation]:
+    """A thermostat that says its target, not its action: the meter goes, the split fades."""
+    inputs = (*_SPLIT_ONLY, InputKey.CLIMATE)
+    ev = evaluator(inputs)
+    results = []
+    for minute in range(4 * 60):
+        at = T0 + minute * MINUTE
+        gone = minute >= 3 * 60
+        if gone:
+            ev.observe(InputKey.POWER, None, at, unavailable=True)
+        else:
+            ev.observe(InputKey.POWER, 1200.0 + minute % 3, at)
+        fade = 0.5 ** ((minute - 3 * 60) / 3.0) if gone else 1.0
+        ev.observe(InputKey.SUPPLY_TEMPERATURE, 20.5 + 14.0 * fade + 0.1 * (minute % 2), at)
+        ev.observe(InputKey.RETURN_TEMPERATURE, 20.5, at)
+        # Short of the target by less than the margin a demand needs.
+        ev.observe(InputKey.CLIMATE, ClimateReading("heat", None, room, 21.0), at)
+        results.append(ev.evaluate(at + 30.0))
+    return results
+
+
+_SPLIT_ONLY = (InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
+
+
+def test_a_meter_gone_with_the_heat_below_a_silent_thermostats_target_is_a_power_loss() -> None:
+    """The room was still below its target: no thermostat stopped the unit."""
+    results = _meter_gone_under_a_silent_thermostat(room=20.8)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index <= 3 * 60 + 30
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
+
+
+def test_a_meter_gone_as_a_silent_thermostat_reaches_its_target_is_no_fault() -> None:
+    """The room at its target: the thermostat may well have stopped the unit."""
+    results = _meter_gone_under_a_silent_thermostat(room=21.2)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
 def test_a_unit_that_stops_hours_after_its_meter_went_off_the_network_is_no_fault() -> None:
     """The meter's Wi-Fi drops while the unit heats; an hour later the house is warm."""
     ev = evaluator((InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE))

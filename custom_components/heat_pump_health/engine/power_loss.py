@@ -265,7 +265,8 @@ class PowerLossDetector:
                 # its unit stops, so its split lingers: a coil long at the
                 # air's temperature says no refrigerant moves, whatever the
                 # water still gives off.
-                coil = self._coil_delivering(now, demand)
+                asked = demand is not None or self._lost_while_called(now)
+                coil = self._coil_delivering(now, asked=asked)
                 if delivering is None or coil is False:
                     delivering = coil
             else:
@@ -341,12 +342,7 @@ class PowerLossDetector:
         # that merely drops off the network leaves the unit heating.
         # (Soon after: a meter long off the network sees the unit stop on
         # its own in the end, as every unit does.)
-        lost = self.lost_running
-        called = demand is not None or (
-            not self._climate_configured
-            and lost is not None
-            and 0.0 <= now - lost <= _LOST_RUNNING_S
-        )
+        called = demand is not None or self._lost_while_called(now)
         if called and (delivering is False or gone) and not self._defrost.just_ended(now):
             # Polled, one cold reading may be a start or a defrost no state
             # shows: the spell must span polls like a 0 W one.
@@ -355,8 +351,29 @@ class PowerLossDetector:
         self.no_power_since = None
         return Verdict(Finding.UNKNOWN, evidence=details)
 
-    def _coil_delivering(self, now: float, demand: str | None) -> bool | None:
-        """False once the outdoor coil has sat at the air's temperature, with demand, for long.
+    def _lost_while_called(self, now: float) -> bool:
+        """The meter went while the unit ran, lately, and nothing says the unit was stopped."""
+        lost = self.lost_running
+        return lost is not None and 0.0 <= now - lost <= _LOST_RUNNING_S and self._may_still_call()
+
+    def _may_still_call(self) -> bool:
+        """Whether nothing says the unit was asked to stop: no thermostat, or one that cannot say.
+
+        A thermostat without its action says only its target: a room still
+        below it has not been brought there, so the unit was not stopped by
+        it (a thermostat stops its unit once the room reaches the target, or
+        some way past it).
+        """
+        readings = self._readings
+        if not self._climate_configured:
+            return True
+        if readings.action is not None or readings.mode == "off":
+            return False
+        deficit = readings.room_deficit()
+        return deficit is not None and deficit > 0.0
+
+    def _coil_delivering(self, now: float, *, asked: bool) -> bool | None:
+        """False once the outdoor coil has sat at the air's temperature, asked to run, for long.
 
         Never True: see _COIL_AT_AIR_K.
         """
@@ -364,7 +381,7 @@ class PowerLossDetector:
         gap = readings.gap
         if (
             gap is None
-            or demand is None
+            or not asked
             or abs(gap) > _COIL_AT_AIR_K
             or readings.defrost_on
             or self._defrost.just_ended(now)
