@@ -356,9 +356,14 @@ def test_a_standby_lost_in_weather_it_was_shown_in_is_a_loss() -> None:
     assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_standby_power"
 
 
-def _meter_gone(*, delivering_after: bool) -> list[Evaluation]:
-    """No thermostat: the unit heats for 3 h, then its meter goes unavailable for 1 h."""
-    ev = evaluator((InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE))
+def _meter_gone(*, delivering_after: bool, room: float | None = None) -> list[Evaluation]:
+    """The unit heats for 3 h, then its meter goes unavailable for 1 h.
+
+    No thermostat, or with ``room`` one that says its target (21 °C) and not
+    its action.
+    """
+    inputs = (InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
+    ev = evaluator(inputs if room is None else (*inputs, InputKey.CLIMATE))
     results = []
     for minute in range(4 * 60):
         at = T0 + minute * MINUTE
@@ -371,6 +376,8 @@ def _meter_gone(*, delivering_after: bool) -> list[Evaluation]:
         fade = 0.5 ** ((minute - 3 * 60) / 3.0) if gone and not delivering_after else 1.0
         ev.observe(InputKey.SUPPLY_TEMPERATURE, 20.5 + 14.0 * fade + 0.1 * (minute % 2), at)
         ev.observe(InputKey.RETURN_TEMPERATURE, 20.5, at)
+        if room is not None:
+            ev.observe(InputKey.CLIMATE, ClimateReading("heat", None, room, 21.0), at)
         results.append(ev.evaluate(at + 30.0))
     return results
 
@@ -390,33 +397,10 @@ def test_a_meter_off_the_network_while_the_unit_heats_is_no_fault() -> None:
     assert any_fault(results) == []
 
 
-def _meter_gone_under_a_silent_thermostat(room: float) -> list[Evaluation]:
-    """A thermostat that says its target, not its action: the meter goes, the split fades."""
-    inputs = (*_SPLIT_ONLY, InputKey.CLIMATE)
-    ev = evaluator(inputs)
-    results = []
-    for minute in range(4 * 60):
-        at = T0 + minute * MINUTE
-        gone = minute >= 3 * 60
-        if gone:
-            ev.observe(InputKey.POWER, None, at, unavailable=True)
-        else:
-            ev.observe(InputKey.POWER, 1200.0 + minute % 3, at)
-        fade = 0.5 ** ((minute - 3 * 60) / 3.0) if gone else 1.0
-        ev.observe(InputKey.SUPPLY_TEMPERATURE, 20.5 + 14.0 * fade + 0.1 * (minute % 2), at)
-        ev.observe(InputKey.RETURN_TEMPERATURE, 20.5, at)
-        # Short of the target by less than the margin a demand needs.
-        ev.observe(InputKey.CLIMATE, ClimateReading("heat", None, room, 21.0), at)
-        results.append(ev.evaluate(at + 30.0))
-    return results
-
-
-_SPLIT_ONLY = (InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
-
-
 def test_a_meter_gone_with_the_heat_below_a_silent_thermostats_target_is_a_power_loss() -> None:
     """The room was still below its target: no thermostat stopped the unit."""
-    results = _meter_gone_under_a_silent_thermostat(room=20.8)
+    # Short of the target by less than the margin a demand needs.
+    results = _meter_gone(delivering_after=False, room=20.8)
     index = first_active(results, FaultKey.POWER_LOSS)
     assert index is not None
     assert index <= 3 * 60 + 30
@@ -425,7 +409,7 @@ def test_a_meter_gone_with_the_heat_below_a_silent_thermostats_target_is_a_power
 
 def test_a_meter_gone_as_a_silent_thermostat_reaches_its_target_is_no_fault() -> None:
     """The room at its target: the thermostat may well have stopped the unit."""
-    results = _meter_gone_under_a_silent_thermostat(room=21.2)
+    results = _meter_gone(delivering_after=False, room=21.2)
     assert not ever_active(results, FaultKey.POWER_LOSS)
 
 
