@@ -277,56 +277,6 @@ def test_a_water_loop_that_keeps_its_warmth_after_a_trip_is_still_a_trip() -> No
     assert index <= trip + 12
 
 
-_WATER_AT_ZERO = Unit(
-    system_type=SystemType.AIR_TO_WATER, split=5.0, run_w=2500.0, standby_w=0.0, on=100, off=20
-)
-_WATER_INPUTS = (*POWER_CLIMATE_SPLIT, InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
-
-
-def _water_stop(stop: int, *, restart: int | None) -> Trace:
-    """A water unit metered at its outdoor unit stops while the thermostat calls.
-
-    The pump stops with it, so supply and return drift together over 25
-    minutes, while the outdoor coil is back at the air's temperature within
-    minutes.  With ``restart`` the stop was the unit's own timer.
-    """
-    unit = _WATER_AT_ZERO
-
-    def stopped(minute: int, readings: Sample) -> Sample:
-        if restart is not None and minute >= restart:
-            return readings
-        ret = number(readings, InputKey.RETURN_TEMPERATURE)
-        split = max(5.0 * (1.0 - (minute - stop) / 25.0), 0.0)
-        coil = unit.outdoor - unit.gap * max(1.0 - (minute - stop) / 3.0, 0.0)
-        return readings | {
-            InputKey.POWER: 0.0,
-            InputKey.SUPPLY_TEMPERATURE: round(ret + split, 1),
-            InputKey.COIL_TEMPERATURE: round(coil, 1),
-            InputKey.CLIMATE: ClimateReading("heat", "heating", 20.0, 21.0),
-        }
-
-    return only(overlay(unit, stop, stopped), _WATER_INPUTS)
-
-
-def test_a_water_loop_still_warm_after_a_trip_is_found_by_its_coil() -> None:
-    """A unit that idles at 0 W: only the lack of delivery tells, and the coil tells first."""
-    trip = 24 * HOURS + 5  # while running, its idle at 0 W long learned
-    ev = evaluator(_WATER_INPUTS, system_type=SystemType.AIR_TO_WATER)
-    results = drive(ev, _water_stop(trip, restart=None), trip + 40)
-    index = first_active(results, FaultKey.POWER_LOSS)
-    assert index is not None
-    # Before the lingering split has faded below a delivery (20 minutes on).
-    assert index <= trip + 25
-
-
-def test_a_water_unit_held_off_by_its_timer_while_the_thermostat_calls_is_no_fault() -> None:
-    """Twelve minutes at 0 W with the coil at the air, then the unit starts again."""
-    stop = 24 * HOURS + 5
-    ev = evaluator(_WATER_INPUTS, system_type=SystemType.AIR_TO_WATER)
-    results = drive(ev, _water_stop(stop, restart=stop + 12), stop + 60)
-    assert not ever_active(results, FaultKey.POWER_LOSS)
-
-
 def test_a_crankcase_heater_switching_off_in_warmer_weather_is_not_a_loss() -> None:
     """Its standby shown up to 8 °C; at 12 °C the heater's thermostat switches it off."""
     unit = Unit(on=30, off=90, standby_w=44.0, outdoor=8.0)
@@ -356,14 +306,9 @@ def test_a_standby_lost_in_weather_it_was_shown_in_is_a_loss() -> None:
     assert results[index].statuses[FaultKey.POWER_LOSS].reason == "no_standby_power"
 
 
-def _meter_gone(*, delivering_after: bool, room: float | None = None) -> list[Evaluation]:
-    """The unit heats for 3 h, then its meter goes unavailable for 1 h.
-
-    No thermostat, or with ``room`` one that says its target (21 °C) and not
-    its action.
-    """
-    inputs = (InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
-    ev = evaluator(inputs if room is None else (*inputs, InputKey.CLIMATE))
+def _meter_gone(*, delivering_after: bool) -> list[Evaluation]:
+    """No thermostat: the unit heats for 3 h, then its meter goes unavailable for 1 h."""
+    ev = evaluator((InputKey.POWER, InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE))
     results = []
     for minute in range(4 * 60):
         at = T0 + minute * MINUTE
@@ -376,8 +321,6 @@ def _meter_gone(*, delivering_after: bool, room: float | None = None) -> list[Ev
         fade = 0.5 ** ((minute - 3 * 60) / 3.0) if gone and not delivering_after else 1.0
         ev.observe(InputKey.SUPPLY_TEMPERATURE, 20.5 + 14.0 * fade + 0.1 * (minute % 2), at)
         ev.observe(InputKey.RETURN_TEMPERATURE, 20.5, at)
-        if room is not None:
-            ev.observe(InputKey.CLIMATE, ClimateReading("heat", None, room, 21.0), at)
         results.append(ev.evaluate(at + 30.0))
     return results
 
@@ -395,22 +338,6 @@ def test_a_meter_gone_with_the_heat_is_a_power_loss_without_a_thermostat() -> No
 def test_a_meter_off_the_network_while_the_unit_heats_is_no_fault() -> None:
     results = _meter_gone(delivering_after=True)
     assert any_fault(results) == []
-
-
-def test_a_meter_gone_with_the_heat_below_a_silent_thermostats_target_is_a_power_loss() -> None:
-    """The room was still below its target: no thermostat stopped the unit."""
-    # Short of the target by less than the margin a demand needs.
-    results = _meter_gone(delivering_after=False, room=20.8)
-    index = first_active(results, FaultKey.POWER_LOSS)
-    assert index is not None
-    assert index <= 3 * 60 + 30
-    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "power_unavailable"
-
-
-def test_a_meter_gone_as_a_silent_thermostat_reaches_its_target_is_no_fault() -> None:
-    """The room at its target: the thermostat may well have stopped the unit."""
-    results = _meter_gone(delivering_after=False, room=21.2)
-    assert not ever_active(results, FaultKey.POWER_LOSS)
 
 
 def test_a_unit_that_stops_hours_after_its_meter_went_off_the_network_is_no_fault() -> None:

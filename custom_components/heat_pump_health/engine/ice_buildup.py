@@ -338,10 +338,20 @@ class IceBuildupDetector:
             return False
         readings = self._readings
         gap = readings.gap
+        outdoor = readings.outdoor
+        cadence = self._cadence
         if (
             gap is None
+            or outdoor is None
+            # No frost forms in warmer air: a coil above it then is a unit
+            # cooling behind a heat-only thermostat, not a defrost.
+            or outdoor > _ICING_OUTDOOR_MAX_C
             or readings.defrost_on is not None
             or not self._probe_on_outdoor_coil()
+            # The coil and the air themselves must be read often enough to
+            # time a defrost, whatever the rest of the unit's data does.
+            or cadence.coarser_than(InputKey.COIL_TEMPERATURE, _MAX_DEFROST_SAMPLING_MIN * 60.0)
+            or cadence.coarser_than(InputKey.OUTDOOR_TEMPERATURE, _MAX_DEFROST_SAMPLING_MIN * 60.0)
             or not self.cycles_judgeable()
         ):
             warm.follow(now, warm=None)
@@ -356,7 +366,9 @@ class IceBuildupDetector:
             if minutes > limit:
                 return True
         last, ended = warm.last_minutes, warm.last_end
-        if last is None or ended is None or last <= limit or now - ended > _FLAG_EXPIRY_S:
+        if last is None or ended is None or last <= limit:
+            return False
+        if not 0.0 <= now - ended <= _FLAG_EXPIRY_S:
             return False
         details["long_warm_coil_minutes"] = last
         details["max_defrost_minutes"] = round(limit, 1)

@@ -254,23 +254,12 @@ class PowerLossDetector:
         # A running backup heater warms the supply on its own (many controls
         # call it in when the unit fails): no sign of the unit's supply then.
         warmed = readings.backup_warms(now, stopped=True)
-        if warmed:
+        delivering = None if warmed else readings.delivering(demand)
+        if delivering is None and not warmed:
+            delivering = self._coil_delivering(now, demand)
+        else:
             # Only an unbroken spell of the coil at the air counts.
             self.coil_at_air_since = None
-            delivering = None
-        else:
-            delivering = readings.delivering(demand)
-            if delivering is None or self._water_loop:
-                # A water loop holds its heat for a quarter of an hour after
-                # its unit stops, so its split lingers: a coil long at the
-                # air's temperature says no refrigerant moves, whatever the
-                # water still gives off.
-                asked = demand is not None or self._lost_while_called(now)
-                coil = self._coil_delivering(now, asked=asked)
-                if delivering is None or coil is False:
-                    delivering = coil
-            else:
-                self.coil_at_air_since = None
         details: dict[str, Any] = {
             "power_w": rounded(power),
             "standby_w": rounded(profile.standby_floor),
@@ -342,7 +331,12 @@ class PowerLossDetector:
         # that merely drops off the network leaves the unit heating.
         # (Soon after: a meter long off the network sees the unit stop on
         # its own in the end, as every unit does.)
-        called = demand is not None or self._lost_while_called(now)
+        lost = self.lost_running
+        called = demand is not None or (
+            not self._climate_configured
+            and lost is not None
+            and 0.0 <= now - lost <= _LOST_RUNNING_S
+        )
         if called and (delivering is False or gone) and not self._defrost.just_ended(now):
             # Polled, one cold reading may be a start or a defrost no state
             # shows: the spell must span polls like a 0 W one.
@@ -351,29 +345,8 @@ class PowerLossDetector:
         self.no_power_since = None
         return Verdict(Finding.UNKNOWN, evidence=details)
 
-    def _lost_while_called(self, now: float) -> bool:
-        """The meter went while the unit ran, lately, and nothing says the unit was stopped."""
-        lost = self.lost_running
-        return lost is not None and 0.0 <= now - lost <= _LOST_RUNNING_S and self._may_still_call()
-
-    def _may_still_call(self) -> bool:
-        """Whether nothing says the unit was asked to stop: no thermostat, or one that cannot say.
-
-        A thermostat without its action says only its target: a room still
-        below it has not been brought there, so the unit was not stopped by
-        it (a thermostat stops its unit once the room reaches the target, or
-        some way past it).
-        """
-        readings = self._readings
-        if not self._climate_configured:
-            return True
-        if readings.action is not None or readings.mode == "off":
-            return False
-        deficit = readings.room_deficit()
-        return deficit is not None and deficit > 0.0
-
-    def _coil_delivering(self, now: float, *, asked: bool) -> bool | None:
-        """False once the outdoor coil has sat at the air's temperature, asked to run, for long.
+    def _coil_delivering(self, now: float, demand: str | None) -> bool | None:
+        """False once the outdoor coil has sat at the air's temperature, with demand, for long.
 
         Never True: see _COIL_AT_AIR_K.
         """
@@ -381,7 +354,7 @@ class PowerLossDetector:
         gap = readings.gap
         if (
             gap is None
-            or not asked
+            or demand is None
             or abs(gap) > _COIL_AT_AIR_K
             or readings.defrost_on
             or self._defrost.just_ended(now)

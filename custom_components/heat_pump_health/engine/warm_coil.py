@@ -25,6 +25,8 @@ from .stats import as_float
 WARM_COIL_K = 5.0
 # The working gap (air minus coil, heating) a probe must have shown, K.
 OUTDOOR_COIL_GAP_K = 2.0
+# A warm spell shorter than this is no defrost (the shortest last minutes).
+_MIN_SPELL_S = 2 * 60.0
 
 
 class WarmCoil:
@@ -47,10 +49,13 @@ class WarmCoil:
             if self.since is None:
                 self.since = now
             return
-        if self.since is not None:
+        since = self.since
+        self.since = None
+        if since is not None and now - since >= _MIN_SPELL_S:
+            # A blip (a sun-warmed coil at a start) is no defrost: it
+            # neither times one nor clears a long one.
             self.last_end = now
-            self.last_minutes = round((now - self.since) / 60.0, 1)
-            self.since = None
+            self.last_minutes = round((now - since) / 60.0, 1)
 
     def minutes(self, now: float) -> float | None:
         """Length of the warm spell under way, minutes (None: none)."""
