@@ -63,7 +63,8 @@ _EFFICIENCY_STANDS_S = 6 * 3600.0
 # A gap between ticks (restart, stalled host) counts as at most this much
 # time: readings from before it may be stale, so persistence must not leap.
 MAX_STEP_S = 300.0
-# A coil this much warmer than the outdoor air has had its cycle reversed, K.
+# A coil this much warmer than the outdoor air has had its cycle reversed, K
+# (generous: only a noise excuse hangs on it; see warm_coil.WARM_COIL_K).
 _COIL_SWING_K = 2.0
 # A coil warms past the air up to this long after the valve reversed it: some
 # 10 K at a few kelvin a minute, with a stall while the ice melts.  (It cools

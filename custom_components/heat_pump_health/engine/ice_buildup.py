@@ -540,7 +540,7 @@ class IceBuildupDetector:
             "deep_coil0": self.deep_coil0,
             "overdue": None if self._overdue is None else self._overdue.state_dict(),
             "short_defrost": None if self._short is None else self._short.state_dict(),
-            "warm_coil": None if self._warm is None else self._warm.to_dict(),
+            "warm_coil": None if self._warm is None else self._warm.state_dict(),
         }
 
     def load_state(self, data: object) -> None:
@@ -561,6 +561,6 @@ class IceBuildupDetector:
         if self._short is not None:
             self._short.load_state(data.get("short_defrost"))
         if self._warm is not None:
-            self._warm.load(data.get("warm_coil"))
+            self._warm.load_state(data.get("warm_coil"))
         if self.deep_since is None or self.deep_gap0 is None or self.deep_coil0 is None:
             self._reset_deep()

@@ -22,6 +22,8 @@ from .stats import as_float
 
 # A coil this much warmer than the air has had its cycle reversed, K: more
 # than the sun warms an idle coil's probe, much less than a defrost's peak.
+# Stricter than the evaluator's 2 K swing that forgives the valve's bang: a
+# missed excuse costs a noise burst, a wrong defrost here raises a fault.
 WARM_COIL_K = 5.0
 # The working gap (air minus coil, heating) a probe must have shown, K.
 OUTDOOR_COIL_GAP_K = 2.0
@@ -63,12 +65,12 @@ class WarmCoil:
             return None
         return max(now - self.since, 0.0) / 60.0
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return a JSON-serialisable form."""
+    def state_dict(self) -> dict[str, Any]:
+        """Return the state, JSON-serialisable (the spell under way shown, not restored)."""
         return {"since": self.since, "last_end": self.last_end, "last_minutes": self.last_minutes}
 
-    def load(self, data: object) -> None:
-        """Restore to_dict output; garbage starts afresh.
+    def load_state(self, data: object) -> None:
+        """Restore state_dict output; garbage starts afresh.
 
         A spell under way across a restart was not watched throughout: it
         starts again from the next reading.
