@@ -19,6 +19,7 @@ from .traces import (
     only,
     overlay,
     polled,
+    restarted,
 )
 
 HOURS = 60
@@ -128,24 +129,96 @@ def _without_action(trace: Trace) -> Trace:
     return only(overlay(trace, 0, silent), COIL_NO_DEFROST)
 
 
-def test_a_defrost_too_long_is_timed_by_the_coil_where_nothing_says_defrost() -> None:
-    """Thirty-five minutes of a coil held above the air while the unit heats."""
-    unit = frosty()
-    stuck_from = 10 * 51 + 45  # a defrost's start: one every 51 minutes
+# A defrost's start on a frosty() unit: one every 51 minutes.
+STUCK_FROM = 10 * 51 + 45
+
+
+def _coil_held_warm(unit: Trace, *, coil: float = 14.0, minutes: int = 35) -> Trace:
+    """The unit, its coil held at `coil` (a defrost's peak) for `minutes` from STUCK_FROM."""
 
     def stuck(minute: int, readings: Sample) -> Sample:
-        if stuck_from <= minute < stuck_from + 35:
-            return readings | {InputKey.COIL_TEMPERATURE: unit.defrost_peak}
+        if STUCK_FROM <= minute < STUCK_FROM + minutes:
+            return readings | {InputKey.COIL_TEMPERATURE: coil}
         return readings
 
+    return overlay(unit, 0, stuck)
+
+
+def test_a_defrost_too_long_is_timed_by_the_coil_where_nothing_says_defrost() -> None:
+    """Thirty-five minutes of a coil held above the air while the unit heats."""
+    stuck_from = STUCK_FROM
     ev = evaluator(COIL_NO_DEFROST)
-    results = drive(ev, _without_action(overlay(unit, 0, stuck)), 12 * HOURS)
+    results = drive(ev, _without_action(_coil_held_warm(frosty())), 12 * HOURS)
     index = first_active(results, FaultKey.ICE_BUILDUP)
     assert index is not None
     assert stuck_from + 20 <= index <= stuck_from + 30
     status = results[index].statuses[FaultKey.ICE_BUILDUP]
     assert status.reason == "defrost_too_long"
     assert status.evidence["warm_coil_minutes"] > status.evidence["max_defrost_minutes"]
+
+
+def test_a_coil_timed_defrost_too_long_stays_evidence_until_a_normal_one() -> None:
+    """Ended, the long spell is still the evidence; the next defrost of normal length clears it."""
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(_coil_held_warm(frosty())), 12 * HOURS)
+    after = results[STUCK_FROM + 40].statuses[FaultKey.ICE_BUILDUP]
+    assert after.active
+    assert after.evidence["long_warm_coil_minutes"] >= 30
+    assert "warm_coil_minutes" not in after.evidence
+    assert not results[-1].statuses[FaultKey.ICE_BUILDUP].active
+
+
+def test_a_coil_timed_defrost_too_long_is_forgotten_without_another_defrost() -> None:
+    """No defrost after the long one (the weather turned dry): forgotten after four hours."""
+    dry = frosty(defrost_every=None, frost_rate=0.0)
+    trace = overlay(frosty(), STUCK_FROM + 40, lambda m, r: dry(m))
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(_coil_held_warm(trace)), STUCK_FROM + 8 * HOURS)
+    assert results[STUCK_FROM + 3 * HOURS].statuses[FaultKey.ICE_BUILDUP].active
+    assert not results[-1].statuses[FaultKey.ICE_BUILDUP].active
+
+
+def test_a_warm_coil_in_mild_air_is_no_defrost() -> None:
+    """At 12 °C no frost forms: a coil above the air is the unit cooling, whatever the mode says."""
+    ev = evaluator(COIL_NO_DEFROST)
+    trace = _coil_held_warm(frosty(outdoor=12.0), coil=24.0)
+    results = drive(ev, _without_action(trace), 12 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+def test_a_warm_coil_while_cooling_is_no_defrost() -> None:
+    """Cooling, the outdoor coil is the condenser: warmer than the air all the time."""
+    cooling = frosty(defrost_every=None, outdoor=8.0, gap=-8.0, mode="cool")
+    trace = overlay(frosty(), 12 * HOURS, lambda m, r: cooling(m))
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(trace), 24 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+def test_a_coil_read_every_quarter_hour_times_no_defrost() -> None:
+    """Read this seldom, a warm reading may stand for minutes or for the whole quarter."""
+    warm = _coil_held_warm(frosty())
+
+    def polled_coil(minute: int, readings: Sample) -> Sample:
+        coil = warm(minute - minute % 15)[InputKey.COIL_TEMPERATURE]
+        return readings | {InputKey.COIL_TEMPERATURE: coil}
+
+    ev = evaluator(COIL_NO_DEFROST)
+    results = drive(ev, _without_action(overlay(warm, 0, polled_coil)), 12 * HOURS)
+    assert not ever_active(results, FaultKey.ICE_BUILDUP)
+
+
+def test_a_warm_spell_under_way_at_a_restart_is_timed_afresh() -> None:
+    """The spell before the restart was not watched by the restored evaluator: timed from it."""
+    trace = _without_action(_coil_held_warm(frosty()))
+    ev = evaluator(COIL_NO_DEFROST)
+    drive(ev, trace, STUCK_FROM + 10)
+    resumed = restarted(ev)
+    results = drive(resumed, trace, 2 * HOURS, start_minute=STUCK_FROM + 10)
+    index = first_active(results, FaultKey.ICE_BUILDUP)
+    assert index is not None
+    assert index >= 20
+    assert results[index].statuses[FaultKey.ICE_BUILDUP].reason == "defrost_too_long"
 
 
 def test_defrosts_timed_by_the_coil_of_normal_length_are_normal() -> None:

@@ -123,6 +123,8 @@ GARBAGE: list[Any] = [
     {"noise": {"onsets": {"a": 1}, "share": float("nan")}},
     {"ice": {"deep_since": 5.0}, "heat": [], "power": {"zero_origin": 3}},
     {"ice": {"overdue": {"best": 1e9, "smoothed": "x", "judged_s": -1, "score": -5}}},
+    {"ice": {"warm_coil": {"since": "x", "last_end": [1], "last_minutes": -3}}},
+    {"ice": {"warm_coil": "warm"}},
     {"operation": {"running": "maybe"}, "rejected": {"x": -1, "y": True, "z": 2}},
     {"version": True},
     [],

@@ -360,19 +360,23 @@ class IceBuildupDetector:
         warm.follow(now, warm=heating and gap <= -WARM_COIL_K)
         limit = self.max_defrost_minutes()
         minutes = warm.minutes(now)
+        last, ended = warm.last_minutes, warm.last_end
+        latched = (
+            last is not None
+            and ended is not None
+            and last > limit
+            and 0.0 <= now - ended <= _FLAG_EXPIRY_S
+        )
+        if minutes is None and not latched:
+            return False
+        details["max_defrost_minutes"] = round(limit, 1)
         if minutes is not None:
             details["warm_coil_minutes"] = round(minutes, 1)
-            details["max_defrost_minutes"] = round(limit, 1)
             if minutes > limit:
                 return True
-        last, ended = warm.last_minutes, warm.last_end
-        if last is None or ended is None or last <= limit:
-            return False
-        if not 0.0 <= now - ended <= _FLAG_EXPIRY_S:
-            return False
-        details["long_warm_coil_minutes"] = last
-        details["max_defrost_minutes"] = round(limit, 1)
-        return True
+        if latched:
+            details["long_warm_coil_minutes"] = last
+        return latched
 
     def _probe_on_outdoor_coil(self) -> bool:
         """The coil probe has shown a working gap below the air while heating."""
