@@ -165,6 +165,11 @@ def test_a_coil_timed_defrost_too_long_stays_evidence_until_a_normal_one() -> No
     assert after.active
     assert after.evidence["long_warm_coil_minutes"] >= 30
     assert "warm_coil_minutes" not in after.evidence
+    # The next defrost (minutes 606 to 612) is timed at its normal length.
+    assert (
+        "long_warm_coil_minutes"
+        not in results[STUCK_FROM + 70].statuses[FaultKey.ICE_BUILDUP].evidence
+    )
     assert not results[-1].statuses[FaultKey.ICE_BUILDUP].active
 
 
@@ -209,7 +214,7 @@ def test_a_coil_read_every_quarter_hour_times_no_defrost() -> None:
 
 
 def test_a_warm_spell_under_way_at_a_restart_is_timed_afresh() -> None:
-    """The spell before the restart was not watched by the restored evaluator: timed from it."""
+    """A spell under way at a restart is timed from the restart: its start went unwatched."""
     trace = _without_action(_coil_held_warm(frosty()))
     ev = evaluator(COIL_NO_DEFROST)
     drive(ev, trace, STUCK_FROM + 10)
