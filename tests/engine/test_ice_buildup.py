@@ -131,9 +131,10 @@ def _without_action(trace: Trace) -> Trace:
 
 # A defrost's start on a frosty() unit: one every 51 minutes.
 STUCK_FROM = 10 * 51 + 45
+DEFROST_PEAK = Unit().defrost_peak
 
 
-def _coil_held_warm(unit: Trace, *, coil: float = 14.0, minutes: int = 35) -> Trace:
+def _coil_held_warm(unit: Trace, *, coil: float = DEFROST_PEAK, minutes: int = 35) -> Trace:
     """The unit, its coil held at `coil` (a defrost's peak) for `minutes` from STUCK_FROM."""
 
     def stuck(minute: int, readings: Sample) -> Sample:
@@ -146,12 +147,11 @@ def _coil_held_warm(unit: Trace, *, coil: float = 14.0, minutes: int = 35) -> Tr
 
 def test_a_defrost_too_long_is_timed_by_the_coil_where_nothing_says_defrost() -> None:
     """Thirty-five minutes of a coil held above the air while the unit heats."""
-    stuck_from = STUCK_FROM
     ev = evaluator(COIL_NO_DEFROST)
     results = drive(ev, _without_action(_coil_held_warm(frosty())), 12 * HOURS)
     index = first_active(results, FaultKey.ICE_BUILDUP)
     assert index is not None
-    assert stuck_from + 20 <= index <= stuck_from + 30
+    assert STUCK_FROM + 20 <= index <= STUCK_FROM + 30
     status = results[index].statuses[FaultKey.ICE_BUILDUP]
     assert status.reason == "defrost_too_long"
     assert status.evidence["warm_coil_minutes"] > status.evidence["max_defrost_minutes"]
@@ -165,7 +165,11 @@ def test_a_coil_timed_defrost_too_long_stays_evidence_until_a_normal_one() -> No
     assert after.active
     assert after.evidence["long_warm_coil_minutes"] >= 30
     assert "warm_coil_minutes" not in after.evidence
-    # The next defrost (minutes 606 to 612) is timed at its normal length.
+    # The next defrost (minutes 606 to 611) is timed while the long one still stands...
+    during = results[STUCK_FROM + 55].statuses[FaultKey.ICE_BUILDUP].evidence
+    assert 0 < during["warm_coil_minutes"] < during["max_defrost_minutes"]
+    assert during["long_warm_coil_minutes"] >= 30
+    # ...and, at its normal length, replaces it.
     assert (
         "long_warm_coil_minutes"
         not in results[STUCK_FROM + 70].statuses[FaultKey.ICE_BUILDUP].evidence
@@ -179,8 +183,14 @@ def test_a_coil_timed_defrost_too_long_is_forgotten_without_another_defrost() ->
     trace = overlay(frosty(), STUCK_FROM + 40, lambda m, r: dry(m))
     ev = evaluator(COIL_NO_DEFROST)
     results = drive(ev, _without_action(_coil_held_warm(trace)), STUCK_FROM + 8 * HOURS)
-    assert results[STUCK_FROM + 3 * HOURS].statuses[FaultKey.ICE_BUILDUP].active
-    assert not results[-1].statuses[FaultKey.ICE_BUILDUP].active
+    ended = STUCK_FROM + 35
+    before = results[ended + 4 * HOURS - 10].statuses[FaultKey.ICE_BUILDUP]
+    assert before.active
+    assert before.evidence["long_warm_coil_minutes"] >= 30
+    # Four hours after it ended the spell is no evidence, and the fault clears in its hour.
+    after = results[ended + 4 * HOURS + 10].statuses[FaultKey.ICE_BUILDUP]
+    assert "long_warm_coil_minutes" not in after.evidence
+    assert not results[ended + 5 * HOURS + 10].statuses[FaultKey.ICE_BUILDUP].active
 
 
 def test_a_warm_coil_in_mild_air_is_no_defrost() -> None:
@@ -203,10 +213,10 @@ def test_a_warm_coil_while_cooling_is_no_defrost() -> None:
 def test_a_coil_read_every_quarter_hour_times_no_defrost() -> None:
     """Read this seldom, a warm reading may stand for minutes or for the whole quarter."""
     warm = _coil_held_warm(frosty())
+    quarterly = polled(warm, 15)
 
     def polled_coil(minute: int, readings: Sample) -> Sample:
-        coil = warm(minute - minute % 15)[InputKey.COIL_TEMPERATURE]
-        return readings | {InputKey.COIL_TEMPERATURE: coil}
+        return readings | {InputKey.COIL_TEMPERATURE: quarterly(minute)[InputKey.COIL_TEMPERATURE]}
 
     ev = evaluator(COIL_NO_DEFROST)
     results = drive(ev, _without_action(overlay(warm, 0, polled_coil)), 12 * HOURS)
@@ -220,9 +230,10 @@ def test_a_warm_spell_under_way_at_a_restart_is_timed_afresh() -> None:
     drive(ev, trace, STUCK_FROM + 10)
     resumed = restarted(ev)
     results = drive(resumed, trace, 2 * HOURS, start_minute=STUCK_FROM + 10)
+    # Fifteen minutes on, the spell counts fifteen minutes, not twenty-five.
+    assert results[15].statuses[FaultKey.ICE_BUILDUP].evidence["warm_coil_minutes"] <= 15.5
     index = first_active(results, FaultKey.ICE_BUILDUP)
     assert index is not None
-    assert index >= 20
     assert results[index].statuses[FaultKey.ICE_BUILDUP].reason == "defrost_too_long"
 
 
