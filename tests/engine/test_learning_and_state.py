@@ -17,6 +17,7 @@ from custom_components.heat_pump_health.engine import (
     SystemType,
 )
 from custom_components.heat_pump_health.engine.operation import PowerProfile
+from custom_components.heat_pump_health.engine.warm_coil import WarmCoil
 
 from .traces import ALL_INPUTS, MINUTE, T0, Sample, Unit, drive, evaluator, first_active, overlay
 
@@ -141,6 +142,32 @@ def test_restore_state_ignores_garbage(garbage: Any) -> None:
     # A restored "active" may show at first; healthy readings clear it.
     assert not any(s.active for s in results[-1].statuses.values())
     json.dumps(ev.export_state(), allow_nan=False)
+
+
+@pytest.mark.parametrize(
+    "garbage",
+    [
+        None,
+        "warm",
+        {"since": 5.0, "last_end": [1], "last_minutes": -3},
+        {"last_end": True, "last_minutes": float("nan")},
+    ],
+)
+def test_a_garbled_warm_coil_state_starts_afresh(garbage: Any) -> None:
+    """The coil-timed defrost's state restores nothing it cannot read, and no spell under way."""
+    warm = WarmCoil()
+    warm.load_state(garbage)
+    assert (warm.since, warm.last_end, warm.last_minutes) == (None, None, None)
+    json.dumps(warm.state_dict(), allow_nan=False)
+
+
+def test_the_warm_coil_restores_its_last_spell() -> None:
+    warm = WarmCoil()
+    warm.follow(T0, warm=True)
+    warm.follow(T0 + 1800.0, warm=False)
+    restored = WarmCoil()
+    restored.load_state(json.loads(json.dumps(warm.state_dict())))
+    assert (restored.last_end, restored.last_minutes) == (T0 + 1800.0, 30.0)
 
 
 @pytest.mark.parametrize(
