@@ -17,10 +17,13 @@ from custom_components.heat_pump_health.engine import (
     InputKey,
     SystemType,
 )
+from custom_components.heat_pump_health.engine.evaluator import Evaluation
 
 from .traces import (
     ALL_INPUTS,
+    MINUTE,
     POWER_CLIMATE_SPLIT,
+    T0,
     Sample,
     Trace,
     Unit,
@@ -434,6 +437,57 @@ def test_clogged_filter_split_far_above_normal_fires() -> None:
     status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
     assert status.reason == "high_split"
     assert status.evidence["split_k"] > status.evidence["max_split_k"]
+
+
+def _clogged_at(minute: int, *, until: int | None = None) -> list[Evaluation]:
+    """A unit running 100 minutes in 120, its filter clogged from `minute` (until `until`)."""
+    unit = Unit(on=100, off=20)
+    clogged = unit.but(split=30.0, run_w=1450.0)
+
+    def clog(at: int, readings: Sample) -> Sample:
+        return clogged(at) if until is None or at < until else readings
+
+    return drive(evaluator(), overlay(unit, minute, clog), minute + 4 * HOURS)
+
+
+def test_a_split_gone_wide_well_into_a_run_needs_no_confirmation_on_top() -> None:
+    """Clogged forty minutes into a run: no catching up explains it, its own wait is enough."""
+    clogged_at = 30 * HOURS + 40
+    results = _clogged_at(clogged_at)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    # The run ends an hour after the clog: raised within it, not in the next run.
+    assert index - clogged_at < 60
+    status = results[index].statuses[FaultKey.INSUFFICIENT_HEAT]
+    assert status.reason == "high_split"
+    # Dated from when the split went wide.
+    assert status.since is not None
+    assert abs(status.since - (T0 + clogged_at * MINUTE)) <= 2 * MINUTE
+
+
+def test_a_split_wide_for_fifty_minutes_from_a_runs_start_is_normal() -> None:
+    """Wide from the first minute of a run after a rest, as a unit catching up runs: not enough."""
+    run_starts = 30 * HOURS
+    results = _clogged_at(run_starts, until=run_starts + 50)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_set_up_with_a_split_wide_for_fifty_minutes_is_normal() -> None:
+    """The target rises 2 K in a long run; a backup heater the meter misses widens the split."""
+    unit = Unit(always_on=True)
+    set_up = 30 * HOURS
+
+    def warmer(minute: int, readings: Sample) -> Sample:
+        since = minute - set_up
+        room = min(unit.room + since / 60.0, unit.target + 2.0)
+        split = 30.0 if since < 50 else unit.split
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", "heating", room, unit.target + 2.0),
+            InputKey.SUPPLY_TEMPERATURE: number(readings, InputKey.RETURN_TEMPERATURE) + split,
+        }
+
+    results = drive(evaluator(), overlay(unit, set_up, warmer), set_up + 4 * HOURS)
+    assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
 def test_split_rising_with_load_is_normal() -> None:

@@ -148,6 +148,8 @@ _HIGH_S = 45 * 60.0
 # a wide split must outlast a morning's recovery at full power.
 _BLIND_HIGH_S = 90 * 60.0
 _HIGH_SUSPECT_S = 15 * 60.0
+# The first half hour of a run after a rest: a healthy unit catching up.
+_CATCH_UP_S = 30 * 60.0
 _LEARN_MAX = 1.3
 
 
@@ -478,13 +480,36 @@ class InsufficientHeatDetector:
             else None
         )
         if reason is not None:
-            return Verdict(Finding.ABNORMAL, reason, details)
+            onset = self._steady_wide_since(now) if reason == "high_split" else None
+            return Verdict(Finding.ABNORMAL, reason, details, onset=onset)
         judged = low is not None or flat is not None or drop_judged
         finding = Finding.NORMAL if judged else Finding.UNKNOWN
         suspect = self.high_score >= _HIGH_SUSPECT_S or self.drop_score >= 0.5 * alarm
         if not suspect:
             self._backup_note(now, details)
         return Verdict(finding, evidence=details, suspect=suspect)
+
+    def _steady_wide_since(self, now: float) -> float | None:
+        """When a wide split began, where it has lasted its wait in steady heating.
+
+        A healthy unit runs a wide split where it catches up: through a
+        set-up, or in the first half hour of a run after a rest (a cold
+        return, a lock-out's backlog, a backup heater the meter does not
+        see).  Its long wait is what tells those from a clogged filter; the
+        confirmation on top is needed there.  A split that went wide well
+        into one run, with no set-up under way, has no such cause: it needs
+        no further wait, and it began when it first ran wide.
+        """
+        began = now - self.high_score
+        run_since = self._operation.run_since
+        if (
+            self._recovering(now)
+            or not self._operation.running
+            or run_since is None
+            or began - run_since < _CATCH_UP_S
+        ):
+            return None
+        return began
 
     def _backup_note(self, now: float, details: dict[str, Any]) -> dict[str, Any]:
         """Add the backup heater's mild-weather runs, while the heat pump is healthy.
