@@ -490,6 +490,36 @@ def test_a_set_up_with_a_split_wide_for_fifty_minutes_is_normal() -> None:
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 
 
+def _water_wide_mid_run(action: str | None) -> list[Evaluation]:
+    """A water unit heating steadily, its split doubled for 50 minutes, its thermostat `action`."""
+    unit = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=5.0, run_w=2500.0)
+    start = 30 * HOURS
+
+    def wide(minute: int, readings: Sample) -> Sample:
+        if minute - start >= 50:
+            return readings
+        return readings | {
+            InputKey.CLIMATE: ClimateReading("heat", action, unit.room, unit.target),
+            InputKey.SUPPLY_TEMPERATURE: number(readings, InputKey.RETURN_TEMPERATURE) + 10.0,
+        }
+
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    return drive(ev, overlay(unit, start, wide), start + 4 * HOURS)
+
+
+def test_a_water_units_hot_water_cycle_mid_run_is_normal() -> None:
+    """Fifty minutes of hot water mid-run, the flow as wide; the thermostat silent, then heating.
+
+    Heating again, the split is back, while its score still lingers above its wait.
+    """
+    assert not ever_active(_water_wide_mid_run(None), FaultKey.INSUFFICIENT_HEAT)
+
+
+def test_a_water_units_split_gone_wide_while_heating_the_rooms_needs_no_confirmation() -> None:
+    """The thermostat says the unit heats the rooms: fifty minutes of a doubled split is enough."""
+    assert ever_active(_water_wide_mid_run("heating"), FaultKey.INSUFFICIENT_HEAT)
+
+
 def test_split_rising_with_load_is_normal() -> None:
     """Harder work, wider split: in proportion to power, not a fault."""
     ev = evaluator()

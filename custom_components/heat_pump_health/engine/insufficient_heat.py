@@ -191,6 +191,7 @@ class InsufficientHeatDetector:
         "_recent",
         "_system",
         "_warmed",
+        "_wide_now",
         "bands",
         "coil_gap",
         "draw",
@@ -243,6 +244,8 @@ class InsufficientHeatDetector:
         # The bands as they stood when a step began to be held (reference_drift).
         self._held_bands: dict[int, SplitBand] | None = None
         self._recent: float | None = None
+        # Whether the split read now is above the high limit.
+        self._wide_now = False
         # How still supply and return stand: what rounding may hide in them.
         self._readings_spread = ReadingsSpread()
         # The recent delivery share (split against the long reference at this
@@ -498,12 +501,18 @@ class InsufficientHeatDetector:
         see).  Its long wait is what tells those from a clogged filter; the
         confirmation on top is needed there.  A split that went wide well
         into one run, with no set-up under way, has no such cause: it needs
-        no further wait, and it began when it first ran wide.
+        no further wait, and it began when it first ran wide.  A water unit
+        may also be heating its hot water mid-run (flow at 50-60 °C, its
+        split as wide): there only a thermostat that says the unit heats the
+        rooms vouches for the split.
         """
         began = now - self.high_score
         run_since = self._operation.run_since
         if (
-            self._recovering(now)
+            # Only while it is wide: its score lingers a few minutes after.
+            not self._wide_now
+            or (self._system is SystemType.AIR_TO_WATER and self._readings.action != "heating")
+            or self._recovering(now)
             or not self._operation.running
             or run_since is None
             or began - run_since < _CATCH_UP_S
@@ -712,7 +721,8 @@ class InsufficientHeatDetector:
         self, split: float, limit: float | None, dt: float, details: dict[str, Any]
     ) -> bool:
         """A split far above normal for the load: too little air (or water) moves."""
-        if limit is not None and split > limit:
+        self._wide_now = limit is not None and split > limit
+        if self._wide_now:
             self.high_score += dt
         else:
             self.high_score = max(self.high_score - dt, 0.0)
