@@ -506,19 +506,16 @@ class InsufficientHeatDetector:
         split as wide): there only a thermostat that says the unit heats the
         rooms vouches for the split.
         """
-        began = now - self.high_score
-        run_since = self._operation.run_since
         if (
             # Only while it is wide: its score lingers a few minutes after.
             not self._wide_now
             or (self._system is SystemType.AIR_TO_WATER and self._readings.action != "heating")
             or self._recovering(now)
-            or not self._operation.running
-            or run_since is None
-            or began - run_since < _CATCH_UP_S
+            # Wide since the run's first half hour (not running: 0 s into one).
+            or self._operation.running_for(now) - self.high_score < _CATCH_UP_S
         ):
             return None
-        return began
+        return now - self.high_score
 
     def _backup_note(self, now: float, details: dict[str, Any]) -> dict[str, Any]:
         """Add the backup heater's mild-weather runs, while the heat pump is healthy.
