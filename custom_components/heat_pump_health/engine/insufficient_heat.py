@@ -14,9 +14,10 @@ reference_drift), so that a slow leak cannot drag it down with it.  The signs:
 - a sustained shortfall against the reference, however slow it came: a
   one-sided CUSUM on log(split / expected) over hours of steady heating.
   Shortfalls within an allowance are weather, fans and sensors and add
-  nothing (rounded sensors get up to half a step of credit where the
-  stiller of supply and return stands still, or stood still while the
-  reference learned: see rounding); a leak that has
+  nothing (a unit whose delivery swings for hours at a time gets its own,
+  wider allowance: see delivery_spread; rounded sensors get up to half a
+  step of credit where the stiller of supply and return stands still, or
+  stood still while the reference learned: see rounding); a leak that has
   cost a third of the capacity raises it within hours of heating, sooner
   where the outdoor coil runs clearly further below the air than when
   healthy (coil_gap: never enough alone), or where the draw per kelvin
@@ -41,6 +42,7 @@ from .backup_heat import BackupHeat
 from .cadence import FETCH_S, Cadence
 from .coil_gap import CoilGap
 from .defrost import DEFROST_RECOVERY_S, DefrostTracker
+from .delivery_spread import DeliverySpread
 from .detector import Context
 from .efficiency import DrawPerKelvin
 from .model import FaultKey, InputKey, SystemType
@@ -89,11 +91,12 @@ _NO_OUTDOOR_BAND = 99
 _BAND_TAU_S = 3 * 86400.0
 _BAND_TRUSTED_S = 3600.0
 # The sustained-shortfall CUSUM, on x = log(split / expected): shortfalls up to
-# the allowance (15 %) add nothing; beyond it the score grows by the excess
-# per hour of steady heating, and at the alarm level the fault is raised (a
-# 30 % shortfall after about 5 hours, a 50 % one after 2).  Samples are
-# clipped so one wild reading cannot do it, the score is capped so a repaired
-# unit clears in hours, and it is judged only against a well-learned band.
+# the allowance (15 %, or the unit's own spread where wider) add nothing;
+# beyond it the score grows by the excess per hour of steady heating, and at
+# the alarm level the fault is raised (a 30 % shortfall after about 5 hours, a
+# 50 % one after 2).  Samples are clipped so one wild reading cannot do it,
+# the score is capped so a repaired unit clears in hours, and it is judged
+# only against a well-learned band.
 _DROP_ALLOWANCE = math.log(1.0 / 0.85)
 _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
@@ -194,6 +197,7 @@ class InsufficientHeatDetector:
         "_wide_now",
         "bands",
         "coil_gap",
+        "delivery_spread",
         "draw",
         "drift",
         "drop_score",
@@ -256,6 +260,9 @@ class InsufficientHeatDetector:
         # The outdoor coil's clean gap below the air against healthy (coil_gap.py),
         # and this tick's clean gap and band, for learning.
         self.coil_gap = CoilGap()
+        # How far this unit's hourly delivery strays while healthy: the
+        # shortfall score's own allowance (delivery_spread.py).
+        self.delivery_spread = DeliverySpread()
         self._clean: tuple[int, float, float] | None = None
         # The fault built at the last tick: the draw's reference holds then.
         self._held = False
@@ -657,7 +664,8 @@ class InsufficientHeatDetector:
         x = self._log_share(split, expected, band, fine=fine)
         hours = dt / 3600.0
         cap = _DROP_CAP * self._margin
-        self.drop_score = min(max(self.drop_score + (-x - _DROP_ALLOWANCE) * hours, 0.0), cap)
+        allowance = self.delivery_spread.allowance(_DROP_ALLOWANCE)
+        self.drop_score = min(max(self.drop_score + (-x - allowance) * hours, 0.0), cap)
         self.lean_score = min(max(self.lean_score + (-x - _LEAN_ALLOWANCE) * hours, 0.0), cap)
         recent = self._recent
         self._recent = x if recent is None else recent + blend(dt, _RECENT_TAU_S) * (x - recent)
@@ -672,7 +680,15 @@ class InsufficientHeatDetector:
             self._held_bands = None
         elif self._held_bands is None:
             self._held_bands = {index: band.copy() for index, band in self.bands.items()}
+        # A shortfall building must not widen its own allowance.  A slide
+        # below the reference (drift) still teaches the spread: hours within
+        # the fixed allowance cannot lift it past that, and a unit that
+        # swings for hours at a time slides by that measure every day.
+        learning = self.drop_score < _DROP_LEARN_SHARE * self._drop_alarm and not self.draw.rising
+        self.delivery_spread.add(x, dt, learn=learning)
         details["delivery_share"] = round(math.exp(self._recent), 2)
+        if allowance > _DROP_ALLOWANCE:
+            details["usual_delivery_share"] = round(math.exp(-allowance), 2)
         if self.drop_score > 0.0:
             details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
         return True
@@ -897,6 +913,7 @@ class InsufficientHeatDetector:
         self._recent = None
         self.draw.reset()
         self.coil_gap.reset()
+        self.delivery_spread.reset()
 
     def learned_dict(self) -> dict[str, Any]:
         """Return the learned baselines, JSON-serialisable."""
@@ -904,6 +921,7 @@ class InsufficientHeatDetector:
             "bands": save_bands(self.bands),
             "draw": self.draw.learned_dict(),
             "coil_gap": self.coil_gap.learned_dict(),
+            "delivery_spread": self.delivery_spread.learned_dict(),
         }
 
     def load_learned(self, data: object) -> None:
@@ -912,6 +930,7 @@ class InsufficientHeatDetector:
             return
         self.draw.load_learned(data.get("draw"))
         self.coil_gap.load_learned(data.get("coil_gap"), _known_band)
+        self.delivery_spread.load_learned(data.get("delivery_spread"))
         self.bands.update(load_bands(data.get("bands"), _known_band))
 
     def state_dict(self) -> dict[str, Any]:
@@ -925,6 +944,7 @@ class InsufficientHeatDetector:
             "held_bands": None if self._held_bands is None else save_bands(self._held_bands),
             "draw": self.draw.state_dict(),
             "coil_gap": self.coil_gap.state_dict(),
+            "delivery_spread": self.delivery_spread.state_dict(),
             # A restart in the middle of a morning's recovery must not forget
             # the set-up: the wide split it runs with is then judged at once.
             "call": {
@@ -948,6 +968,7 @@ class InsufficientHeatDetector:
             self._held_bands = held if self.drift.held and held else None
             self.draw.load_state(data.get("draw"))
             self.coil_gap.load_state(data.get("coil_gap"))
+            self.delivery_spread.load_state(data.get("delivery_spread"))
             self._load_call(data.get("call"))
 
     def _load_call(self, data: object) -> None:
