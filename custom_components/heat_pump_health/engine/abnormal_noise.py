@@ -26,7 +26,7 @@ from .cadence import Cadence
 from .detector import Context
 from .model import FaultKey, InputKey
 from .persistence import Finding, Verdict
-from .stats import Ewma, as_float, blend, rounded
+from .stats import HOUR_S, Ewma, as_float, blend, rounded
 
 # Noise read less often than this cannot show bursts or a sustained sound: a
 # level polled every few minutes is a snapshot, not what was heard between.
@@ -90,7 +90,6 @@ _STREET_QUIET_SHARE = 0.5
 _SUSPECT_SHARE = 0.4
 # Bursts: this many separate excursions in each of the last two hours.
 _BURSTS_PER_HOUR = 3
-_HOUR_S = 3600.0
 # ... and the first of them at least this long ago: a pattern, not a spell.
 _BURSTS_SPAN_S = 90 * 60.0
 # A rattle that comes with every run is found sooner: this many bursts in the
@@ -486,12 +485,12 @@ class AbnormalNoiseDetector:
         The caller has advanced to now.
         """
         onsets = self.onsets
-        while onsets and onsets[0] < now - 2 * _HOUR_S:
+        while onsets and onsets[0] < now - 2 * HOUR_S:
             onsets.popleft()
         last_hour = 0
         first_in_hour: float | None = None
         for onset in reversed(onsets):
-            if onset < now - _HOUR_S:
+            if onset < now - HOUR_S:
                 break
             last_hour += 1
             first_in_hour = onset

@@ -21,10 +21,8 @@ from collections import deque
 import math
 from typing import Any, Final
 
-from .stats import as_float
+from .stats import DAY_S, HOUR_S, as_float
 
-_HOUR_S: Final = 3600.0
-_DAY_S: Final = 24 * _HOUR_S
 # The heating record covers this many days, a day at a time.
 RECORD_DAYS: Final = 30
 # Outdoor bands as wide as the split's (insufficient_heat.py), for one scale.
@@ -87,7 +85,7 @@ class BackupHeat:
             return
         if backup_w is not None:
             self.power_known = True
-        day = math.floor(now / _DAY_S)
+        day = math.floor(now / DAY_S)
         key = (day, band_of(outdoor))
         totals = self._days.get(key)
         if totals is None:
@@ -106,7 +104,7 @@ class BackupHeat:
                 self._add_mild(now, dt, outdoor)
 
     def _add_mild(self, now: float, dt: float, outdoor: float) -> None:
-        hour = math.floor(now / _HOUR_S)
+        hour = math.floor(now / HOUR_S)
         mild = self._mild
         if mild and mild[-1][0] == hour:
             _, seconds, coldest = mild[-1]
@@ -125,7 +123,7 @@ class BackupHeat:
 
         None when there were too few to mention.
         """
-        hour = math.floor(now / _HOUR_S)
+        hour = math.floor(now / HOUR_S)
         recent = [(seconds, coldest) for at, seconds, coldest in self._mild if at > hour - 24]
         minutes = sum(seconds for seconds, _ in recent) / 60.0
         if minutes < MILD_MINUTES_SHOWN:
@@ -137,7 +135,7 @@ class BackupHeat:
 
     def bands(self, now: float) -> list[dict[str, Any]]:
         """The last RECORD_DAYS days per outdoor band, coldest first."""
-        first = math.floor(now / _DAY_S) - RECORD_DAYS + 1
+        first = math.floor(now / DAY_S) - RECORD_DAYS + 1
         sums: dict[int, list[float]] = {}
         for (day, band), totals in self._days.items():
             if day < first:
@@ -155,8 +153,8 @@ class BackupHeat:
                 None if band == -_BAND_LIMIT else low,
                 None if band == _BAND_LIMIT else low + BAND_K,
             ],
-            "heating_hours": round(heated / _HOUR_S, 1),
-            "backup_hours": round(backup / _HOUR_S, 1),
+            "heating_hours": round(heated / HOUR_S, 1),
+            "backup_hours": round(backup / HOUR_S, 1),
             "backup_time_percent": round(100.0 * backup / heated, 1) if heated > 0.0 else None,
         }
         if self.power_known:

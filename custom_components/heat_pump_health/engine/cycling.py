@@ -15,10 +15,9 @@ from collections import deque
 import statistics
 from typing import Any, Final
 
-from .stats import as_float, count_since
+from .stats import HOUR_S, as_float, count_since
 
 DAY_S: Final = 24 * 3600.0
-HOUR_S: Final = 3600.0
 # Starts per hour are shown once this much of the day has been watched: an
 # hour's count says little of a unit that starts twice a day.
 _MIN_WATCHED_S: Final = 3 * HOUR_S

@@ -11,11 +11,17 @@ swings by a third, and an ordinary day of it filled the score.
 So a unit's allowance is the wider of the fixed one (the least: a fan a notch
 up must not count, see reference_drift for how such a step is taken in) and
 its own spread: the root mean square of its hourly mean log share (log(split
-/ expected), averaged over each hour of judged heating), learned only from
-hours in which no shortfall was building, with a memory of a few days'
-judged hours.  The spread counts only once enough hours are learned, and
-only up to a ceiling: beyond it the split says too little, and a leak is
-left to the other signatures (the draw per kelvin, the coil's gap).
+/ expected), averaged over each hour of judged heating).  Both ways count: the
+reference sits among the hours, so a unit whose share swings a third above
+it swings about as far below.  An hour is learned only where nothing leaned
+towards a shortfall in any of its minutes (insufficient_heat decides, as for
+its reference), with a memory of the last two days or so of judged hours.
+The spread counts only once six hours are learned, and only up to a ceiling
+(about a quarter): beyond it the split says too little, and a leak is left
+to the other signatures (the draw per kelvin, the coil's gap).  A unit whose
+allowance widened needs a larger shortfall, for longer, to raise the fault:
+at the ceiling a third less delivery takes about ten hours of heating, and
+a quarter less never adds up.
 """
 
 from __future__ import annotations
@@ -23,50 +29,51 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .stats import as_float
+from .stats import HOUR_S, as_float
 
-_HOUR_S = 3600.0
-# Learned hours folded in with at most this weight each: a few days of
-# judged heating.
+# Each learned hour weighs at least 1 / this in the mean square: its memory,
+# in judged hours.
 _MEMORY_HOURS = 48.0
 # Hours learned before the unit's own spread counts.
 _TRUSTED_HOURS = 6.0
 # The widest allowance a spread can give, in log share: 26 % below the reference.
 _CEILING = 0.3
-# A mean square beyond this is not ours (samples are clipped at 1.2).
-_MAX_SQUARE = 1.5
+# A mean square, or an hour's mean, beyond these is not ours (the samples
+# are clipped well within them).
+_MAX_SQUARE = 4.0
+_MAX_MEAN = 2.0
 
 
 class DeliverySpread:
     """The learned spread of the hourly delivery share, and the hour being gathered."""
 
-    __slots__ = ("_clean", "_seconds", "_sum", "hours", "square")
+    __slots__ = ("_learnable", "_seconds", "_sum", "hours", "square")
 
     def __init__(self) -> None:
         # Mean square of the learned hourly means, and how many were learned.
         self.square = 0.0
         self.hours = 0.0
         # The hour being gathered: the sum of x * dt, its judged seconds, and
-        # whether every minute of it could be learned from.
+        # whether every minute of it may be learned from.
         self._sum = 0.0
         self._seconds = 0.0
-        self._clean = True
+        self._learnable = True
 
     def add(self, x: float, dt: float, *, learn: bool) -> None:
-        """Fold in one judged minute's log share; ``learn``: no shortfall building now."""
+        """Fold in one judged minute's log share; ``learn``: nothing leans towards a shortfall."""
         if dt <= 0.0:
             return
         self._sum += x * dt
         self._seconds += dt
-        self._clean = self._clean and learn
-        if self._seconds < _HOUR_S:
+        self._learnable = self._learnable and learn
+        if self._seconds < HOUR_S:
             return
-        if self._clean:
+        if self._learnable:
             mean = self._sum / self._seconds
             self.hours += 1.0
             weight = max(1.0 / self.hours, 1.0 / _MEMORY_HOURS)
             self.square += weight * (mean * mean - self.square)
-        self._sum, self._seconds, self._clean = 0.0, 0.0, True
+        self._sum, self._seconds, self._learnable = 0.0, 0.0, True
 
     def allowance(self, floor: float) -> float:
         """The allowance for this unit (log share): its own spread where wider than ``floor``."""
@@ -77,7 +84,7 @@ class DeliverySpread:
     def reset(self) -> None:
         """Forget what was learned and the hour being gathered."""
         self.square, self.hours = 0.0, 0.0
-        self._sum, self._seconds, self._clean = 0.0, 0.0, True
+        self._sum, self._seconds, self._learnable = 0.0, 0.0, True
 
     def learned_dict(self) -> dict[str, Any]:
         """The learned spread, JSON-serialisable."""
@@ -97,7 +104,7 @@ class DeliverySpread:
         return {
             "sum": round(self._sum, 3),
             "seconds": round(self._seconds, 1),
-            "clean": self._clean,
+            "learnable": self._learnable,
         }
 
     def load_state(self, data: object) -> None:
@@ -105,10 +112,9 @@ class DeliverySpread:
         if not isinstance(data, dict):
             return
         total, seconds = as_float(data.get("sum")), as_float(data.get("seconds"))
-        if total is None or seconds is None or not 0.0 <= seconds < _HOUR_S:
+        if total is None or seconds is None or not 0.0 <= seconds < HOUR_S:
             return
-        if abs(total) > 2.0 * seconds:
-            # More than the clip allows for that time: not ours.
+        if abs(total) > _MAX_MEAN * seconds:
             return
         self._sum, self._seconds = total, seconds
-        self._clean = data.get("clean") is not False
+        self._learnable = data.get("learnable") is True

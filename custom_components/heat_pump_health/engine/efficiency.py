@@ -20,14 +20,13 @@ from collections import deque
 import math
 from typing import Any
 
-from .stats import as_float, stored_count
+from .stats import HOUR_S, as_float, stored_count
 
-_HOUR_S = 3600.0
 _WINDOW_HOURS = 24
 # A day counts when heating was possible for half of it or more (a schedule
 # that switches the heating off while out repeats every day) and the house
 # was clearly warmer than outside (else the ratio is noise over nothing).
-_MIN_WINDOW_S = 12 * _HOUR_S
+_MIN_WINDOW_S = 12 * HOUR_S
 _MIN_KELVIN_HOURS = 12 * 4.0
 # A day with the room well short of its target for longer than this share of
 # it is not judged: the unit was at its capacity or held off.
@@ -96,14 +95,14 @@ class DrawPerKelvin:
         """
         if self._bucket_start is None:
             self._bucket_start = now
-        if now - self._bucket_start >= _HOUR_S:
+        if now - self._bucket_start >= HOUR_S:
             self._close_hour(learn=learn)
             self._bucket_start = now
         if dt <= 0.0 or power is None or inside is None or outdoor is None:
             return
         bucket = self._bucket
-        bucket[0] += power * dt / _HOUR_S
-        bucket[1] += max(inside - outdoor, 0.0) * dt / _HOUR_S
+        bucket[0] += power * dt / HOUR_S
+        bucket[1] += max(inside - outdoor, 0.0) * dt / HOUR_S
         bucket[2] += outdoor * dt
         bucket[3] += dt
         bucket[4] += dt if short else 0.0

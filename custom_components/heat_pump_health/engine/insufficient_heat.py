@@ -93,8 +93,8 @@ _BAND_TRUSTED_S = 3600.0
 # The sustained-shortfall CUSUM, on x = log(split / expected): shortfalls up to
 # the allowance (15 %, or the unit's own spread where wider) add nothing;
 # beyond it the score grows by the excess per hour of steady heating, and at
-# the alarm level the fault is raised (a 30 % shortfall after about 5 hours, a
-# 50 % one after 2).  Samples are clipped so one wild reading cannot do it,
+# the alarm level the fault is raised (at 15 %, a 30 % shortfall after about 5
+# hours, a 50 % one after 2).  Samples are clipped so one wild reading cannot do it,
 # the score is capped so a repaired unit clears in hours, and it is judged
 # only against a well-learned band.
 _DROP_ALLOWANCE = math.log(1.0 / 0.85)
@@ -684,11 +684,12 @@ class InsufficientHeatDetector:
         # below the reference (drift) still teaches the spread: hours within
         # the fixed allowance cannot lift it past that, and a unit that
         # swings for hours at a time slides by that measure every day.
-        learning = self.drop_score < _DROP_LEARN_SHARE * self._drop_alarm and not self.draw.rising
-        self.delivery_spread.add(x, dt, learn=learning)
+        self.delivery_spread.add(x, dt, learn=not self._shortfall_building())
         details["delivery_share"] = round(math.exp(self._recent), 2)
         if allowance > _DROP_ALLOWANCE:
-            details["usual_delivery_share"] = round(math.exp(-allowance), 2)
+            # Where this unit's own spread widened the allowance: the share
+            # below which a shortfall counts.
+            details["shortfall_below_share"] = round(math.exp(-allowance), 2)
         if self.drop_score > 0.0:
             details["shortfall_score"] = round(self.drop_score / self._drop_alarm, 2)
         return True
@@ -859,16 +860,9 @@ class InsufficientHeatDetector:
         if not expectation.low <= split <= expectation.learn_max:
             # Outside what is normal: learning it would teach the fault.
             return
-        learn_stop = _DROP_LEARN_SHARE * self._drop_alarm
-        if (
-            self.drop_score >= learn_stop
-            or self.draw.rising
-            # The coil runs wider and the smaller shortfall builds: a leak
-            # the coil corroborates must not be learned while it does.
-            or (self.coil_gap.score > 0.0 and self.lean_score >= learn_stop)
-        ):
-            # A shortfall is building, by either signature: the reference
-            # must not follow it (a leak would teach it a new normal).
+        if self._shortfall_building():
+            # The reference must not follow it (a leak would teach it a new
+            # normal).
             return
         outdoor = self._readings.outdoor
         band = self.bands.get(self.band_of(outdoor))
@@ -888,6 +882,17 @@ class InsufficientHeatDetector:
         )
         if self._clean is not None:
             self.coil_gap.learn(*self._clean, dt)
+
+    def _shortfall_building(self) -> bool:
+        """Whether a shortfall is building, by any signature: nothing is learned then."""
+        learn_stop = _DROP_LEARN_SHARE * self._drop_alarm
+        return (
+            self.drop_score >= learn_stop
+            or self.draw.rising
+            # The coil runs wider and the smaller shortfall builds: a leak
+            # the coil corroborates must not be learned while it does.
+            or (self.coil_gap.score > 0.0 and self.lean_score >= learn_stop)
+        )
 
     def _split_power(self) -> float | None:
         """The power the split is compared at, if the meter can say it.

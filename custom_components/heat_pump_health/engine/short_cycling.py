@@ -38,12 +38,12 @@ import statistics
 from typing import Any, Final
 
 from .cadence import Cadence
-from .cycling import HOUR_S, Cycles
+from .cycling import Cycles
 from .detector import Context
 from .model import ClimateReading, FaultKey
 from .persistence import Finding, Verdict
 from .readings import Readings
-from .stats import Ewma, stored_durations
+from .stats import HOUR_S, Ewma, stored_durations
 
 RULE_CYCLES: Final = "cycles"
 REASON_SHORT_CYCLES: Final = "short_cycles"

@@ -12,7 +12,8 @@ from collections.abc import Reversible
 import math
 from typing import Any
 
-DAY_S = 24 * 3600.0
+HOUR_S = 3600.0
+DAY_S = 24 * HOUR_S
 
 
 def blend(dt: float, tau: float) -> float:
