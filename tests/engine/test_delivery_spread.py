@@ -131,12 +131,18 @@ def test_hours_with_a_shortfall_building_are_not_learned() -> None:
     assert spread.hours == 10
 
 
-def test_an_hour_that_cannot_be_learned_stays_so_across_a_restart() -> None:
-    spread = _learned([0.25, -0.25] * 4)
-    spread.add(-0.9, 60.0, learn=False)
+def _restarted(spread: DeliverySpread) -> DeliverySpread:
+    """What a restart restores of ``spread``, through JSON as the store keeps it."""
     restored = DeliverySpread()
     restored.load_learned(json.loads(json.dumps(spread.learned_dict())))
     restored.load_state(json.loads(json.dumps(spread.state_dict())))
+    return restored
+
+
+def test_an_hour_that_cannot_be_learned_stays_so_across_a_restart() -> None:
+    spread = _learned([0.25, -0.25] * 4)
+    spread.add(-0.9, 60.0, learn=False)
+    restored = _restarted(spread)
     for _ in range(59):
         restored.add(-0.9, 60.0, learn=True)
     assert restored.hours == 8
@@ -146,9 +152,7 @@ def test_the_hour_being_gathered_and_what_was_learned_survive_a_restart() -> Non
     spread = _learned([0.25, -0.25] * 4)
     for _ in range(30):
         spread.add(-0.25, 60.0, learn=True)
-    restored = DeliverySpread()
-    restored.load_learned(json.loads(json.dumps(spread.learned_dict())))
-    restored.load_state(json.loads(json.dumps(spread.state_dict())))
+    restored = _restarted(spread)
     for _ in range(30):
         spread.add(-0.25, 60.0, learn=True)
         restored.add(-0.25, 60.0, learn=True)
