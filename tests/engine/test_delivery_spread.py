@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from custom_components.heat_pump_health.engine import Evaluator, FaultKey, InputKey
+from custom_components.heat_pump_health.engine import FaultKey, InputKey
 from custom_components.heat_pump_health.engine.delivery_spread import DeliverySpread
 from custom_components.heat_pump_health.engine.evaluator import Evaluation
 
@@ -22,6 +22,7 @@ from .traces import (
     first_active,
     number,
     overlay,
+    restarted,
 )
 
 HOURS = 60
@@ -62,7 +63,7 @@ def _allowed_share(results: list[Evaluation]) -> float | None:
 
 
 def test_a_dip_ordinary_for_a_swinging_unit_is_not_raised() -> None:
-    """Fourteen hours in a row at its low share: about a day and a half of the fixed allowance."""
+    """Fourteen hours in a row at its low share: the fixed allowance's score filled 1½ times."""
     unit = Unit(on=100, off=20, run_w=1500.0)
     ev = evaluator()
     results = drive(ev, _swinging(unit, _dip(14)), 6 * 24 * HOURS)
@@ -78,10 +79,7 @@ def test_the_learned_spread_survives_a_restart() -> None:
     trace = _swinging(unit, _dip(14))
     ev = evaluator()
     drive(ev, trace, 4 * 24 * HOURS)
-    learned = json.loads(json.dumps(ev.export_learned()))
-    resumed = Evaluator(options=ev.options, learned=learned)
-    resumed.restore_state(json.loads(json.dumps(ev.export_state())))
-    results = drive(resumed, trace, 24 * HOURS, start_minute=4 * 24 * HOURS)
+    results = drive(restarted(ev), trace, 24 * HOURS, start_minute=4 * 24 * HOURS)
     assert _allowed_share(results[: 2 * HOURS]) is not None
     assert not ever_active(results, FaultKey.INSUFFICIENT_HEAT)
 

@@ -94,9 +94,9 @@ _BAND_TRUSTED_S = 3600.0
 # the allowance (15 %, or the unit's own spread where wider) add nothing;
 # beyond it the score grows by the excess per hour of steady heating, and at
 # the alarm level the fault is raised (at 15 %, a 30 % shortfall after about 5
-# hours, a 50 % one after 2).  Samples are clipped so one wild reading cannot do it,
-# the score is capped so a repaired unit clears in hours, and it is judged
-# only against a well-learned band.
+# hours, a 50 % one after 2).  Samples are clipped so one wild reading cannot
+# do it, the score is capped so a repaired unit clears in hours, and it is
+# judged only against a well-learned band.
 _DROP_ALLOWANCE = math.log(1.0 / 0.85)
 _DROP_ALARM = 1.0
 _DROP_CAP = 2.0
