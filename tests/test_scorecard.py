@@ -41,7 +41,14 @@ def test_the_json_has_the_keys_other_tools_read(capsys: pytest.CaptureFixture[st
     assert set(faults) == {"power_loss", "abnormal_noise"}
     for row in faults.values():
         assert set(row) >= {"found_share", "latency_median_min", "latency_p90_min", "homes"}
-    assert card["healthy_home_weeks"] == 2.0
+    # Two healthy weeks, and the healthy days before each fault.
+    sources = card["false_alarms_by_source"]
+    assert isinstance(sources, dict)
+    assert sources["healthy_homes"]["home_weeks"] == 2.0
+    assert sources["before_faults"]["home_weeks"] > 0.0
+    assert card["healthy_home_weeks"] == pytest.approx(
+        2.0 + sources["before_faults"]["home_weeks"], abs=0.1
+    )
     real = card["real_days"]
     assert isinstance(real, dict)
     assert real["alarms"] == 0
@@ -141,3 +148,38 @@ def test_a_kind_that_never_becomes_real_stops_at_the_bound(monkeypatch: pytest.M
         Plan(healthy=0, per_kind=4, kinds=("blocked_filter",)), workers=1
     )
     assert len(scores) == 12
+
+
+def test_alarms_before_a_fault_count_as_false_alarms_in_healthy_time() -> None:
+    """A fault home runs healthy until its fault: an alarm then is a false one."""
+    healthy = HomeScore(
+        index=0,
+        kind=None,
+        fault=None,
+        description="",
+        days=7.0,
+        false_alarms=[("power_loss", None, 100.0)],
+    )
+    faulty = HomeScore(
+        index=0,
+        kind="rattling",
+        fault="abnormal_noise",
+        description="",
+        days=7.0,
+        injected=1000.0,
+        days_before_fault=3.5,
+        onset=1000.0,
+        # One of another fault before the rattle began, one after it.
+        false_alarms=[("insufficient_heat", "high_split", 999.0), ("power_loss", None, 1001.0)],
+    )
+    card = card_module.scorecard([healthy, faulty], [])
+    assert card["false_alarms"] == 2
+    assert card["healthy_home_weeks"] == 1.5
+    assert card["false_alarms_per_100_home_weeks"] == pytest.approx(100.0 * 2 / 1.5, abs=0.01)
+    assert card["false_alarms_by_source"] == {
+        "healthy_homes": {"alarms": 1, "home_weeks": 1.0},
+        "before_faults": {"alarms": 1, "home_weeks": 0.5},
+    }
+    # The kind's row still lists both: the one after the fault began may
+    # follow from it (a leak's colder coil frosting faster).
+    assert card["kinds"]["rattling"]["other_alarms"] == 2

@@ -227,8 +227,15 @@ def scorecard(scores: Sequence[HomeScore], days: Sequence[dict[str, Any]]) -> di
         if members:
             faults[fault] = _row(members)
     kinds = {kind: {"fault": FAULT_OF_KIND[kind], **_row(group)} for kind, group in by_kind.items()}
-    weeks = sum(score.days for score in healthy) / WEEK_DAYS
-    alarms = sum(len(score.false_alarms) for score in healthy)
+    # Healthy time is every healthy home's week and every fault home's days
+    # before its fault: a false alarm in either is one an owner would get.
+    faulty = [score for score in scores if score.kind is not None]
+    healthy_weeks = sum(score.healthy_days for score in healthy) / WEEK_DAYS
+    healthy_alarms = sum(len(score.healthy_alarms) for score in healthy)
+    before_weeks = sum(score.healthy_days for score in faulty) / WEEK_DAYS
+    before_alarms = sum(len(score.healthy_alarms) for score in faulty)
+    weeks = healthy_weeks + before_weeks
+    alarms = healthy_alarms + before_alarms
     leaks = by_kind.get("refrigerant_leak", [])
     small_found, small_total = _leak_share(leaks, SMALL_LEAK_LOSS, SMALL_LEAK_DEADLINE_S)
     by_loss = {}
@@ -251,6 +258,10 @@ def scorecard(scores: Sequence[HomeScore], days: Sequence[dict[str, Any]]) -> di
         ),
         "kinds": kinds,
         "false_alarms": alarms,
+        "false_alarms_by_source": {
+            "healthy_homes": {"alarms": healthy_alarms, "home_weeks": round(healthy_weeks, 1)},
+            "before_faults": {"alarms": before_alarms, "home_weeks": round(before_weeks, 1)},
+        },
         "leak_found_24h_share_by_loss": by_loss,
         "smallest_leak_found_24h_in_90pct": smallest,
         # Healthy homes whose own model iced over: the draw, not the evaluator.
@@ -303,12 +314,16 @@ def format_table(card: dict[str, Any]) -> str:
         if row["missed_mostly_stopped"] is not None and row["missed"]
     ]
     rate = card["false_alarms_per_100_home_weeks"]
+    sources = card["false_alarms_by_source"]
     mark = "" if rate is not None and rate <= TARGET_FALSE_ALARMS else " ✗"
     lines += [
         "",
         f"- False alarms: {card['false_alarms']} in {card['healthy_home_weeks']} healthy "
-        f"home-weeks, {cell(rate)} per 100 home-weeks{mark} (target at most "
-        f"{TARGET_FALSE_ALARMS:g}).",
+        f"home-weeks ({sources['healthy_homes']['alarms']} in "
+        f"{sources['healthy_homes']['home_weeks']} weeks of healthy homes, "
+        f"{sources['before_faults']['alarms']} in the "
+        f"{sources['before_faults']['home_weeks']} weeks of fault homes before their fault), "
+        f"{cell(rate)} per 100 home-weeks{mark} (target at most {TARGET_FALSE_ALARMS:g}).",
         f"- A leak costing 25 % of capacity found within 48 h: "
         f"{cell(_pct(card['leak_25pct_found_48h_share']))} of homes (target at least 90 %).",
         f"- Smallest leak found within 24 h in 90 % of homes: "

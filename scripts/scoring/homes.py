@@ -22,6 +22,10 @@ class HomeScore:
     fault: str | None
     description: str
     days: float
+    # When the fault was switched on (None: a healthy home), and how many of
+    # the run's days came before it.
+    injected: float | None = None
+    days_before_fault: float = 0.0
     onset: float | None = None
     deadline_s: float = 0.0
     detected: float | None = None  # when the right fault was raised
@@ -39,6 +43,19 @@ class HomeScore:
     ran_in_deadline_min: float = 0.0
     deadline_seen_min: float = 0.0
     leak_reached: dict[float, float] = field(default_factory=dict)
+
+    @property
+    def healthy_days(self) -> float:
+        """Days the home ran healthy: all of a healthy home's, a fault home's before its fault."""
+        return self.days if self.injected is None else self.days_before_fault
+
+    @property
+    def healthy_alarms(self) -> list[tuple[str, str | None, float]]:
+        """The false alarms raised while the home was still healthy (before its fault)."""
+        injected = self.injected
+        if injected is None:
+            return list(self.false_alarms)
+        return [alarm for alarm in self.false_alarms if alarm[2] < injected]
 
     @property
     def latency_s(self) -> float | None:
@@ -66,6 +83,7 @@ class HomeScore:
             "index": self.index,
             "kind": self.kind,
             "description": self.description,
+            "injected": self.injected,
             "onset": self.onset,
             "detected": self.detected,
             "latency_min": None if self.latency_s is None else round(self.latency_s / 60.0, 1),
@@ -95,12 +113,18 @@ def score_home(home: Home) -> HomeScore:
     rows = [record.as_row() for record in records]
     result = replay_rows(rows, config_of(home))
     injected = truth.injected
+    days = home.scenario.duration.total_seconds() / DAY_S
+    start = home.scenario.start_epoch
     score = HomeScore(
         index=home.index,
         kind=home.kind,
         fault=home.fault,
         description=home.description,
-        days=home.scenario.duration.total_seconds() / DAY_S,
+        days=days,
+        injected=injected,
+        days_before_fault=(
+            0.0 if injected is None else min(max(injected - start, 0.0) / DAY_S, days)
+        ),
         onset=truth.onset,
         deadline_s=truth.deadline_s,
         leak_reached=dict(truth.leak_reached),
