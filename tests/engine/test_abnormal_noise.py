@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from custom_components.heat_pump_health.engine import Evaluator, FaultKey, InputKey
+import pytest
+
+from custom_components.heat_pump_health.engine import Evaluator, FaultKey, InputKey, SystemType
 from custom_components.heat_pump_health.engine.abnormal_noise import AbnormalNoiseDetector
 from custom_components.heat_pump_health.engine.cadence import Cadence
 from custom_components.heat_pump_health.engine.evaluator import Evaluation
+from custom_components.heat_pump_health.engine.reversed_split import ReversedSplit
 
 from .traces import (
     MINUTE,
@@ -316,6 +319,62 @@ def test_rattles_between_the_coils_swings_are_still_found() -> None:
     assert index is not None
     # Where nothing shows the defrosts, the rule waits for more bursts.
     assert 24 * HOURS + 15 <= index <= 26 * HOURS
+
+
+# Neither a defrost source nor a coil probe: only the split turning negative
+# shows the cycle reversed.
+_SPLIT_ONLY = (
+    InputKey.POWER,
+    InputKey.SUPPLY_TEMPERATURE,
+    InputKey.RETURN_TEMPERATURE,
+    InputKey.NOISE,
+)
+
+
+@pytest.mark.parametrize("system", [SystemType.AIR_TO_AIR, SystemType.AIR_TO_WATER])
+def test_a_valve_bang_seen_only_in_the_split_is_normal(system: SystemType) -> None:
+    """Supply falling below return at each defrost, and back: the valve's bangs are forgiven."""
+    ev = evaluator(_SPLIT_ONLY, system_type=system)
+    results = _bangs_and_rattles(ev, rattle_from=None, unit=_FROSTY.but(system_type=system))
+    assert any_fault(results) == []
+
+
+def test_rattles_between_the_splits_turns_are_still_found() -> None:
+    results = _bangs_and_rattles(evaluator(_SPLIT_ONLY), rattle_from=24 * HOURS)
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    assert 24 * HOURS + 15 <= index <= 26 * HOURS
+
+
+def test_a_negative_split_alone_excuses_nothing() -> None:
+    """A split that never turns round (cooling) forgives no bang."""
+    turns = ReversedSplit()
+    assert turns.follow(T0, -3.0, watched=True) is None
+    assert turns.follow(T0 + 60.0, -3.2, watched=True) is None
+    # Stopped, then started again already reversed: no turn is seen.
+    assert turns.follow(T0 + 120.0, -3.0, watched=False) is None
+    assert turns.reversed is None
+    assert turns.follow(T0 + 180.0, -3.0, watched=True) is None
+
+
+def test_a_turn_is_dated_from_where_the_split_began_to_move() -> None:
+    turns = ReversedSplit()
+    for minute, split in enumerate([5.0, 5.0, 3.0, 0.0, -1.0]):
+        turned = turns.follow(T0 + 60.0 * minute, split, watched=True)
+    # Into the defrost: from the last of the warmest readings, three minutes back.
+    assert turned == 180.0
+    for minute, split in enumerate([-2.0, -2.0, 4.0], start=5):
+        turned = turns.follow(T0 + 60.0 * minute, split, watched=True)
+    # Out of it: from the last of the coldest, a minute back.
+    assert turned == 60.0
+
+
+def test_a_turn_is_not_dated_from_a_steady_runs_wobble() -> None:
+    """The warmest reading of the last minutes came before a dip: the fall began after it."""
+    turns = ReversedSplit()
+    for minute, split in enumerate([6.0, 5.0, 5.5, 5.0, 3.0, -1.0]):
+        turned = turns.follow(T0 + 60.0 * minute, split, watched=True)
+    assert turned == 180.0
 
 
 def _learned(cadence: Cadence | None = None) -> AbnormalNoiseDetector:

@@ -35,6 +35,7 @@ from .persistence import FaultTracker, Finding, Transition, Verdict
 from .plausibility import check
 from .power_loss import PowerLossDetector
 from .readings import Readings
+from .reversed_split import ReversedSplit
 from .short_cycling import ShortCyclingDetector
 from .stats import DAY_S, as_float, rounded
 
@@ -119,6 +120,15 @@ class Evaluator:
             and options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
         )
         self._coil_warm: bool | None = None
+        # Without a coil probe either, the split turning negative in heating
+        # stands for the valve (see reversed_split).
+        self._split_watch = (
+            FaultKey.ABNORMAL_NOISE in self._faults
+            and InputKey.DEFROST not in configured
+            and not self._swing_watch
+            and options.has(InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE)
+        )
+        self._reversed_split = ReversedSplit()
         # The coil's readings over the last minutes: a defrost's rise begins
         # at the coldest of them.
         self._coil_recent: deque[tuple[float, float]] = deque()
@@ -277,6 +287,9 @@ class Evaluator:
                 self._coil_swing(now)
         elif key is InputKey.NOISE:
             self._noise.level_changed(now, readings.noise)
+        elif key in (InputKey.SUPPLY_TEMPERATURE, InputKey.RETURN_TEMPERATURE):
+            if self._split_watch:
+                self._split_swing(now)
         elif key is InputKey.DEFROST:
             self._update_defrost(now)
         elif key is InputKey.COMPRESSOR:
@@ -316,6 +329,14 @@ class Evaluator:
             else:
                 self._noise.transition(now)
         self._coil_warm = warm
+
+    def _split_swing(self, now: float) -> None:
+        """A split turning negative (or back) in heating is the valve moving: forgive its bang."""
+        readings = self._readings
+        watched = self._operation.running is True and readings.heating_context() is not False
+        turned = self._reversed_split.follow(now, readings.split, watched=watched)
+        if turned is not None:
+            self._noise.transition(now, sounded_before_s=turned)
 
     def _error_changed(self, now: float, code: str | None) -> None:
         if not code:
