@@ -529,6 +529,54 @@ def test_split_rising_with_load_is_normal() -> None:
     assert any_fault(results) == []
 
 
+def test_a_water_loop_flat_out_above_the_powers_it_learned_is_normal() -> None:
+    """Days at part load, its split in whole kelvins whatever the speed; then a cold morning.
+
+    The line learned over 450-650 W is flat (the readings' rounding hides
+    the slope); two hours at twice the draw with the split grown in
+    proportion, the room a kelvin short and no set-up under way.
+    """
+    unit = Unit(system_type=SystemType.AIR_TO_WATER, always_on=True, split=3.0, run_w=550.0)
+
+    def part_load(minute: int, readings: Sample) -> Sample:
+        return readings | {InputKey.POWER: 550.0 + sine(minute, 6 * HOURS, 100.0)}
+
+    flat_out = 30 * HOURS
+
+    def morning(minute: int, readings: Sample) -> Sample:
+        if minute - flat_out >= 2 * HOURS:
+            return part_load(minute, readings)
+        ret = number(readings, InputKey.RETURN_TEMPERATURE)
+        return readings | {
+            InputKey.POWER: 1150.0,
+            InputKey.SUPPLY_TEMPERATURE: ret + 6.0,
+            InputKey.CLIMATE: ClimateReading("heat", "heating", unit.target - 1.0, unit.target),
+        }
+
+    trace = overlay(overlay(unit, 0, part_load), flat_out, morning)
+    ev = evaluator(system_type=SystemType.AIR_TO_WATER)
+    results = drive(ev, trace, flat_out + 4 * HOURS)
+    assert any_fault(results) == []
+
+
+def test_a_split_twice_as_wide_at_a_higher_stage_of_an_air_unit_is_raised() -> None:
+    """Learned at its low stage; at the high one the split doubles: its fan moves too little.
+
+    An air handler steps its fan up with the compressor: above the powers
+    learned its line holds, not the water loop's growth with the power.
+    """
+    unit = Unit(on=100, off=20, split=15.0, run_w=2000.0)
+    clogged = unit.but(split=31.0, run_w=3400.0)
+    clog_at = 30 * HOURS
+    results = drive(
+        evaluator(), overlay(unit, clog_at, lambda m, r: clogged(m)), clog_at + 6 * HOURS
+    )
+    assert not ever_active(results[:clog_at], FaultKey.INSUFFICIENT_HEAT)
+    index = first_active(results, FaultKey.INSUFFICIENT_HEAT)
+    assert index is not None
+    assert results[index].statuses[FaultKey.INSUFFICIENT_HEAT].reason == "high_split"
+
+
 def test_iced_coil_is_not_also_insufficient_heat() -> None:
     """A coil encased in ice delivers little heat: one fault (ice), not two."""
     ev = evaluator()

@@ -104,3 +104,25 @@ def test_below_the_powers_learned_the_split_may_fall_with_the_power_but_no_faste
     assert least < band.expected(600.0)
     # Too far below, a unit's own fixed draw weighs too much: not judged.
     assert band.least_expected(200.0) is None
+
+
+def test_within_and_below_the_powers_learned_the_widest_split_is_the_line() -> None:
+    band = _line([(1000.0, 10.0), (1500.0, 12.0), (2000.0, 14.0)])
+    assert band.most_expected(1400.0) == band.expected(1400.0)
+    assert band.most_expected(600.0) == band.expected(600.0)
+    assert band.most_expected(None) == band.expected(None)
+
+
+def test_above_the_powers_learned_the_split_may_grow_with_the_power_but_no_faster() -> None:
+    """A fixed-flow loop learned at part load, its line's slope blurred: then flat out."""
+    # Nearly flat as learned (whole-degree readings over a narrow range).
+    band = _line([(450.0, 3.0), (550.0, 3.0), (650.0, 3.5)])
+    assert not band.covers(1200.0)
+    widest = band.most_expected(1200.0)
+    further = band.most_expected(1500.0)
+    # The line alone would expect hardly more than it learned.
+    assert band.expected(1200.0) < 4.5
+    # Proportional to the power above the top, and never less than the line.
+    assert math.isclose(further / widest, 1500.0 / 1200.0)
+    assert widest > band.expected(1200.0)
+    assert widest < 3.5 * 1200.0 / 650.0

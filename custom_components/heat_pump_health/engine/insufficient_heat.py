@@ -291,7 +291,7 @@ class InsufficientHeatDetector:
             low_share = 1.0 - (1.0 - _LOW_SHARE) * self._margin
             low = min(expected * low_share, expected - _MIN_MARGIN_K[self._system] * self._margin)
             high = (
-                expected * high_share
+                self._widest(band, power) * high_share
                 if band.seconds >= _HIGH_TRUSTED_S
                 else self._neighbour_high(index, power, high_share)
             )
@@ -351,6 +351,18 @@ class InsufficientHeatDetector:
         share = 1.0 + (_HIGH_SHARE - 1.0) * self._margin
         return band.typical_split * max(share, math.exp(_SPREAD_SDS * band.spread()))
 
+    def _widest(self, band: SplitBand, power: float | None) -> float:
+        """The widest healthy split at this power that the high limit builds on, K.
+
+        A water loop's pump moves the same water whatever the compressor's
+        speed, so above the powers learned its split may grow with the heat
+        (split_model.most_expected); an air handler steps its fan up with the
+        compressor, and its line holds there.
+        """
+        if self._system is SystemType.AIR_TO_WATER:
+            return band.most_expected(power)
+        return band.expected(power)
+
     def _neighbours(self, index: int, learned_s: float) -> list[SplitBand]:
         """The bands either side of this one with this much learned (none without an outdoor)."""
         if index == _NO_OUTDOOR_BAND:
@@ -364,7 +376,7 @@ class InsufficientHeatDetector:
     def _neighbour_high(self, index: int, power: float | None, share: float) -> float | None:
         """The high limit the next well-learned band gives, widened; None if none is."""
         limits = [
-            neighbour.expected(power) * share * _NEIGHBOUR_HIGH_SHARE
+            self._widest(neighbour, power) * share * _NEIGHBOUR_HIGH_SHARE
             for neighbour in self._neighbours(index, _HIGH_TRUSTED_S)
         ]
         return max(limits) if limits else None

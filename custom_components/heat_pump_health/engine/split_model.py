@@ -177,6 +177,32 @@ class SplitBand:
             return None
         return self.expected(bottom) * power / bottom
 
+    def most_expected(self, power: float | None) -> float:
+        """The widest split a healthy unit shows at ``power``, as far as the line says, K.
+
+        Within the powers learned and below them, the line.  Above them, the
+        line at the top of them, scaled up with the power where that gives
+        more: the heat grows no faster than the draw (the efficiency falls as
+        a compressor speeds up), and the split no faster than the heat (a
+        fixed pump or fan moves the same, one that speeds up moves more).  A
+        line learned over a narrow range of powers, its slope blurred by the
+        readings' rounding, would otherwise put a fixed-flow water loop
+        running flat out through a morning far above its own healthy split.
+        """
+        expected = self.expected(power)
+        if power is None or power <= 0.0 or self.covers(power) or self.below(power):
+            return expected
+        top = self._top()
+        return max(expected, self.expected(top) * power / top)
+
+    def _top(self) -> float:
+        """The highest power the line covers, W (the mirror of _bottom)."""
+        reach = self._reach()
+        exponent = self.exponent()
+        if exponent > 0.0:
+            reach = min(reach, _EDGE_INSIDE * math.log(_MAX_SCALE) / exponent)
+        return math.exp(self.x + reach)
+
     def _bottom(self) -> float:
         """The lowest power the line covers, W.
 
