@@ -52,6 +52,22 @@ def test_ordinary_days_within_a_tenth_never_rise() -> None:
         assert not meter.rising, day
 
 
+def test_a_reference_from_the_first_day_and_a_half_does_not_judge_yet() -> None:
+    """The first day and a half drew a quarter less than the healthy days after it (sun, say)."""
+    meter = DrawPerKelvin()
+    for hour in range(36):
+        _hours(meter, hour, 1150.0)
+    for hour in range(36, 7 * 24):
+        _hours(meter, hour, 1500.0)
+        assert not meter.rising, hour
+
+
+def _hours(meter: DrawPerKelvin, hour: int, power: float) -> None:
+    for minute in range(60):
+        now = (hour * 60 + minute) * MINUTE_S
+        meter.add(now, MINUTE_S, power=power, inside=20.0, outdoor=0.0, short=False, learn=True)
+
+
 def test_the_reference_does_not_follow_a_slow_rise() -> None:
     """Five per cent more a day: the reference holds once the score builds."""
     meter = DrawPerKelvin()

@@ -39,9 +39,13 @@ _DEFAULT_SLOPE = -0.03
 _MIN_SPREAD_K2 = 4.0
 # The line is trusted this far beyond the temperatures it was learned at.
 _REACH_K = 4.0
-# The reference: days of memory (in hourly updates of the daily ratio).
+# The reference: days of memory (in hourly updates of the daily ratio), and
+# the updates it needs before it judges.  Its first day's windows overlap
+# into one day and a half of weather: a reference from them took a healthy
+# week's ordinary days for a fifth more draw (leak home 49, two days before
+# its leak).  Three days of updates span four days of weather.
 _REFERENCE_UPDATES = 7 * 24
-_TRUSTED_UPDATES = 24
+_TRUSTED_UPDATES = 3 * 24
 # Days drawing up to this much more than the reference are ordinary; beyond
 # it each hourly update adds its excess as a 24th of a day, and this many
 # log-unit days raise it.  A third more draw, every day, raises it within
