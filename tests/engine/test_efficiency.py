@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 
 from custom_components.heat_pump_health.engine import Evaluation, FaultKey
@@ -60,6 +61,18 @@ def test_a_reference_from_the_first_day_and_a_half_does_not_judge_yet() -> None:
     for hour in range(36, 7 * 24):
         _hours(meter, hour, 1500.0)
         assert not meter.rising, hour
+
+
+def test_a_score_kept_from_a_reference_trusted_sooner_does_not_stop_the_learning() -> None:
+    """Saved by a release that judged after a day: 30 updates and a score half way up."""
+    meter = DrawPerKelvin()
+    x = math.log(1500.0 / 20.0)
+    meter.load_learned({"n": 30, "x": x, "t": 0.0, "tt": 0.0, "xt": 0.0})
+    meter.load_state({"score": 0.05})
+    assert meter.rising
+    _days(meter, 3, 1500.0)
+    assert not meter.rising
+    assert meter.refs["n"] >= 72
 
 
 def _hours(meter: DrawPerKelvin, hour: int, power: float) -> None:

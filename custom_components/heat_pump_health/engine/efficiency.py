@@ -43,7 +43,8 @@ _REACH_K = 4.0
 # the updates it needs before it judges.  Its first day's windows overlap
 # into one day and a half of weather: a reference from them took a healthy
 # week's ordinary days for a fifth more draw (leak home 49, two days before
-# its leak).  Three days of updates span four days of weather.
+# its leak).  Three days of updates span three and a half days of weather
+# and more.
 _REFERENCE_UPDATES = 7 * 24
 _TRUSTED_UPDATES = 3 * 24
 # Days drawing up to this much more than the reference are ordinary; beyond
@@ -136,6 +137,11 @@ class DrawPerKelvin:
             self.score = min(max(self.score + step, 0.0), _CAP)
         else:
             self.share = None
+            if self.refs.get("n", 0.0) < _TRUSTED_UPDATES:
+                # No score stands without a trusted reference: one kept from
+                # a reference an earlier release trusted sooner would stop the
+                # learning that could ever make this one trusted.
+                self.score = 0.0
         leaning = self.share is not None and self.share >= _LEANING_SHARE
         self.leaning_hours = self.leaning_hours + 1 if leaning else 0
         if learn and self.score < _LEARN_SHARE * _ALARM:
