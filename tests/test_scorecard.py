@@ -106,6 +106,23 @@ def test_a_leak_read_through_whole_kelvin_sensors_is_found_in_time() -> None:
     assert score.false_alarms == []
 
 
+@pytest.mark.parametrize(
+    ("kind", "index"),
+    [
+        # A water inverter with timed defrosts and neither a defrost source nor a
+        # coil probe: each defrost's two valve bangs were heard as rattles.
+        ("worn_bearing", 20),
+        # A water inverter learned at part load, flat out through its set-back
+        # mornings: a high split every day.
+        ("refrigerant_leak", 12),
+    ],
+)
+def test_a_fault_homes_healthy_days_raise_nothing(kind: str, index: int) -> None:
+    score = score_home(draw_home(index, kind))
+    assert score.healthy_days > 0.0
+    assert score.healthy_alarms == []
+
+
 def test_scripts_scorecard_prints_the_table() -> None:
     done = subprocess.run(
         [str(ROOT / "scripts" / "scorecard"), "--healthy", "1", "--homes", "0"],

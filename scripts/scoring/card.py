@@ -315,15 +315,20 @@ def format_table(card: dict[str, Any]) -> str:
     ]
     rate = card["false_alarms_per_100_home_weeks"]
     sources = card["false_alarms_by_source"]
+    where = ""
+    if sources["before_faults"]["home_weeks"]:
+        where = (
+            f" ({sources['healthy_homes']['alarms']} in "
+            f"{sources['healthy_homes']['home_weeks']} weeks of healthy homes, "
+            f"{sources['before_faults']['alarms']} in the "
+            f"{sources['before_faults']['home_weeks']} weeks of fault homes before their fault)"
+        )
     mark = "" if rate is not None and rate <= TARGET_FALSE_ALARMS else " ✗"
     lines += [
         "",
         f"- False alarms: {card['false_alarms']} in {card['healthy_home_weeks']} healthy "
-        f"home-weeks ({sources['healthy_homes']['alarms']} in "
-        f"{sources['healthy_homes']['home_weeks']} weeks of healthy homes, "
-        f"{sources['before_faults']['alarms']} in the "
-        f"{sources['before_faults']['home_weeks']} weeks of fault homes before their fault), "
-        f"{cell(rate)} per 100 home-weeks{mark} (target at most {TARGET_FALSE_ALARMS:g}).",
+        f"home-weeks{where}, {cell(rate)} per 100 home-weeks{mark} (target at most "
+        f"{TARGET_FALSE_ALARMS:g}).",
         f"- A leak costing 25 % of capacity found within 48 h: "
         f"{cell(_pct(card['leak_25pct_found_48h_share']))} of homes (target at least 90 %).",
         f"- Smallest leak found within 24 h in 90 % of homes: "

@@ -120,8 +120,9 @@ class Evaluator:
             and options.has(InputKey.COIL_TEMPERATURE, InputKey.OUTDOOR_TEMPERATURE)
         )
         self._coil_warm: bool | None = None
-        # Without a coil probe either, the split turning negative in heating
-        # stands for the valve (see reversed_split).
+        # Where the coil's swing cannot show it either (no coil probe, or no
+        # outdoor air to compare it with), the split turning negative while
+        # the unit runs stands for the valve (see reversed_split).
         self._split_watch = (
             FaultKey.ABNORMAL_NOISE in self._faults
             and InputKey.DEFROST not in configured

@@ -25,7 +25,8 @@ reference_drift), so that a slow leak cannot drag it down with it.  The signs:
   ordinary week);
 - the split is far above the reference for long: the heat cannot get out
   because too little air (or water) moves through a clogged filter, strainer
-  or closed vents.
+  or closed vents.  Above the powers learned, a water loop's reference may
+  grow with the power (split_model.most_expected); an air handler's holds.
 A room that stays below its target while the unit runs flat out is not a
 fault by itself: below the house's balance point a healthy unit runs at its
 capacity and still falls short.  It is shown as "at capacity", and counts
