@@ -6,8 +6,7 @@ return within a minute or two, a ducted unit's supply air below the room's,
 and both climb back once the cycle turns round again.  The reversing valve
 bangs at each turn.  Where neither a defrost source nor the coil against
 the outdoor air says when that happens, the split crossing below the return
-is the only sign,
-and the noise rule must not count the bangs as rattles.
+is the only sign, and the noise rule must not count the bangs as rattles.
 
 Only while the unit runs and is not known to cool (a cooling split is
 negative throughout and crosses only at its start, a transition already).
