@@ -313,14 +313,6 @@ def test_a_valve_bang_before_the_coil_stalls_melting_its_ice_is_normal() -> None
     assert any_fault(results) == []
 
 
-def test_rattles_between_the_coils_swings_are_still_found() -> None:
-    results = _bangs_and_rattles(evaluator(_NO_DEFROST), rattle_from=24 * HOURS)
-    index = first_active(results, FaultKey.ABNORMAL_NOISE)
-    assert index is not None
-    # Where nothing shows the defrosts, the rule waits for more bursts.
-    assert 24 * HOURS + 15 <= index <= 26 * HOURS
-
-
 # Neither a defrost source nor a coil probe: only the split turning negative
 # shows the cycle reversed.
 _SPLIT_ONLY = (
@@ -331,19 +323,23 @@ _SPLIT_ONLY = (
 )
 
 
+@pytest.mark.parametrize("inputs", ["coil", "split"])
+def test_rattles_between_the_valves_turns_are_still_found(inputs: str) -> None:
+    """The turns seen in the coil swinging past the air, or in the split turning negative."""
+    seen_by = _NO_DEFROST if inputs == "coil" else _SPLIT_ONLY
+    results = _bangs_and_rattles(evaluator(seen_by), rattle_from=24 * HOURS)
+    index = first_active(results, FaultKey.ABNORMAL_NOISE)
+    assert index is not None
+    # Where nothing shows the defrosts, the rule waits for more bursts.
+    assert 24 * HOURS + 15 <= index <= 26 * HOURS
+
+
 @pytest.mark.parametrize("system", [SystemType.AIR_TO_AIR, SystemType.AIR_TO_WATER])
 def test_a_valve_bang_seen_only_in_the_split_is_normal(system: SystemType) -> None:
     """Supply falling below return at each defrost, and back: the valve's bangs are forgiven."""
     ev = evaluator(_SPLIT_ONLY, system_type=system)
     results = _bangs_and_rattles(ev, rattle_from=None, unit=_FROSTY.but(system_type=system))
     assert any_fault(results) == []
-
-
-def test_rattles_between_the_splits_turns_are_still_found() -> None:
-    results = _bangs_and_rattles(evaluator(_SPLIT_ONLY), rattle_from=24 * HOURS)
-    index = first_active(results, FaultKey.ABNORMAL_NOISE)
-    assert index is not None
-    assert 24 * HOURS + 15 <= index <= 26 * HOURS
 
 
 def test_a_negative_split_alone_excuses_nothing() -> None:

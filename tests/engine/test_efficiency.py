@@ -20,8 +20,15 @@ def _days(
     meter: DrawPerKelvin, days: int, power: float, *, start_day: int = 0, short: bool = False
 ) -> None:
     """Whole days of heating, a minute at a time: 20 °C inside, 0 °C out."""
-    for minute in range(days * 24 * 60):
-        now = (start_day * 24 * 60 + minute) * MINUTE_S
+    _hours(meter, days * 24, power, start_hour=start_day * 24, short=short)
+
+
+def _hours(
+    meter: DrawPerKelvin, hours: int, power: float, *, start_hour: int = 0, short: bool = False
+) -> None:
+    """Whole hours of heating, a minute at a time: 20 °C inside, 0 °C out."""
+    for minute in range(hours * 60):
+        now = (start_hour * 60 + minute) * MINUTE_S
         meter.add(now, MINUTE_S, power=power, inside=20.0, outdoor=0.0, short=short, learn=True)
 
 
@@ -56,10 +63,9 @@ def test_ordinary_days_within_a_tenth_never_rise() -> None:
 def test_a_reference_from_the_first_day_and_a_half_does_not_judge_yet() -> None:
     """The first day and a half drew a quarter less than the healthy days after it (sun, say)."""
     meter = DrawPerKelvin()
-    for hour in range(36):
-        _hours(meter, hour, 1150.0)
+    _hours(meter, 36, 1150.0)
     for hour in range(36, 7 * 24):
-        _hours(meter, hour, 1500.0)
+        _hours(meter, 1, 1500.0, start_hour=hour)
         assert not meter.rising, hour
 
 
@@ -73,12 +79,6 @@ def test_a_score_kept_from_a_reference_trusted_sooner_does_not_stop_the_learning
     _days(meter, 3, 1500.0)
     assert not meter.rising
     assert meter.refs["n"] >= 72
-
-
-def _hours(meter: DrawPerKelvin, hour: int, power: float) -> None:
-    for minute in range(60):
-        now = (hour * 60 + minute) * MINUTE_S
-        meter.add(now, MINUTE_S, power=power, inside=20.0, outdoor=0.0, short=False, learn=True)
 
 
 def test_the_reference_does_not_follow_a_slow_rise() -> None:

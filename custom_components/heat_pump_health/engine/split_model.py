@@ -192,28 +192,25 @@ class SplitBand:
         expected = self.expected(power)
         if power is None or power <= 0.0 or self.covers(power) or self.below(power):
             return expected
-        top = self._top()
+        top = self._edge(_MAX_SCALE)
         return max(expected, self.expected(top) * power / top)
 
-    def _top(self) -> float:
-        """The highest power the line covers, W (the mirror of _bottom)."""
-        reach = self._reach()
-        exponent = self.exponent()
-        if exponent > 0.0:
-            reach = min(reach, _EDGE_INSIDE * math.log(_MAX_SCALE) / exponent)
-        return math.exp(self.x + reach)
-
     def _bottom(self) -> float:
-        """The lowest power the line covers, W.
+        """The lowest power the line covers, W."""
+        return self._edge(_MIN_SCALE)
 
-        Both the spread of the powers learned and the clamp on the line's
-        scale bound it, so that the line is taken there as it was learned.
+    def _edge(self, scale: float) -> float:
+        """The power at which the line covers no further towards this clamp of its scale, W.
+
+        ``scale``: _MIN_SCALE for the lowest power, _MAX_SCALE for the
+        highest.  Both the spread of the powers learned and that clamp bound
+        it, so that the line is taken there as it was learned.
         """
         reach = self._reach()
         exponent = self.exponent()
         if exponent > 0.0:
-            reach = min(reach, _EDGE_INSIDE * -math.log(_MIN_SCALE) / exponent)
-        return math.exp(self.x - reach)
+            reach = min(reach, _EDGE_INSIDE * abs(math.log(scale)) / exponent)
+        return math.exp(self.x + math.copysign(reach, math.log(scale)))
 
     def spread(self) -> float:
         """Standard deviation of log(split) over everything learned (0 until learned)."""
