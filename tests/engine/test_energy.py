@@ -176,3 +176,22 @@ def test_a_reset_forgets_the_step_before_it() -> None:
     meter.observe(0.1, 120 * MINUTE)  # back from the reset: not a step drawn
     meter.observe(0.9, 150 * MINUTE)
     assert meter.previous_power is None
+
+
+def test_a_reset_is_no_step_of_energy_drawn() -> None:
+    """A reset moves the counter's figure, not when it last counted energy; a glitch neither."""
+    meter = EnergyMeter()
+    meter.observe(24.9, 0.0)
+    assert meter.stepped_at is None  # first seen there: no step yet
+    meter.observe(25.0, 6 * MINUTE)
+    meter.observe(0.0, 7 * MINUTE)  # a glitch
+    assert meter.stepped_at == 6 * MINUTE
+    meter.observe(25.0, 9 * MINUTE)  # and its way back
+    assert meter.stepped_at == 6 * MINUTE
+    assert meter.figure_at == 9 * MINUTE
+    meter.observe(0.0, 10 * MINUTE)  # midnight
+    meter.observe(0.1, 16 * MINUTE)  # the day's first step is energy drawn
+    assert meter.stepped_at == 16 * MINUTE
+    again = EnergyMeter()
+    again.load(meter.to_dict())
+    assert again.stepped_at == 16 * MINUTE

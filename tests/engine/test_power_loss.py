@@ -604,6 +604,111 @@ def test_the_backup_heater_covering_a_units_late_start_is_not_a_loss() -> None:
     assert not ever_active(results, FaultKey.POWER_LOSS)
 
 
+# A unit read by a cloud: a 0.1 kWh counter and everything else every ten minutes.
+_COUNTER_BACKUP = (*POWER_CLIMATE_SPLIT, InputKey.BACKUP_HEATER)
+
+
+def _with_backup(readings: Sample, *, on: bool) -> Sample:
+    return readings | {InputKey.BACKUP_HEATER: on}
+
+
+def _counter_trip(
+    trip: int, *, idle_from: int | None = None, idle_for: int = 60
+) -> Callable[[int, Sample], Sample]:
+    """A trip at ``trip``; the backup heater carries the house from the next poll.
+
+    From ``idle_from``, for ``idle_for`` minutes, the thermostat is content
+    and the heater off: the call ends while the unit is still dead.
+    """
+    tripped = _backup_after(trip)
+
+    def state(minute: int, readings: Sample) -> Sample:
+        dead = tripped(minute, readings)
+        if idle_from is not None and idle_from <= minute < idle_from + idle_for:
+            return dead | {
+                InputKey.BACKUP_HEATER: False,
+                InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE],
+                InputKey.CLIMATE: ClimateReading("heat", "idle", 21.0, 21.0),
+            }
+        return dead
+
+    return state
+
+
+def test_a_trip_behind_an_energy_counter_is_found_once_the_backup_heater_carries_the_house() -> (
+    None
+):
+    """The counter never reads 0 W: it stands still through a call as it never has before.
+
+    A 1.2 kW unit steps a 0.1 kWh counter at every ten-minute poll of its
+    runs; tripped, its thermostat calls on and the backup heater comes in.
+    Once the call has gone unanswered by a step for one and a half times the
+    longest a healthy call ever did, the unit has lost its supply; the call
+    then ends for an hour, and the counter still not moving, the fault
+    neither clears nor comes back as a second one.
+    """
+    trip = 20 * HOURS + 9
+    end = trip + 3 * HOURS
+    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    live = overlay(unit, trip, _counter_trip(trip, idle_from=trip + HOURS))
+    results = drive(evaluator(_COUNTER_BACKUP), cloud_counter(live, poll=10, minutes=end), end)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index - trip <= 30
+    assert results[index].statuses[FaultKey.POWER_LOSS].reason == "counter_still"
+    assert all(result.statuses[FaultKey.POWER_LOSS].active for result in results[index:])
+
+
+def test_a_trip_behind_an_energy_counter_is_found_across_a_restart() -> None:
+    """What the counter did and how long calls take here outlive Home Assistant's restart."""
+    trip = 20 * HOURS + 9
+    end = trip + HOURS
+    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    counter = cloud_counter(overlay(unit, trip, _counter_trip(trip)), poll=10, minutes=end)
+    ev = evaluator(_COUNTER_BACKUP)
+    drive(ev, counter, trip + 12)
+    results = drive(restarted(ev), counter, end - trip - 12, start_minute=trip + 12)
+    index = first_active(results, FaultKey.POWER_LOSS)
+    assert index is not None
+    assert index + 12 <= 30
+
+
+def test_a_slow_counter_beside_a_running_backup_heater_is_no_loss() -> None:
+    """A unit seen stepping its counter only every half hour through calls does so again.
+
+    A morning at full power steps the counter at every poll; from then on,
+    at minimum speed, once in three.  When the backup heater comes in beside
+    it in the evening, the same stillness is this unit's normal, learned as
+    such, not a trip.
+    """
+    end = 24 * HOURS
+    fast = Unit(always_on=True)
+    slow = fast.but(run_w=200.0)
+
+    def unit(minute: int) -> Sample:
+        readings = fast(minute) if minute < 6 * HOURS else slow(minute)
+        return _with_backup(readings, on=minute >= 18 * HOURS)
+
+    results = drive(evaluator(_COUNTER_BACKUP), cloud_counter(unit, poll=10, minutes=end), end)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_a_counter_still_through_a_call_without_the_backup_heater_is_no_loss() -> None:
+    """Without the heater carrying the house, a still counter may be a lock-out at standby."""
+    trip = 20 * HOURS + 9
+    end = trip + 3 * HOURS
+    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+
+    def locked(minute: int, readings: Sample) -> Sample:
+        return _with_backup(_counter_trip(trip)(minute, readings), on=False) | {
+            InputKey.SUPPLY_TEMPERATURE: readings[InputKey.RETURN_TEMPERATURE]
+        }
+
+    live = overlay(unit, trip, locked)
+    results = drive(evaluator(_COUNTER_BACKUP), cloud_counter(live, poll=10, minutes=end), end)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
 def _switched_off(*, off_at: int, zero_at: int, end: int) -> list[Evaluation]:
     """Read every ten minutes; the thermostat is switched off at `off_at`, 0 W from `zero_at`.
 

@@ -279,10 +279,12 @@ class Truth:
             # Lost power shows once something would have drawn it: at once
             # where the meter sees the controls and reads their 0 W, else at
             # the next call.  A meter that vanishes with the supply looks,
-            # while nothing asks for heat, like one that lost its network.
+            # while nothing asks for heat, like one that lost its network;
+            # an energy counter's 0.1 kWh takes hours of a standby's tens of
+            # watts, so it shows no lost standby within any deadline.
             calling = readings.hvac_action in {"heating", "cooling", "defrosting"}
             scenario = self.home.scenario
-            reads_zero = scenario.breaker_power_state == "zero"
+            reads_zero = scenario.breaker_power_state == "zero" and not self.home.energy_counter
             return calling or (scenario.power_meter == "whole_unit" and reads_zero)
         if kind == DEFROST_NEVER_STARTS:
             # Injected during a defrost, that defrost still clears the coil:

@@ -35,10 +35,12 @@ class EnergyMeter:
         "_power_w",
         "_previous_w",
         "_reset",
+        "_reset_from",
         "_resumed",
         "_since",
         "_span",
         "_step_from",
+        "_stepped_at",
         "poll_s",
         "step_kwh",
     )
@@ -60,6 +62,8 @@ class EnergyMeter:
         self.poll_s: float | None = None
         # The counter went back: its next step may be a glitch's way back up.
         self._reset = False
+        # The value it went back from (None: not seen, as after a restart).
+        self._reset_from: float | None = None
         # When the counter was seen to step to its value (None: first seen
         # there, or back from a reset), and the same for the value the last
         # step began from: the counter may have held a value first seen long
@@ -69,6 +73,9 @@ class EnergyMeter:
         # Restored after a restart: the first step from the value read before
         # it may have been taken at any time while Home Assistant was down.
         self._resumed = False
+        # When the counter last went up by energy drawn: unlike the figure's
+        # time, not moved by a reset, nor by a glitch's way back after one.
+        self._stepped_at: float | None = None
 
     def observe(self, kwh: float, at: float) -> None:
         """Take a counter reading."""
@@ -83,6 +90,7 @@ class EnergyMeter:
                 self._power_w = self.power(at)
             self._since = at
             self._reset = last is not None
+            self._reset_from = last
             # No step's average until the next real one (see drawn_since).
             self._span = 0.0
             self._moved_at = self._step_from = None
@@ -96,12 +104,17 @@ class EnergyMeter:
         if self._reset:
             # A counter that read 0 for a moment comes back with its whole
             # total in one step: after a reset, count from the first step.
-            # Until then the power is what it was at the reset.
+            # Until then the power is what it was at the reset.  A step that
+            # stays below where it went back from is energy drawn all the
+            # same (a daily reset's first); one not known to is taken for it.
+            back_from = self._reset_from
+            if back_from is None or kwh < back_from:
+                self._stepped_at = at
             self._power_w = self.power(at)
             self._since = at
             self._reset = self._resumed = False
             return
-        self._since = at
+        self._since = self._stepped_at = at
         self._previous_w = self._power_w if self._step_from is not None else None
         self._step_from, self._moved_at = self._moved_at, None if self._resumed else at
         self._resumed = False
@@ -152,6 +165,11 @@ class EnergyMeter:
         return self._previous_w
 
     @property
+    def stepped_at(self) -> float | None:
+        """When the counter last went up by energy drawn (None: not seen to)."""
+        return self._stepped_at
+
+    @property
     def figure_at(self) -> float | None:
         """When the power's figure was last set: the counter's last move, first reading or reset."""
         return self._since
@@ -186,6 +204,7 @@ class EnergyMeter:
             # Saved between a reset and the first step after it, that step
             # is still the counter's way back, not energy drawn.
             "reset": self._reset,
+            "stepped_at": self._stepped_at,
         }
 
     def load(self, data: object) -> None:
@@ -198,6 +217,7 @@ class EnergyMeter:
         self.step_kwh = as_float(values.get("step_kwh"))
         self.poll_s = as_float(values.get("poll_s"))
         self._reset = values.get("reset") is True
+        self._stepped_at = as_float(values.get("stepped_at"))
         self._moved_at = self._step_from = None
         self._previous_w = None
         self._resumed = self._kwh is not None

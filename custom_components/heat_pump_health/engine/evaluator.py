@@ -270,6 +270,8 @@ class Evaluator:
             readings.power_lag_s = None
             readings.power_drawn_since = None
             readings.power_figure_at = None
+            readings.power_stepped_at = None
+            readings.power_poll_s = None
             readings.power_previous_w = None
         readings.set(key, checked, now)
         readings.availability(key, now, unavailable=unavailable and value is None)
@@ -376,6 +378,8 @@ class Evaluator:
         self._readings.power_lag_s = meter.lag(now)
         self._readings.power_drawn_since = meter.drawn_since(now)
         self._readings.power_figure_at = meter.figure_at
+        self._readings.power_stepped_at = meter.stepped_at
+        self._readings.power_poll_s = meter.poll_s
         self._readings.power_previous_w = meter.previous_power
         return meter.power(now)
 

@@ -56,6 +56,12 @@ _MAX_STORED_EPISODES = 1000
 # compressor keeps off.  What a stop does to the draw is the unit's wiring,
 # the same at every stop: a few say it (an inverter may stop once a day).
 _STANDBY_STOPS = 3
+# An energy counter's stillness through a call for heat: calls seen to end
+# in a step (or a withdrawn call) before the longest is trusted, and the
+# longest a healthy call is learned from.  A longer stillness is no healthy
+# call of any unit: the counter would say the unit barely ran for hours.
+_CALL_STEPS_TRUSTED = 10
+_MAX_CALL_STILL_S = 3 * 3600.0
 
 RUN_ACTIONS = frozenset({"heating", "cooling", "drying", "preheating", "defrosting"})
 _STOP_ACTIONS = frozenset({"idle", "off", "fan"})
@@ -70,6 +76,8 @@ class PowerProfile:
     """Learned standby floor and running envelope of this unit's power."""
 
     __slots__ = (
+        "call_steps",
+        "call_still_s",
         "high",
         "high_seconds",
         "standby",
@@ -95,6 +103,10 @@ class PowerProfile:
         # compressor keeps off, controls that sleep).
         self.standby_stops = 0
         self.zero_after_runs = 0
+        # The longest an energy counter stood still through a healthy call
+        # for heat (or cooling), s, and how many calls it was seen to step in.
+        self.call_still_s = 0.0
+        self.call_steps = 0
 
     def note_idle_at_zero(self) -> None:
         """A healthy idle spell read ~0 W long enough to say this unit idles so."""
@@ -106,6 +118,19 @@ class PowerProfile:
             self.standby_stops = _one_more(self.standby_stops)
         else:
             self.zero_after_runs = _one_more(self.zero_after_runs)
+
+    def note_call_still(self, seconds: float, *, stepped: bool) -> None:
+        """A healthy call's counter stood still this long, until it stepped or the call ended."""
+        if seconds > _MAX_CALL_STILL_S:
+            return
+        self.call_still_s = max(self.call_still_s, seconds)
+        if stepped:
+            self.call_steps = _one_more(self.call_steps)
+
+    @property
+    def call_still_known(self) -> float | None:
+        """The longest a counter stands still through a healthy call, s, once calls show it."""
+        return self.call_still_s if self.call_steps >= _CALL_STEPS_TRUSTED else None
 
     @property
     def stops_land_on_standby(self) -> bool:
@@ -199,6 +224,8 @@ class PowerProfile:
             "standby_warmest_c": (
                 None if self.standby_warmest_c is None else round(self.standby_warmest_c, 1)
             ),
+            "call_still_s": round(self.call_still_s, 1),
+            "call_steps": self.call_steps,
         }
 
     def load(self, data: object) -> None:
@@ -216,6 +243,10 @@ class PowerProfile:
         warmest = as_float(data.get("standby_warmest_c"))
         if warmest is not None and -60.0 < warmest < 60.0:
             self.standby_warmest_c = warmest
+        still = as_float(data.get("call_still_s"))
+        if still is not None and 0.0 <= still <= _MAX_CALL_STILL_S:
+            self.call_still_s = still
+            self.call_steps = stored_count(data.get("call_steps"), _MAX_STORED_EPISODES)
 
 
 def _one_more(count: int) -> int:

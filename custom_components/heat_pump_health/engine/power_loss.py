@@ -3,7 +3,10 @@
 Two independent signs:
 - demand without delivery: the thermostat wants heat (or cooling), the meter
   reads ~0 W (or has vanished) and supply and return show nothing going out
-  (without them, the outdoor coil has sat at the air's temperature);
+  (without them, the outdoor coil has sat at the air's temperature); an
+  energy counter never reads 0 W, but one that stands still through a call
+  far longer than it ever does on this unit, while the backup heater carries
+  the house, says the same;
 - the standby draw vanished: a unit that always shows its controls and
   crankcase heater when idle suddenly reads ~0 W for a long time.  Units whose
   meter sees only the outdoor unit idle at 0 W as a matter of course; once that
@@ -66,6 +69,12 @@ _COIL_AT_AIR_S = 10 * 60.0
 # Switched off this long with its standby showing, a unit has shown that
 # being off does not cut its standby.
 _OFF_WITH_STANDBY_S = 3600.0
+# An energy counter still through an explicit call counts once it has stood
+# still this many times longer than through any healthy call, and for at
+# least this many polls: a unit at minimum speed steps its counter seldom,
+# and a healthy call's longest stillness is its start delay and a poll.
+_CALL_STILL_MARGIN = 1.5
+_CALL_STILL_POLLS = 2.0
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -91,6 +100,8 @@ class PowerLossDetector:
         "lost_running",
         "no_power_since",
         "off_since",
+        "still_from",
+        "still_step",
         "zero_demand",
         "zero_origin",
         "zero_since",
@@ -143,6 +154,12 @@ class PowerLossDetector:
         self.coil_at_air_since: float | None = None
         # Since when the thermostat has been switched off.
         self.off_since: float | None = None
+        # Since when an energy counter has stood still through an explicit
+        # call: the later of the call's start and the counter's last move.
+        self.still_from: float | None = None
+        # The counter's last step when it was last found still through a
+        # call: until it moves again, the supply has not come back, call or not.
+        self.still_step: float | None = None
 
     def power_seen(self, now: float, power: float | None) -> None:
         """Follow 0 W spells as readings arrive (they can be shorter than a tick)."""
@@ -205,6 +222,7 @@ class PowerLossDetector:
 
     def judge(self, now: float, dt: float, context: Context | None = None) -> Verdict:
         """Judge whether the unit is without supply now."""
+        self._follow_call(now)
         if self._readings.mode == "off":
             self.off_since = now if self.off_since is None else self.off_since
         else:
@@ -246,6 +264,47 @@ class PowerLossDetector:
             return None
         return min(times), len(unit)
 
+    def _follow_call(self, now: float) -> None:
+        """Follow an energy counter's stillness through the thermostat's explicit calls.
+
+        Only an explicit action says the unit should be running: a room short
+        of its target may wait out a lock-out.  A healthy call's stillness,
+        ended by a step or by the call's end, teaches how long this unit's
+        counter stands still through one (its start delay, its poll, its
+        lowest speed); a stillness while the fault builds teaches nothing.
+        """
+        readings = self._readings
+        moved = readings.power_stepped_at
+        calling = (
+            readings.power_counter
+            and moved is not None
+            and readings.action is not None
+            and readings.demand() is not None
+        )
+        since = self.still_from
+        if not calling or moved is None:
+            if since is not None and not self.fault_held:
+                self._profile.note_call_still(now - since, stepped=False)
+            self.still_from = None
+            return
+        if since is None:
+            self.still_from = max(moved, now)
+        elif moved > since:
+            if not self.fault_held:
+                self._profile.note_call_still(moved - since, stepped=True)
+            self.still_from = moved
+
+    def _counter_still(self, now: float) -> float | None:
+        """How long the counter has stood still through this call, once beyond all healthy ones."""
+        since = self.still_from
+        known = self._profile.call_still_known
+        poll = self._readings.power_poll_s
+        if since is None or known is None or poll is None:
+            return None
+        still = now - since
+        needed = max(_CALL_STILL_MARGIN * known, _CALL_STILL_POLLS * poll)
+        return still if still >= needed else None
+
     def _judge_supply(self, now: float) -> Verdict:
         readings = self._readings
         profile = self._profile
@@ -274,6 +333,10 @@ class PowerLossDetector:
             details["power_lag_minutes"] = None if lag is None else round(lag / 60.0, 1)
         self._zero_watch = False
         self._follow_demand_zero(now, demand, power)
+        counted = self._judge_counter(now, details, warmed=warmed)
+        if counted is not None:
+            self.no_power_since = None
+            return counted
         if (
             (delivering and not self._meter_says_dead(power))
             or (power is not None and not profile.near_zero(power))
@@ -296,6 +359,32 @@ class PowerLossDetector:
             return self._unless_stale(now, verdict, warmed=warmed)
         self.no_power_since = None
         return Verdict(Finding.HOLD, evidence=details)
+
+    def _judge_counter(
+        self, now: float, details: dict[str, Any], *, warmed: bool
+    ) -> Verdict | None:
+        """An energy counter still through a call far longer than ever here: None if it is not.
+
+        A lock-out holds a unit at its standby through a call just as still
+        as a trip, and a counter cannot tell a standby from nothing: only a
+        backup heater the controls called in to carry the house says the
+        unit itself has stopped heating.  Found, the fault holds until the
+        counter steps again, whether the call goes on or not.
+        """
+        readings = self._readings
+        still = self._counter_still(now) if warmed and not readings.defrost_on else None
+        if still is not None:
+            # The counter's falling bound is no sign of power: its stillness
+            # is one of none.
+            self.still_step = readings.power_stepped_at
+            details["counter_still_minutes"] = round(still / 60.0, 1)
+            return Verdict(Finding.ABNORMAL, "counter_still", details, onset=now - still)
+        if self.still_step is None:
+            return None
+        if readings.power_stepped_at == self.still_step and self.fault_held:
+            return Verdict(Finding.HOLD, evidence=details)
+        self.still_step = None
+        return None
 
     def _follow_demand_zero(self, now: float, demand: str | None, power: float | None) -> None:
         """Keep when 0 W with demand began, whatever the delivery."""
@@ -578,6 +667,8 @@ class PowerLossDetector:
             "zero_demand": self.zero_demand,
             "last_level": self._last_level,
             "coil_at_air_since": self.coil_at_air_since,
+            "still_from": self.still_from,
+            "still_step": self.still_step,
         }
 
     def load_state(self, data: object) -> None:
@@ -591,3 +682,5 @@ class PowerLossDetector:
         level = data.get("last_level")
         self._last_level = level if level in (_RUNNING, _STANDBY) else None
         self.coil_at_air_since = as_float(data.get("coil_at_air_since"))
+        self.still_from = as_float(data.get("still_from"))
+        self.still_step = as_float(data.get("still_step"))

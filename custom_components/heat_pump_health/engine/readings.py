@@ -61,8 +61,10 @@ class Readings:
         "power_drawn_since",
         "power_figure_at",
         "power_lag_s",
+        "power_poll_s",
         "power_previous_w",
         "power_resolution_w",
+        "power_stepped_at",
         "ret",
         "supply",
         "temperature_step",
@@ -79,6 +81,10 @@ class Readings:
         # ... and when its figure was set (the counter's last move): readings
         # fetched after it, with the counter still, postdate what it says.
         self.power_figure_at: float | None = None
+        # ... and when it last went up by energy drawn (a reset is no step),
+        # and its poll as its steps show it.
+        self.power_stepped_at: float | None = None
+        self.power_poll_s: float | None = None
         # ... and the step before's average, W (None: not a seen step's).
         self.power_previous_w: float | None = None
         # The power field holds an energy counter (its power is derived).
