@@ -1007,23 +1007,26 @@ def test_a_water_unit_behind_a_counter_without_a_thermostat_action_is_no_fault(
     assert any_fault(results) == []
 
 
-def test_a_low_split_behind_a_counter_without_a_thermostat_action_fires() -> None:
+@pytest.mark.parametrize(("run_w", "step_kwh"), [(1500.0, 0.01), (3600.0, 0.1)])
+def test_a_low_split_behind_a_counter_without_a_thermostat_action_fires(
+    run_w: float, step_kwh: float
+) -> None:
     """The counter moving by a run's worth at every poll says the unit runs: its split is judged.
 
     A counter in hundredths of a kWh tells a 1.5 kW run from a 60 W idle
-    within a 5-minute poll; one in tenths cannot (a step is then worth
-    1.2 kW), and without the thermostat's action its running state stays
-    unknown.
+    within a 5-minute poll.  One in tenths is worth 1.2 kW a step there: a
+    poll of two steps or more, less one step's rounding, is still beyond
+    any idle draw, and a 3.6 kW run makes three at every poll.
     """
     water = SystemType.AIR_TO_WATER
-    unit = Unit(system_type=water, run_w=1500.0, standby_w=60.0, on=100, off=20, split=5.0)
+    unit = Unit(system_type=water, run_w=run_w, standby_w=60.0, on=100, off=20, split=5.0)
     weak = unit.but(split=1.0)
     end = 36 * HOURS
     trace = cloud_counter(
         overlay(overlay(unit, 30 * HOURS, lambda m, r: weak(m)), 0, without_action),
         poll=5,
         minutes=end,
-        step_kwh=0.01,
+        step_kwh=step_kwh,
     )
     results = drive(evaluator(POWER_CLIMATE_SPLIT, system_type=water), trace, end)
     assert not ever_active(results[: 30 * HOURS], FaultKey.INSUFFICIENT_HEAT)

@@ -249,6 +249,30 @@ class PowerProfile:
             self.call_steps = stored_count(data.get("call_steps"), _MAX_STORED_EPISODES)
 
 
+def _counter_ran(readings: Readings, profile: PowerProfile) -> bool:
+    """An energy counter's last step says the compressor ran, where no thermostat says so.
+
+    A counter too coarse to tell running from idle may still show a step no
+    standby could make: one whose average, less a whole step's worth of
+    rounding, is above the run threshold (two steps or more in a poll of a
+    0.1 kWh counter, 1.2 kW and up at ten minutes).  Only a fresh step's
+    average counts, not the falling bound of a counter standing still.
+    """
+    power, resolution = readings.power, readings.power_resolution_w
+    return (
+        readings.power_counter
+        and readings.power_drawn_since is not None
+        and power is not None
+        and resolution is not None
+        and power - resolution >= profile.run_threshold()
+    )
+
+
+def _counter_overdue(readings: Readings) -> bool:
+    """A counter with no thermostat's action to go by is overdue: its figure is only a bound."""
+    return readings.power_counter and readings.action is None and readings.power_drawn_since is None
+
+
 def _one_more(count: int) -> int:
     """A count one higher, kept within what a stored count may be."""
     return min(count + 1, _MAX_STORED_EPISODES)
@@ -273,9 +297,14 @@ class Operation:
     def update(self, now: float, readings: Readings, profile: PowerProfile) -> None:
         """Re-derive the running state after a reading changed."""
         running = self._judge(readings, profile)
-        if running is None and self.running is not None and InputKey.POWER in readings.lost:
-            # The meter has gone: what the unit does now is unknown, not what
-            # it did when the meter last spoke.
+        if (
+            running is None
+            and self.running is not None
+            and (InputKey.POWER in readings.lost or _counter_overdue(readings))
+        ):
+            # The meter has gone, or a counter that alone says the unit runs
+            # is overdue: what the unit does now is unknown, not what it did
+            # when the meter last spoke.
             self.running = None
             self.run_since = None
             self.rest_since = None
@@ -311,7 +340,7 @@ class Operation:
             if self.running:
                 return power >= _RUN_EXIT_SHARE * threshold
             return power >= threshold
-        if action in RUN_ACTIONS:
+        if action in RUN_ACTIONS or (action is None and _counter_ran(readings, profile)):
             return True
         return None
 
