@@ -605,7 +605,7 @@ def test_the_backup_heater_covering_a_units_late_start_is_not_a_loss() -> None:
 
 
 # A unit read by a cloud: a 0.1 kWh counter and everything else every ten minutes.
-_COUNTER_BACKUP = (*POWER_CLIMATE_SPLIT, InputKey.BACKUP_HEATER)
+_COUNTER_BACKUP = (*POWER_CLIMATE_SPLIT, InputKey.BACKUP_HEATER, InputKey.OUTDOOR_TEMPERATURE)
 
 
 def _with_backup(readings: Sample, *, on: bool) -> Sample:
@@ -690,6 +690,28 @@ def test_a_slow_counter_beside_a_running_backup_heater_is_no_loss() -> None:
         return _with_backup(readings, on=minute >= 18 * HOURS)
 
     results = drive(evaluator(_COUNTER_BACKUP), cloud_counter(unit, poll=10, minutes=end), end)
+    assert not ever_active(results, FaultKey.POWER_LOSS)
+
+
+def test_a_unit_leaving_colder_weather_than_it_ever_ran_in_to_its_backup_heater_is_no_loss() -> (
+    None
+):
+    """Run bivalent-alternative, the unit stops below its changeover point on purpose.
+
+    Through a mild day its counter steps at every poll of each run; then the
+    air drops to -8 °C, colder than it has ever been seen running through a
+    call in, and the controls leave the house to the backup heater while the
+    thermostat calls on: the same stillness as a trip, but no fault.
+    """
+    cold = 20 * HOURS + 9
+    end = cold + 3 * HOURS
+    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+
+    def changed_over(minute: int, readings: Sample) -> Sample:
+        return _counter_trip(cold)(minute, readings) | {InputKey.OUTDOOR_TEMPERATURE: -8.0}
+
+    live = overlay(unit, cold, changed_over)
+    results = drive(evaluator(_COUNTER_BACKUP), cloud_counter(live, poll=10, minutes=end), end)
     assert not ever_active(results, FaultKey.POWER_LOSS)
 
 

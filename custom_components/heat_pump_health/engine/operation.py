@@ -76,6 +76,7 @@ class PowerProfile:
     """Learned standby floor and running envelope of this unit's power."""
 
     __slots__ = (
+        "call_coldest_c",
         "call_steps",
         "call_still_s",
         "high",
@@ -107,6 +108,10 @@ class PowerProfile:
         # for heat (or cooling), s, and how many calls it was seen to step in.
         self.call_still_s = 0.0
         self.call_steps = 0
+        # The coldest weather in which the counter stepped through a call:
+        # a unit run bivalent-alternative stops below its changeover point
+        # and leaves the house to the backup heater on purpose.
+        self.call_coldest_c: float | None = None
 
     def note_idle_at_zero(self) -> None:
         """A healthy idle spell read ~0 W long enough to say this unit idles so."""
@@ -119,13 +124,27 @@ class PowerProfile:
         else:
             self.zero_after_runs = _one_more(self.zero_after_runs)
 
-    def note_call_still(self, seconds: float, *, stepped: bool) -> None:
+    def note_call_still(
+        self, seconds: float, *, stepped: bool, outdoor: float | None = None
+    ) -> None:
         """A healthy call's counter stood still this long, until it stepped or the call ended."""
         if seconds > _MAX_CALL_STILL_S:
             return
         self.call_still_s = max(self.call_still_s, seconds)
         if stepped:
             self.call_steps = _one_more(self.call_steps)
+            coldest = self.call_coldest_c
+            if outdoor is not None and (coldest is None or outdoor < coldest):
+                self.call_coldest_c = outdoor
+
+    def ran_through_calls_at(self, outdoor: float | None) -> bool:
+        """Whether the counter has stepped through calls in weather as cold as this or colder.
+
+        Below its changeover point a unit run bivalent-alternative stops for
+        the heater; one seen running in this cold is above that point.
+        """
+        coldest = self.call_coldest_c
+        return outdoor is not None and coldest is not None and coldest <= outdoor
 
     @property
     def call_still_known(self) -> float | None:
@@ -226,6 +245,9 @@ class PowerProfile:
             ),
             "call_still_s": round(self.call_still_s, 1),
             "call_steps": self.call_steps,
+            "call_coldest_c": (
+                None if self.call_coldest_c is None else round(self.call_coldest_c, 1)
+            ),
         }
 
     def load(self, data: object) -> None:
@@ -247,6 +269,9 @@ class PowerProfile:
         if still is not None and 0.0 <= still <= _MAX_CALL_STILL_S:
             self.call_still_s = still
             self.call_steps = stored_count(data.get("call_steps"), _MAX_STORED_EPISODES)
+        coldest = as_float(data.get("call_coldest_c"))
+        if coldest is not None and -60.0 < coldest < 60.0:
+            self.call_coldest_c = coldest
 
 
 def _counter_ran(readings: Readings, profile: PowerProfile) -> bool:

@@ -101,6 +101,7 @@ class PowerLossDetector:
         "no_power_since",
         "off_since",
         "still_from",
+        "still_outdoor",
         "still_step",
         "zero_demand",
         "zero_origin",
@@ -157,6 +158,8 @@ class PowerLossDetector:
         # Since when an energy counter has stood still through an explicit
         # call: the later of the call's start and the counter's last move.
         self.still_from: float | None = None
+        # The outdoor temperature then: a step's energy was drawn between.
+        self.still_outdoor: float | None = None
         # The counter's last step when it was last found still through a
         # call: until it moves again, the supply has not come back, call or not.
         self.still_step: float | None = None
@@ -287,19 +290,35 @@ class PowerLossDetector:
                 self._profile.note_call_still(now - since, stepped=False)
             self.still_from = None
             return
+        outdoor = readings.outdoor
         if since is None:
             self.still_from = max(moved, now)
         elif moved > since:
             if not self.fault_held:
-                self._profile.note_call_still(moved - since, stepped=True)
+                # It ran somewhere in between: in weather as cold as the warmer end.
+                ends = [value for value in (self.still_outdoor, outdoor) if value is not None]
+                self._profile.note_call_still(
+                    moved - since, stepped=True, outdoor=max(ends) if ends else None
+                )
             self.still_from = moved
+        else:
+            return
+        self.still_outdoor = outdoor
 
     def _counter_still(self, now: float) -> float | None:
         """How long the counter has stood still through this call, once beyond all healthy ones."""
         since = self.still_from
-        known = self._profile.call_still_known
+        profile = self._profile
+        known = profile.call_still_known
         poll = self._readings.power_poll_s
-        if since is None or known is None or poll is None:
+        if (
+            since is None
+            or known is None
+            or poll is None
+            or not profile.ran_through_calls_at(self._readings.outdoor)
+        ):
+            # Never seen running through a call in weather this cold: a unit
+            # run bivalent-alternative leaves the cold to its backup heater.
             return None
         still = now - since
         needed = max(_CALL_STILL_MARGIN * known, _CALL_STILL_POLLS * poll)
@@ -368,7 +387,9 @@ class PowerLossDetector:
         A lock-out holds a unit at its standby through a call just as still
         as a trip, and a counter cannot tell a standby from nothing: only a
         backup heater the controls called in to carry the house says the
-        unit itself has stopped heating.  Found, the fault holds until the
+        unit itself has stopped heating, in weather it has been seen to heat
+        through (below its changeover point, a unit run bivalent-alternative
+        stops for the heater on purpose).  Found, the fault holds until the
         counter steps again, whether the call goes on or not.
         """
         readings = self._readings
@@ -669,6 +690,7 @@ class PowerLossDetector:
             "coil_at_air_since": self.coil_at_air_since,
             "still_from": self.still_from,
             "still_step": self.still_step,
+            "still_outdoor": self.still_outdoor,
         }
 
     def load_state(self, data: object) -> None:
@@ -684,3 +706,4 @@ class PowerLossDetector:
         self.coil_at_air_since = as_float(data.get("coil_at_air_since"))
         self.still_from = as_float(data.get("still_from"))
         self.still_step = as_float(data.get("still_step"))
+        self.still_outdoor = as_float(data.get("still_outdoor"))
