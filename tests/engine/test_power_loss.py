@@ -660,17 +660,42 @@ def test_a_trip_behind_an_energy_counter_is_found_once_the_backup_heater_carries
 
 
 def test_a_trip_behind_an_energy_counter_is_found_across_a_restart() -> None:
-    """What the counter did and how long calls take here outlive Home Assistant's restart."""
+    """What the counter did and how long calls take here outlive Home Assistant's restart.
+
+    A restart 12 minutes into the trip, the stillness not yet long enough,
+    still finds it in time; one during the hour the call pauses, the fault
+    held, keeps it held rather than letting the counter's falling bound
+    clear it.
+    """
     trip = 20 * HOURS + 9
-    end = trip + HOURS
+    end = trip + 3 * HOURS
     unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
-    counter = cloud_counter(overlay(unit, trip, _counter_trip(trip)), poll=10, minutes=end)
+    tripped = overlay(unit, trip, _counter_trip(trip, idle_from=trip + HOURS))
+    counter = cloud_counter(tripped, poll=10, minutes=end)
     ev = evaluator(_COUNTER_BACKUP)
     drive(ev, counter, trip + 12)
-    results = drive(restarted(ev), counter, end - trip - 12, start_minute=trip + 12)
+    ev = restarted(ev)
+    results = drive(ev, counter, HOURS + 20 - 12, start_minute=trip + 12)
     index = first_active(results, FaultKey.POWER_LOSS)
     assert index is not None
     assert index + 12 <= 30
+    later = drive(restarted(ev), counter, end - trip - HOURS - 20, start_minute=trip + HOURS + 20)
+    assert all(result.statuses[FaultKey.POWER_LOSS].active for result in later)
+
+
+def test_a_restart_mid_call_does_not_teach_its_downtime_as_a_calls_stillness() -> None:
+    """Home Assistant down for an hour of a call: the hour is no stillness of this unit's."""
+    end = 24 * HOURS
+    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    counter = cloud_counter(unit, poll=10, minutes=end)
+    ev = evaluator(_COUNTER_BACKUP)
+    down = 20 * HOURS + 15  # a quarter of an hour into a run
+    drive(ev, counter, down)
+    learned = ev.export_learned()["power"]["call_still_s"]
+    back = down + HOURS
+    resumed = restarted(ev)
+    drive(resumed, counter, end - back, start_minute=back)
+    assert resumed.export_learned()["power"]["call_still_s"] == learned
 
 
 def test_a_slow_counter_beside_a_running_backup_heater_is_no_loss() -> None:

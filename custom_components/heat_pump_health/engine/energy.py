@@ -106,7 +106,8 @@ class EnergyMeter:
             # total in one step: after a reset, count from the first step.
             # Until then the power is what it was at the reset.  A step that
             # stays below where it went back from is energy drawn all the
-            # same (a daily reset's first); one not known to is taken for it.
+            # same (a daily reset's first), and so is one after a reset whose
+            # origin is not known (a restart between them).
             back_from = self._reset_from
             if back_from is None or kwh < back_from:
                 self._stepped_at = at
@@ -205,6 +206,7 @@ class EnergyMeter:
             # is still the counter's way back, not energy drawn.
             "reset": self._reset,
             "stepped_at": self._stepped_at,
+            "reset_from": self._reset_from,
         }
 
     def load(self, data: object) -> None:
@@ -218,6 +220,7 @@ class EnergyMeter:
         self.poll_s = as_float(values.get("poll_s"))
         self._reset = values.get("reset") is True
         self._stepped_at = as_float(values.get("stepped_at"))
+        self._reset_from = as_float(values.get("reset_from"))
         self._moved_at = self._step_from = None
         self._previous_w = None
         self._resumed = self._kwh is not None

@@ -56,10 +56,10 @@ _MAX_STORED_EPISODES = 1000
 # compressor keeps off.  What a stop does to the draw is the unit's wiring,
 # the same at every stop: a few say it (an inverter may stop once a day).
 _STANDBY_STOPS = 3
-# An energy counter's stillness through a call for heat: calls seen to end
-# in a step (or a withdrawn call) before the longest is trusted, and the
-# longest a healthy call is learned from.  A longer stillness is no healthy
-# call of any unit: the counter would say the unit barely ran for hours.
+# An energy counter's stillness through a call for heat: steps seen within
+# calls before the longest stillness is trusted, and the longest one learned
+# from.  A longer stillness is no healthy call of any unit: the counter would
+# say the unit barely ran for hours.
 _CALL_STEPS_TRUSTED = 10
 _MAX_CALL_STILL_S = 3 * 3600.0
 
@@ -105,7 +105,8 @@ class PowerProfile:
         self.standby_stops = 0
         self.zero_after_runs = 0
         # The longest an energy counter stood still through a healthy call
-        # for heat (or cooling), s, and how many calls it was seen to step in.
+        # for heat (or cooling), s, and how many steps it was seen to make
+        # within calls.
         self.call_still_s = 0.0
         self.call_steps = 0
         # The coldest weather in which the counter stepped through a call:
@@ -148,7 +149,7 @@ class PowerProfile:
 
     @property
     def call_still_known(self) -> float | None:
-        """The longest a counter stands still through a healthy call, s, once calls show it."""
+        """The longest a counter stands still through a healthy call, s, once steps show it."""
         return self.call_still_s if self.call_steps >= _CALL_STEPS_TRUSTED else None
 
     @property
@@ -219,12 +220,15 @@ class PowerProfile:
         self.high += blend(dt, tau) * (power - self.high)
 
     def reset_standby(self) -> None:
-        """Forget the idle draw."""
+        """Forget the idle draw, and how the counter behaves through calls."""
         self.standby = Ewma()
         self.zero_idle_episodes = 0
         self.standby_warmest_c = None
         self.standby_stops = 0
         self.zero_after_runs = 0
+        self.call_still_s = 0.0
+        self.call_steps = 0
+        self.call_coldest_c = None
 
     def reset_high(self) -> None:
         """Forget the running envelope."""
@@ -294,7 +298,7 @@ def _counter_ran(readings: Readings, profile: PowerProfile) -> bool:
 
 
 def _counter_overdue(readings: Readings) -> bool:
-    """A counter with no thermostat's action to go by is overdue: its figure is only a bound."""
+    """A counter is overdue, its figure only a bound, and no thermostat's action to go by."""
     return readings.power_counter and readings.action is None and readings.power_drawn_since is None
 
 

@@ -75,6 +75,8 @@ _OFF_WITH_STANDBY_S = 3600.0
 # and a healthy call's longest stillness is its start delay and a poll.
 _CALL_STILL_MARGIN = 1.5
 _CALL_STILL_POLLS = 2.0
+# The actions that ask the compressor to run.
+_CALL_ACTIONS = frozenset({"heating", "cooling"})
 
 _RUNNING = "running"
 _STANDBY = "standby"
@@ -100,9 +102,10 @@ class PowerLossDetector:
         "lost_running",
         "no_power_since",
         "off_since",
-        "still_from",
         "still_outdoor",
+        "still_since",
         "still_step",
+        "still_watched",
         "zero_demand",
         "zero_origin",
         "zero_since",
@@ -156,10 +159,13 @@ class PowerLossDetector:
         # Since when the thermostat has been switched off.
         self.off_since: float | None = None
         # Since when an energy counter has stood still through an explicit
-        # call: the later of the call's start and the counter's last move.
-        self.still_from: float | None = None
-        # The outdoor temperature then: a step's energy was drawn between.
+        # call: the later of the call's start and the counter's last step;
+        # the outdoor temperature then (the next step's energy was drawn
+        # between then and that step); and whether it was watched from then
+        # (not across a restart).
+        self.still_since: float | None = None
         self.still_outdoor: float | None = None
+        self.still_watched = True
         # The counter's last step when it was last found still through a
         # call: until it moves again, the supply has not come back, call or not.
         self.still_step: float | None = None
@@ -270,44 +276,46 @@ class PowerLossDetector:
     def _follow_call(self, now: float) -> None:
         """Follow an energy counter's stillness through the thermostat's explicit calls.
 
-        Only an explicit action says the unit should be running: a room short
-        of its target may wait out a lock-out.  A healthy call's stillness,
-        ended by a step or by the call's end, teaches how long this unit's
-        counter stands still through one (its start delay, its poll, its
-        lowest speed); a stillness while the fault builds teaches nothing.
+        Only an explicit heating or cooling action says the unit should be
+        running: a room short of its target may wait out a lock-out, and a
+        preheating crankcase or a drying spell need not step the counter.  A
+        healthy call's stillness, ended by a step or by the call's end,
+        teaches how long this unit's counter stands still through one (its
+        start delay, its poll, its lowest speed); one while the fault builds
+        teaches nothing, nor one that began before a restart (the time Home
+        Assistant was down is in it) until a step seen since starts anew.
         """
         readings = self._readings
         moved = readings.power_stepped_at
-        calling = (
-            readings.power_counter
-            and moved is not None
-            and readings.action is not None
-            and readings.demand() is not None
-        )
-        since = self.still_from
-        if not calling or moved is None:
-            if since is not None and not self.fault_held:
+        since = self.still_since
+        if not readings.power_counter or moved is None or readings.action not in _CALL_ACTIONS:
+            if since is not None and self._still_learnable():
                 self._profile.note_call_still(now - since, stepped=False)
-            self.still_from = None
+            self.still_since = None
             return
         outdoor = readings.outdoor
         if since is None:
-            self.still_from = max(moved, now)
+            self.still_since = now
         elif moved > since:
-            if not self.fault_held:
+            if self._still_learnable():
                 # It ran somewhere in between: in weather as cold as the warmer end.
                 ends = [value for value in (self.still_outdoor, outdoor) if value is not None]
                 self._profile.note_call_still(
                     moved - since, stepped=True, outdoor=max(ends) if ends else None
                 )
-            self.still_from = moved
+            self.still_since = moved
         else:
             return
         self.still_outdoor = outdoor
+        self.still_watched = True
+
+    def _still_learnable(self) -> bool:
+        """The stillness was watched from its start, and the fault is not building."""
+        return self.still_watched and not self.fault_held
 
     def _counter_still(self, now: float) -> float | None:
         """How long the counter has stood still through this call, once beyond all healthy ones."""
-        since = self.still_from
+        since = self.still_since
         profile = self._profile
         known = profile.call_still_known
         poll = self._readings.power_poll_s
@@ -317,8 +325,10 @@ class PowerLossDetector:
             or poll is None
             or not profile.ran_through_calls_at(self._readings.outdoor)
         ):
-            # Never seen running through a call in weather this cold: a unit
-            # run bivalent-alternative leaves the cold to its backup heater.
+            # No call yet, too few learned, no poll known, or never seen
+            # running through a call in weather this cold (or no outdoor
+            # temperature to say): a unit run bivalent-alternative leaves the
+            # cold to its backup heater.
             return None
         still = now - since
         needed = max(_CALL_STILL_MARGIN * known, _CALL_STILL_POLLS * poll)
@@ -402,7 +412,7 @@ class PowerLossDetector:
             return Verdict(Finding.ABNORMAL, "counter_still", details, onset=now - still)
         if self.still_step is None:
             return None
-        if readings.power_stepped_at == self.still_step and self.fault_held:
+        if readings.power_stepped_at == self.still_step:
             return Verdict(Finding.HOLD, evidence=details)
         self.still_step = None
         return None
@@ -688,7 +698,7 @@ class PowerLossDetector:
             "zero_demand": self.zero_demand,
             "last_level": self._last_level,
             "coil_at_air_since": self.coil_at_air_since,
-            "still_from": self.still_from,
+            "still_since": self.still_since,
             "still_step": self.still_step,
             "still_outdoor": self.still_outdoor,
         }
@@ -704,6 +714,8 @@ class PowerLossDetector:
         level = data.get("last_level")
         self._last_level = level if level in (_RUNNING, _STANDBY) else None
         self.coil_at_air_since = as_float(data.get("coil_at_air_since"))
-        self.still_from = as_float(data.get("still_from"))
+        self.still_since = as_float(data.get("still_since"))
+        # Home Assistant was down for part of it: kept to judge, not to learn.
+        self.still_watched = self.still_since is None
         self.still_step = as_float(data.get("still_step"))
         self.still_outdoor = as_float(data.get("still_outdoor"))
