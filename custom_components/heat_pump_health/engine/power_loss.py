@@ -75,7 +75,8 @@ _OFF_WITH_STANDBY_S = 3600.0
 # and a healthy call's longest stillness is its start delay and a poll.
 _CALL_STILL_MARGIN = 1.5
 _CALL_STILL_POLLS = 2.0
-# The actions that ask the compressor to run.
+# The actions that call for heat or cold: not a preheat or a drying spell,
+# which need not step the counter, nor a defrost, the unit's own doing.
 _CALL_ACTIONS = frozenset({"heating", "cooling"})
 
 _RUNNING = "running"
