@@ -612,6 +612,11 @@ def _with_backup(readings: Sample, *, on: bool) -> Sample:
     return readings | {InputKey.BACKUP_HEATER: on}
 
 
+def _unit_heater_off() -> Trace:
+    """The standard unit with a backup heater input that reads off."""
+    return overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+
+
 def _counter_trip(
     trip: int, *, idle_from: int | None = None, idle_for: int = 60
 ) -> Callable[[int, Sample], Sample]:
@@ -649,7 +654,7 @@ def test_a_trip_behind_an_energy_counter_is_found_once_the_backup_heater_carries
     """
     trip = 20 * HOURS + 9
     end = trip + 3 * HOURS
-    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    unit = _unit_heater_off()
     live = overlay(unit, trip, _counter_trip(trip, idle_from=trip + HOURS))
     results = drive(evaluator(_COUNTER_BACKUP), cloud_counter(live, poll=10, minutes=end), end)
     index = first_active(results, FaultKey.POWER_LOSS)
@@ -669,7 +674,7 @@ def test_a_trip_behind_an_energy_counter_is_found_across_a_restart() -> None:
     """
     trip = 20 * HOURS + 9
     end = trip + 3 * HOURS
-    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    unit = _unit_heater_off()
     tripped = overlay(unit, trip, _counter_trip(trip, idle_from=trip + HOURS))
     counter = cloud_counter(tripped, poll=10, minutes=end)
     ev = evaluator(_COUNTER_BACKUP)
@@ -686,7 +691,7 @@ def test_a_trip_behind_an_energy_counter_is_found_across_a_restart() -> None:
 def test_a_restart_mid_call_does_not_teach_its_downtime_as_a_calls_stillness() -> None:
     """Home Assistant down for an hour of a call: the hour is no stillness of this unit's."""
     end = 24 * HOURS
-    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    unit = _unit_heater_off()
     counter = cloud_counter(unit, poll=10, minutes=end)
     ev = evaluator(_COUNTER_BACKUP)
     down = 20 * HOURS + 15  # a quarter of an hour into a run
@@ -730,7 +735,7 @@ def test_a_unit_leaving_colder_weather_than_it_ever_ran_in_to_its_backup_heater_
     """
     cold = 20 * HOURS + 9
     end = cold + 3 * HOURS
-    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    unit = _unit_heater_off()
 
     def changed_over(minute: int, readings: Sample) -> Sample:
         return _counter_trip(cold)(minute, readings) | {InputKey.OUTDOOR_TEMPERATURE: -8.0}
@@ -744,7 +749,7 @@ def test_a_counter_still_through_a_call_without_the_backup_heater_is_no_loss() -
     """Without the heater carrying the house, a still counter may be a lock-out at standby."""
     trip = 20 * HOURS + 9
     end = trip + 3 * HOURS
-    unit = overlay(Unit(), 0, lambda _, readings: _with_backup(readings, on=False))
+    unit = _unit_heater_off()
 
     def locked(minute: int, readings: Sample) -> Sample:
         return _with_backup(_counter_trip(trip)(minute, readings), on=False) | {

@@ -298,7 +298,7 @@ def _counter_ran(readings: Readings, profile: PowerProfile) -> bool:
 
 
 def _counter_overdue(readings: Readings) -> bool:
-    """A counter is overdue, its figure only a bound, and no thermostat's action to go by."""
+    """A counter gives no fresh step's average (overdue, or just reset), and no action to go by."""
     return readings.power_counter and readings.action is None and readings.power_drawn_since is None
 
 
