@@ -112,6 +112,11 @@ SENTENCES: Mapping[FaultKey, tuple[Sentence, ...]] = {
         ),
         Sentence("power_loss_power_unavailable", when=_reason("power_unavailable")),
         Sentence(
+            "power_loss_counter_still",
+            {"minutes": ("counter_still_minutes", Kind.MINUTES)},
+            _reason("counter_still"),
+        ),
+        Sentence(
             "power_loss_split_heat",
             {"split": ("split_k", Kind.DELTA)},
             lambda reason, evidence: (
@@ -426,7 +431,13 @@ SENTENCE_KEYS: frozenset[str] = frozenset(
     }
 )
 REASONS: Mapping[FaultKey, tuple[str, ...]] = {
-    FaultKey.POWER_LOSS: ("no_power", "power_unavailable", "no_standby_power", "sources_lost"),
+    FaultKey.POWER_LOSS: (
+        "no_power",
+        "power_unavailable",
+        "counter_still",
+        "no_standby_power",
+        "sources_lost",
+    ),
     FaultKey.ICE_BUILDUP: (
         "defrost_too_long",
         "defrost_not_clearing",
